@@ -1,0 +1,169 @@
+//! Command-line arguments (clap derive), converted into the library's
+//! options before any work is done.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use passage::render::text::Style;
+use passage::search::SearchOptions;
+
+/// Full-text search and citation over Wikipedia-style articles.
+///
+/// Every *.txt file under the corpus folder is an article: a `= Title =`
+/// line, `==Section==` headings, paragraphs separated by blank lines.
+#[derive(Debug, Parser)]
+#[command(
+    name = "passage",
+    version,
+    max_term_width = 98,
+    args_override_self = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the index from the corpus (replacing the previous one atomically).
+    Index(IndexArgs),
+    /// Search the articles; builds the index first if there is none.
+    #[command(after_long_help = QUERY_HELP)]
+    Search(SearchArgs),
+}
+
+const QUERY_HELP: &str = "\
+Query syntax:
+  golden counterweight      words (passages holding all of them rank first)
+  \"golden counterweight\"    an exact phrase; \"iran syria\"~2 allows 2 words between
+  -hezbollah                exclude a word or \"phrase\"
+  Khomeini OR Khamenei      either word
+  Khomei*                   a prefix
+  section:culture           a word (or \"phrase\") in a heading on the section path
+  article:iran              a word (or \"phrase\") in the article title
+  year:1979 year:2000..2011 passages mentioning a year in the range (year:..1950, year:2000..)
+  kind:paragraph            only paragraphs (or kind:section)
+
+Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
+
+/// Where the corpus and the index are.
+#[derive(Debug, Args)]
+pub struct Locations {
+    /// Folder of *.txt articles (or one article file).
+    #[arg(long, value_name = "DIR", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Index folder.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub locations: Locations,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query; several arguments are joined with spaces. A query that
+    /// starts with `-` goes after `--` (passage search -- -hezbollah war).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Most hits to show.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Print results as one JSON object (never coloured).
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour matches.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stdout is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour; matches are shown as [match].
+    Never,
+}
+
+impl ColorWhen {
+    /// Resolves `auto` against the environment.
+    pub fn style(self) -> Style {
+        let on = match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        };
+        if on {
+            Style::Color
+        } else {
+            Style::Plain
+        }
+    }
+}
+
+impl SearchArgs {
+    /// The query as one string.
+    pub fn query_text(&self) -> String {
+        self.query.join(" ")
+    }
+
+    /// The library's options.
+    pub fn options(&self) -> SearchOptions {
+        SearchOptions {
+            limit: self.limit,
+            ..SearchOptions::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(args: &[&str]) -> SearchArgs {
+        let mut all = vec!["passage", "search"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all).unwrap().command {
+            Command::Search(s) => s,
+            Command::Index(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn test_color() {
+        assert_eq!(search(&["x"]).color, ColorWhen::Auto);
+        assert_eq!(search(&["--color", "never", "x"]).color, ColorWhen::Never);
+        assert_eq!(
+            search(&["--color", "never", "--color", "always", "x"]).color,
+            ColorWhen::Always
+        );
+        assert!(Cli::try_parse_from(["passage", "search", "--color", "sometimes", "x"]).is_err());
+    }
+
+    #[test]
+    fn test_limit_and_query_words() {
+        let s = search(&["-n", "3", "golden", "counterweight"]);
+        assert_eq!(s.limit, 3);
+        assert_eq!(s.query_text(), "golden counterweight");
+        assert_eq!(search(&["--", "-hezbollah"]).query_text(), "-hezbollah");
+        let s = search(&["ransacking", "-n", "2", "--color", "never"]);
+        assert_eq!((s.query_text().as_str(), s.limit), ("ransacking", 2));
+    }
+}

@@ -1,0 +1,264 @@
+//! From a corpus folder to documents: finds every article file, parses it
+//! and turns its passages and sections into [`Document`]s ready to index.
+//!
+//! Nothing here knows about tantivy; the index stage takes the documents as
+//! plain values.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::article::{Article, ParseError};
+use crate::error::{Error, Result};
+
+pub use crate::query::Kind;
+
+/// One searchable unit: a paragraph (or list item) or a whole section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    /// Stable identifier, see [`passage_id`] and [`section_id`].
+    pub id: String,
+    /// Paragraph or section.
+    pub kind: Kind,
+    /// Article title.
+    pub article: String,
+    /// Headings from the top of the article; empty for the lead.
+    pub section: Vec<String>,
+    /// Heading level of the section (1 for the lead, 2 for `==A==`...).
+    pub level: u8,
+    /// 1-based number within the section; `None` for a section document.
+    pub paragraph: Option<usize>,
+    /// Path of the file as given by the corpus root (e.g.
+    /// `corpus/iran-syria-relations.txt`).
+    pub file: String,
+    /// 1-based first line (a section's heading line).
+    pub line_start: usize,
+    /// 1-based last line.
+    pub line_end: usize,
+    /// Byte offset of the start of the text in the file.
+    pub byte_start: usize,
+    /// Byte offset just past the end of the text in the file.
+    pub byte_end: usize,
+    /// Years mentioned (for sections: in any of their passages).
+    pub years: Vec<i64>,
+    /// The text, exactly `file[byte_start..byte_end]`.
+    pub text: String,
+    /// The section's own heading (the article title for the lead).
+    pub heading: String,
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A file that was left out of the index, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The file, as displayed.
+    pub file: String,
+    /// 1-based line, or 0 when the problem is the whole file (unreadable).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
+    }
+}
+
+/// One article file found in the corpus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How to show it: the corpus argument joined with the path inside it.
+    pub display: String,
+}
+
+/// Lists every `*.txt` file under `root` (or `root` itself if it is a
+/// file), sorted so that builds are reproducible. Hidden entries are
+/// skipped, and so are symlinked folders (they could loop).
+pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
+    let meta = std::fs::metadata(root).map_err(|e| Error::Corpus {
+        path: root.to_path_buf(),
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            "corpus not found (pass --corpus DIR, a folder of *.txt articles)".into()
+        } else {
+            e.to_string()
+        },
+    })?;
+    if meta.is_file() {
+        return Ok(vec![SourceFile {
+            path: root.to_path_buf(),
+            display: display_path(root),
+        }]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::Corpus {
+            path: dir.clone(),
+            message: e.to_string(),
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::Corpus {
+                path: dir.clone(),
+                message: e.to_string(),
+            })?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "txt")
+                && (ft.is_file() || (ft.is_symlink() && path.is_file()))
+            {
+                out.push(SourceFile {
+                    display: display_path(&path),
+                    path,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Shows a path with forward slashes and without a leading `./`.
+fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// The documents of one parsed article.
+///
+/// `ids` collects the identifiers handed out so far in this build, so a
+/// repeated passage gets a distinct one (`-2`, `-3`...).
+pub fn documents(
+    file: &str,
+    text: &str,
+    article: &Article,
+    ids: &mut HashSet<String>,
+) -> Vec<Document> {
+    let mut out = Vec::with_capacity(article.passages.len() + article.sections.len());
+    for s in &article.sections {
+        let mut years = Vec::new();
+        for p in &article.passages {
+            if p.bytes.start >= s.bytes.start && p.bytes.end <= s.bytes.end {
+                for y in &p.years {
+                    if !years.contains(y) {
+                        years.push(*y);
+                    }
+                }
+            }
+        }
+        out.push(Document {
+            id: unique(ids, section_id(&article.title, &s.path)),
+            kind: Kind::Section,
+            article: article.title.clone(),
+            section: s.path.clone(),
+            level: s.level,
+            paragraph: None,
+            file: file.to_string(),
+            line_start: s.line_start,
+            line_end: s.line_end,
+            byte_start: s.bytes.start,
+            byte_end: s.bytes.end,
+            years,
+            text: text[s.bytes.clone()].to_string(),
+            heading: article.heading(text, s).to_string(),
+        });
+    }
+    for p in &article.passages {
+        let s = &article.sections[p.section];
+        let body = &text[p.bytes.clone()];
+        out.push(Document {
+            id: unique(ids, passage_id(&article.title, body)),
+            kind: Kind::Paragraph,
+            article: article.title.clone(),
+            section: s.path.clone(),
+            level: s.level,
+            paragraph: Some(p.paragraph),
+            file: file.to_string(),
+            line_start: p.line_start,
+            line_end: p.line_end,
+            byte_start: p.bytes.start,
+            byte_end: p.bytes.end,
+            years: p.years.clone(),
+            text: body.to_string(),
+            heading: article.heading(text, s).to_string(),
+        });
+    }
+    out
+}
+
+fn unique(ids: &mut HashSet<String>, base: String) -> String {
+    if ids.insert(base.clone()) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| ids.insert(id.clone()))
+        .expect("an unused suffix exists")
+}
+
+/// A passage's ID: `p` and 12 hex digits of a hash of the article title and
+/// the passage text. It does not depend on where the passage stands, so
+/// edits elsewhere leave it alone; editing the passage itself changes it.
+pub fn passage_id(article: &str, text: &str) -> String {
+    format!("p{:012x}", fnv1a(&[article, text]) >> 16)
+}
+
+/// A section's ID: `s` and 12 hex digits of a hash of the article title and
+/// the heading path. Renaming a heading changes it and its subsections'.
+pub fn section_id(article: &str, path: &[String]) -> String {
+    let mut parts: Vec<&str> = vec![article];
+    parts.extend(path.iter().map(String::as_str));
+    format!("s{:012x}", fnv1a(&parts) >> 16)
+}
+
+/// FNV-1a, 64 bits: tiny and, unlike std's hasher, fixed across Rust
+/// releases, which IDs meant to be stored must be.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            h ^= 0x1f;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for b in part.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Reads and parses one file.
+pub fn load(file: &SourceFile) -> std::result::Result<(String, Article), Problem> {
+    let bytes = std::fs::read(&file.path).map_err(|e| Problem {
+        file: file.display.clone(),
+        line: 0,
+        message: e.to_string(),
+    })?;
+    let article = Article::parse_bytes(&bytes).map_err(|ParseError { line, message }| Problem {
+        file: file.display.clone(),
+        line,
+        message,
+    })?;
+    // parse_bytes has checked the encoding.
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    Ok((text, article))
+}

@@ -1,0 +1,47 @@
+//! `passage`: full-text search and citation over Wikipedia-style articles.
+//!
+//! # Brief overview
+//!
+//! Data flows one way, one module per stage:
+//!
+//! 1. [`corpus`] finds article files and turns each into [`corpus::Document`]s,
+//!    using [`article`] to parse one file into sections and passages;
+//! 2. [`index`] writes the documents into a tantivy index (and opens it);
+//! 3. [`query`] parses what a person types; [`search`] runs it and returns
+//!    [`search::Hit`]s, whose snippets [`highlight`] cuts and marks;
+//! 4. [`render`] presents the hits as text or JSON.
+//!
+//! [`text`] defines what a word is, for all of them.
+//!
+//! ```
+//! use passage::{index::IndexDir, search::{search, SearchOptions}};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let corpus = dir.path().join("corpus");
+//! std::fs::create_dir(&corpus).unwrap();
+//! std::fs::write(corpus.join("a.txt"), "= Tea =\n\nTea was ransacked in 1773.\n").unwrap();
+//!
+//! let index = IndexDir::new(dir.path().join("index"));
+//! index.build(&corpus).unwrap();
+//! let opened = index.open().unwrap().unwrap();
+//! let results = search(&opened, "ransacking", &SearchOptions::default()).unwrap();
+//!
+//! let hit = &results.hits[0];
+//! assert_eq!(hit.doc.years, vec![1773]);
+//! let marked = &hit.snippet.text[hit.snippet.highlights[0].clone()];
+//! assert_eq!(marked, "ransacked");
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod article;
+pub mod corpus;
+pub mod error;
+pub mod highlight;
+pub mod index;
+pub mod query;
+pub mod render;
+pub mod search;
+pub mod text;
+
+pub use error::{Error, Result};

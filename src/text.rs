@@ -1,0 +1,295 @@
+//! How text becomes terms: one definition shared by indexing, querying,
+//! highlighting and citing, so that all four agree on what a "word" is.
+//!
+//! Words are UAX #29 word-bound segments holding at least one letter or
+//! digit. Each is lowercased, folded to what a plain keyboard types
+//! (diacritics, curly quotes and dashes via tantivy's `AsciiFoldingFilter`)
+//! and stripped of apostrophes, so `Ba'athist`, `Ba’athist` and `Baathist`
+//! are all the term `baathist`. Dashes never join words (UAX #29 splits
+//! `Iran–Iraq` like `Iran-Iraq`), so both give `iran`, `iraq`.
+//!
+//! Two analyzers are built on that: [`EXACT`] (the folded word) and
+//! [`STEMMED`] (the folded word, then the English Snowball stemmer).
+
+use std::ops::Range;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream,
+    Tokenizer,
+};
+use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
+
+/// Name of the folded, unstemmed analyzer.
+pub const EXACT: &str = "passage_exact";
+/// Name of the folded, stemmed analyzer.
+pub const STEMMED: &str = "passage_stem";
+
+/// Words longer than this many bytes are dropped: they are never typed in a
+/// query and only bloat the term dictionary.
+const MAX_WORD_BYTES: usize = 80;
+
+/// The folded, unstemmed analyzer (for phrases, prefixes and filters).
+pub fn exact_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The folded, stemmed analyzer (for ranked recall).
+pub fn stemmed_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Registers both analyzers on an index. Tantivy does not persist
+/// tokenizers, so this must follow every create or open.
+pub fn register(index: &tantivy::Index) {
+    index.tokenizers().register(EXACT, exact_analyzer());
+    index.tokenizers().register(STEMMED, stemmed_analyzer());
+}
+
+/// One word of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Folded, unstemmed term.
+    pub exact: String,
+    /// Folded, stemmed term.
+    pub stem: String,
+    /// Byte range of the word as printed in the text.
+    pub bytes: Range<usize>,
+}
+
+/// Reusable analyzers for splitting texts into [`Word`]s.
+#[derive(Clone)]
+pub struct Analyzer {
+    exact: TextAnalyzer,
+    /// Stems one already folded term (tantivy offers stemming only as a
+    /// filter, so it runs over a one-token stream).
+    stemmer: TextAnalyzer,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            exact: exact_analyzer(),
+            stemmer: TextAnalyzer::builder(WholeTokenizer)
+                .filter(Stemmer::new(Language::English))
+                .build(),
+        }
+    }
+}
+
+impl Analyzer {
+    /// Splits `text` into words with both forms of each term.
+    pub fn words(&mut self, text: &str) -> Vec<Word> {
+        let mut out = Vec::new();
+        let mut stream = self.exact.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            out.push(Word {
+                exact: t.text.clone(),
+                stem: String::new(),
+                bytes: t.offset_from..t.offset_to,
+            });
+        }
+        drop(stream);
+        for w in &mut out {
+            w.stem = self.stem(&w.exact);
+        }
+        out
+    }
+
+    /// The folded, unstemmed terms of `text`.
+    pub fn exact_terms(&mut self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stream = self.exact.token_stream(text);
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    /// Stems one already folded term.
+    pub fn stem(&mut self, exact: &str) -> String {
+        let mut s = self.stemmer.token_stream(exact);
+        if s.advance() && !s.token().text.is_empty() {
+            s.token().text.clone()
+        } else {
+            exact.to_string()
+        }
+    }
+}
+
+/// Emits its whole input as one token; used to stem a single term.
+#[derive(Clone)]
+struct WholeTokenizer;
+
+impl Tokenizer for WholeTokenizer {
+    type TokenStream<'a> = OneToken;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> OneToken {
+        OneToken {
+            token: Token {
+                offset_from: 0,
+                offset_to: text.len(),
+                position: 0,
+                text: text.to_string(),
+                position_length: 1,
+            },
+            done: false,
+        }
+    }
+}
+
+struct OneToken {
+    token: Token,
+    done: bool,
+}
+
+impl TokenStream for OneToken {
+    fn advance(&mut self) -> bool {
+        let first = !self.done;
+        self.done = true;
+        first
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// UAX #29 word tokenizer that lowercases and drops apostrophes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WordTokenizer;
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        WordStream {
+            segments: text.split_word_bound_indices(),
+            token: Token::default(),
+        }
+    }
+}
+
+/// Token stream of [`WordTokenizer`].
+pub struct WordStream<'a> {
+    segments: UWordBoundIndices<'a>,
+    token: Token,
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        for (start, seg) in self.segments.by_ref() {
+            if !seg.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            self.token.text.clear();
+            fold_word_into(seg, &mut self.token.text);
+            if self.token.text.is_empty() {
+                continue;
+            }
+            self.token.offset_from = start;
+            self.token.offset_to = start + seg.len();
+            self.token.position = self.token.position.wrapping_add(1);
+            self.token.position_length = 1;
+            return true;
+        }
+        false
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// Lowercases a word and removes the marks that plain typing leaves out:
+/// apostrophes of every kind, and the periods of abbreviations (`U.S` ->
+/// `us`; a period between digits, as in `3.5`, stays).
+fn fold_word_into(word: &str, out: &mut String) {
+    let has_digit = word.bytes().any(|b| b.is_ascii_digit());
+    for c in word.chars() {
+        match c {
+            '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '\u{00B4}' | '`' => {}
+            '.' if !has_digit => {}
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+/// Folds a free text the way the analyzers do and joins the terms with
+/// spaces: handy to compare headings, titles and quotes loosely.
+pub fn fold(text: &str) -> String {
+    let mut a = exact_analyzer();
+    let mut s = a.token_stream(text);
+    let mut out = String::new();
+    while s.advance() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&s.token().text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(text: &str) -> Vec<String> {
+        Analyzer::default().exact_terms(text)
+    }
+
+    fn stems(text: &str) -> Vec<String> {
+        Analyzer::default()
+            .words(text)
+            .into_iter()
+            .map(|w| w.stem)
+            .collect()
+    }
+
+    #[test]
+    fn dashes_split_like_hyphens() {
+        assert_eq!(exact("Iran–Iraq War"), exact("Iran-Iraq War"));
+        assert_eq!(exact("Iran—Iraq war"), vec!["iran", "iraq", "war"]);
+    }
+
+    #[test]
+    fn apostrophes_of_every_kind_are_dropped() {
+        assert_eq!(exact("Ba'athist"), vec!["baathist"]);
+        assert_eq!(exact("Ba’athist"), vec!["baathist"]);
+        assert_eq!(exact("Baathist"), vec!["baathist"]);
+    }
+
+    #[test]
+    fn diacritics_and_case_fold() {
+        assert_eq!(exact("Émigré ÇA"), vec!["emigre", "ca"]);
+    }
+
+    #[test]
+    fn stemming_joins_inflections() {
+        assert_eq!(stems("ransacking"), stems("ransacked"));
+        assert_eq!(stems("Khomeini's"), stems("Khomeini"));
+    }
+
+    #[test]
+    fn offsets_point_at_the_printed_word() {
+        let text = "the “golden ring” – Ba’ath";
+        let words = Analyzer::default().words(text);
+        let printed: Vec<&str> = words.iter().map(|w| &text[w.bytes.clone()]).collect();
+        assert_eq!(printed, vec!["the", "golden", "ring", "Ba’ath"]);
+    }
+
+    #[test]
+    fn abbreviations_and_numbers() {
+        assert_eq!(exact("U.S. 3.5 1990s"), vec!["us", "3.5", "1990s"]);
+    }
+}
