@@ -49,6 +49,27 @@ pub enum Atom {
     },
 }
 
+impl Atom {
+    /// Whether it holds anything searchable: a word is a run of letters or
+    /// digits, so `—` or `…` alone is not one.
+    pub fn has_word(&self) -> bool {
+        let text = match self {
+            Atom::Word(t) | Atom::Prefix(t) | Atom::Phrase { text: t, .. } => t,
+        };
+        text.chars().any(char::is_alphanumeric)
+    }
+}
+
+impl fmt::Display for Atom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Atom::Word(w) => write!(f, "'{w}'"),
+            Atom::Prefix(p) => write!(f, "'{p}*'"),
+            Atom::Phrase { text, .. } => write!(f, "\"{text}\""),
+        }
+    }
+}
+
 /// A restriction on where a hit stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
@@ -364,6 +385,7 @@ impl Parser {
     fn group(mut self, pieces: Vec<Piece>) -> Result<Query, QueryError> {
         let mut q = Query::default();
         let mut pending_or = false;
+        let mut ignored = 0;
         let n = pieces.len();
         for (i, piece) in pieces.into_iter().enumerate() {
             match piece {
@@ -380,6 +402,12 @@ impl Parser {
                     pending_or = true;
                 }
                 Piece::Atom { atom, negated } => {
+                    if !atom.has_word() {
+                        self.notes
+                            .push(format!("{} has no letters or digits and was ignored", atom));
+                        ignored += 1;
+                        continue;
+                    }
                     if negated {
                         q.excluded.push(atom);
                     } else if pending_or {
@@ -404,6 +432,12 @@ impl Parser {
             && q.filters.is_empty()
             && q.excluded_filters.is_empty()
         {
+            if ignored > 0 {
+                return self.err(
+                    0,
+                    "nothing to search for: the query has no letters or digits",
+                );
+            }
             return self.err(0, "empty query (try words, \"a phrase\" or section:NAME)");
         }
         q.notes = self.notes;

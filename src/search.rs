@@ -187,10 +187,7 @@ impl Plan {
                         alts.push(query);
                         patterns.extend(pats);
                     }
-                    None => notes.push(format!(
-                        "{} has no letters or digits and was ignored",
-                        describe(atom)
-                    )),
+                    None => notes.push(format!("{atom} has no letters or digits and was ignored")),
                 }
             }
             match alts.len() {
@@ -262,14 +259,6 @@ impl Plan {
             patterns,
             notes,
         })
-    }
-}
-
-fn describe(atom: &Atom) -> String {
-    match atom {
-        Atom::Word(w) => format!("'{w}'"),
-        Atom::Prefix(p) => format!("'{p}*'"),
-        Atom::Phrase { text, .. } => format!("\"{text}\""),
     }
 }
 

@@ -1,0 +1,113 @@
+//! Test environment: a temporary project folder with a corpus, and a way to
+//! run the built `passage` binary in it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The real article shipped in the repository's corpus.
+pub const ARTICLE: &str = "corpus/iran-syria-relations.txt";
+
+/// A temporary project folder: `corpus/` and (after a build) `index/`.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+/// What a run printed and how it ended.
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+
+    /// The stdout parsed as one JSON value.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The repository root (where `corpus/` lives).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real article's text.
+pub fn article_text() -> String {
+    std::fs::read_to_string(repo().join(ARTICLE)).unwrap()
+}
+
+impl Env {
+    /// An empty project folder with an empty `corpus/`.
+    pub fn empty() -> Env {
+        let dir = tempfile::Builder::new()
+            .prefix("passage-tests")
+            .tempdir()
+            .unwrap();
+        std::fs::create_dir(dir.path().join("corpus")).unwrap();
+        Env { dir }
+    }
+
+    /// A project folder holding a copy of the real article.
+    pub fn with_article() -> Env {
+        let env = Env::empty();
+        env.write(ARTICLE, &article_text());
+        env
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (relative to the project folder), creating folders.
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+
+    /// Runs `passage ARGS` in the project folder, with colour forced off by
+    /// the environment so only `--color` can turn it on.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().unwrap())
+    }
+
+    /// The command, for tests that need to change it.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_passage"));
+        c.args(args)
+            .current_dir(self.path())
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm");
+        c
+    }
+
+    /// `passage search --json QUERY` (building the index if needed).
+    pub fn search_json(&self, query: &str) -> serde_json::Value {
+        let r = self.run(&["search", "--json", "--limit", "10", "--", query]);
+        assert!(r.code == 0 || r.code == 1, "{r:?}");
+        r.json()
+    }
+}
