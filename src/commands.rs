@@ -6,12 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+use passage::cite::cite as run_cite;
 use passage::index::{BuildReport, IndexDir, Opened};
 use passage::query::Query;
 use passage::render::{json, text};
 use passage::search::search as run_search;
 
-use crate::cli::{IndexArgs, Locations, SearchArgs};
+use crate::cli::{CiteArgs, IndexArgs, Locations, SearchArgs};
 
 /// `passage index`.
 pub fn index(args: &IndexArgs) -> Result<ExitCode> {
@@ -49,6 +50,45 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
     out.flush()?;
     if results.hits.is_empty() {
         eprintln!("passage: no matches");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `passage cite`.
+pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
+    let quote = args.quote.join(" ");
+    // Reject a bad quote before any (possibly slow) index build.
+    passage::cite::check_quote(&quote)?;
+    let opened = open_or_build(&args.locations)?;
+    let results = run_cite(&opened, &quote, &args.options())?;
+    for note in &results.notes {
+        eprintln!("passage: note: {}", text::sanitize(note));
+    }
+    let mut out = stdout();
+    if args.json {
+        json::cite(&mut out, &results)?;
+    } else {
+        text::cite(&mut out, &results, args.color.style())?;
+    }
+    out.flush()?;
+    let shown = results
+        .matches
+        .iter()
+        .filter(|m| m.kind == passage::cite::MatchKind::Exact)
+        .count();
+    if results.exact_total > shown {
+        eprintln!(
+            "passage: {} more exact matches not shown (--limit)",
+            results.exact_total - shown
+        );
+    }
+    if results.exact_total == 0 {
+        if results.matches.is_empty() {
+            eprintln!("passage: the quote is not in the corpus, and no passage is close to it");
+        } else {
+            eprintln!("passage: no exact match; the closest passages are shown");
+        }
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -36,6 +36,8 @@ pub struct Document {
     pub line_start: usize,
     /// 1-based last line.
     pub line_end: usize,
+    /// 1-based column, in characters, where the text starts on `line_start`.
+    pub column: usize,
     /// Byte offset of the start of the text in the file.
     pub byte_start: usize,
     /// Byte offset just past the end of the text in the file.
@@ -174,6 +176,7 @@ pub fn documents(
             file: file.to_string(),
             line_start: s.line_start,
             line_end: s.line_end,
+            column: column_of(text, s.bytes.start),
             byte_start: s.bytes.start,
             byte_end: s.bytes.end,
             years,
@@ -194,6 +197,7 @@ pub fn documents(
             file: file.to_string(),
             line_start: p.line_start,
             line_end: p.line_end,
+            column: column_of(text, p.bytes.start),
             byte_start: p.bytes.start,
             byte_end: p.bytes.end,
             years: p.years.clone(),
@@ -202,6 +206,12 @@ pub fn documents(
         });
     }
     out
+}
+
+/// 1-based character column of a byte offset.
+pub fn column_of(text: &str, byte: usize) -> usize {
+    let line_start = text[..byte].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    1 + text[line_start..byte].chars().count()
 }
 
 fn unique(ids: &mut HashSet<String>, base: String) -> String {

@@ -48,6 +48,9 @@ pub enum Error {
         /// The index folder.
         path: PathBuf,
     },
+    /// The quote given to `cite` cannot be looked for.
+    #[error("bad quote: {0}")]
+    Quote(String),
     /// The query cannot be read.
     #[error(transparent)]
     Query(#[from] QueryError),

@@ -239,6 +239,80 @@ pub fn snippet(text: &str, found: &[Found], max_chars: usize) -> Snippet {
     }
 }
 
+/// The sentence(s) around `span` of `text`, with `marks` highlighted: the
+/// whole span is always shown (a long quote is not cut), with at most about
+/// `max_chars` of context, cut at sentence bounds or, when the sentences are
+/// longer than that, at word bounds.
+pub fn context(
+    text: &str,
+    span: &Range<usize>,
+    marks: &[Range<usize>],
+    max_chars: usize,
+) -> Snippet {
+    let sents = sentences(text);
+    let holding = |b: usize| {
+        sents
+            .iter()
+            .find(|s| s.bytes.start <= b && b <= s.bytes.end)
+    };
+    let first = holding(span.start);
+    let last = holding(span.end.saturating_sub(1).max(span.start));
+    let line_start = first.map_or(0, |s| s.line.start);
+    let line_end = last.map_or(text.len(), |s| s.line.end);
+    let mut window = first.map_or(span.start, |s| s.bytes.start)
+        ..last.map_or(span.end, |s| s.bytes.end.max(span.end));
+    let chars = |r: &Range<usize>| text[r.clone()].chars().count();
+    // The span itself is always shown; `max_chars` bounds what surrounds it.
+    if chars(&window) > max_chars + chars(span) {
+        // Keep about a quarter of the room before the span, the rest after.
+        let room = max_chars;
+        let before: String = text[window.start..span.start]
+            .chars()
+            .rev()
+            .take(room / 4)
+            .collect();
+        let mut start = span.start - before.len();
+        if start > window.start {
+            start += text[start..span.start]
+                .find(char::is_whitespace)
+                .map_or(span.start - start, |i| i + 1);
+        }
+        let after_room = room - text[start..span.start].chars().count();
+        let after: usize = text[span.end..window.end]
+            .chars()
+            .take(after_room)
+            .map(char::len_utf8)
+            .sum();
+        let mut end = span.end + after;
+        if end < window.end {
+            end = span.end + text[span.end..end].rfind(char::is_whitespace).unwrap_or(0);
+        }
+        window = start.min(span.start)..end.max(span.end);
+    }
+    let mut out = String::with_capacity(window.len() + 8);
+    if window.start > line_start {
+        out.push_str(ELLIPSIS);
+    }
+    let shift = out.len() as isize - window.start as isize;
+    out.extend(text[window.clone()].chars().map(|c| match c {
+        '\n' | '\r' | '\t' => ' ',
+        c => c,
+    }));
+    if window.end < line_end {
+        out.push_str(ELLIPSIS);
+    }
+    let mut highlights: Vec<Range<usize>> = marks
+        .iter()
+        .filter(|r| r.start >= window.start && r.end <= window.end)
+        .map(|r| (r.start as isize + shift) as usize..(r.end as isize + shift) as usize)
+        .collect();
+    highlights.sort_by_key(|r| (r.start, r.end));
+    Snippet {
+        text: out,
+        highlights,
+    }
+}
+
 /// Cuts a sentence longer than `max_chars` to a window that starts a little
 /// before its first match, at word bounds.
 fn trim_long(

@@ -28,7 +28,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +60,8 @@ pub struct Fields {
     pub line_start: Field,
     /// Last line.
     pub line_end: Field,
+    /// Column of the first character.
+    pub column: Field,
     /// First byte.
     pub byte_start: Field,
     /// End byte.
@@ -108,6 +110,7 @@ pub fn schema() -> (Schema, Fields) {
         level: b.add_u64_field("level", num()),
         line_start: b.add_u64_field("line_start", num()),
         line_end: b.add_u64_field("line_end", num()),
+        column: b.add_u64_field("column", num()),
         byte_start: b.add_u64_field("byte_start", num()),
         byte_end: b.add_u64_field("byte_end", num()),
         years: b.add_i64_field("years", INDEXED | STORED | FAST),
@@ -133,6 +136,7 @@ impl Fields {
         doc.add_u64(self.level, u64::from(d.level));
         doc.add_u64(self.line_start, d.line_start as u64);
         doc.add_u64(self.line_end, d.line_end as u64);
+        doc.add_u64(self.column, d.column as u64);
         doc.add_u64(self.byte_start, d.byte_start as u64);
         doc.add_u64(self.byte_end, d.byte_end as u64);
         for y in &d.years {
@@ -171,6 +175,7 @@ impl Fields {
             file: s(self.file),
             line_start: n(self.line_start),
             line_end: n(self.line_end),
+            column: n(self.column),
             byte_start: n(self.byte_start),
             byte_end: n(self.byte_end),
             years: doc.get_all(self.years).filter_map(|v| v.as_i64()).collect(),

@@ -9,7 +9,9 @@
 //! 2. [`index`] writes the documents into a tantivy index (and opens it);
 //! 3. [`query`] parses what a person types; [`search`] runs it and returns
 //!    [`search::Hit`]s, whose snippets [`highlight`] cuts and marks;
-//! 4. [`render`] presents the hits as text or JSON.
+//! 4. [`cite`] finds where a quote stands (exactly, or the closest passages)
+//!    and [`citation`] formats references to it;
+//! 5. [`render`] presents hits and citations as text or JSON.
 //!
 //! [`text`] defines what a word is, for all of them.
 //!
@@ -35,6 +37,8 @@
 #![deny(missing_docs)]
 
 pub mod article;
+pub mod citation;
+pub mod cite;
 pub mod corpus;
 pub mod error;
 pub mod highlight;

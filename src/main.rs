@@ -29,5 +29,6 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         cli::Command::Index(args) => commands::index(args),
         cli::Command::Search(args) => commands::search(args),
+        cli::Command::Cite(args) => commands::cite(args),
     }
 }

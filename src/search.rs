@@ -21,7 +21,7 @@ use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Pattern, Snippet};
 use crate::index::{Fields, Opened};
-use crate::query::{Atom, Filter, Query, QueryError};
+use crate::query::{Atom, Filter, Kind, Query, QueryError};
 use crate::text::Analyzer;
 
 /// Weight of a match in the section heading relative to the body.
@@ -238,12 +238,14 @@ impl Plan {
             boxed(BooleanQuery::new(parts))
         };
         let n = clauses.len();
-        let all = build(
-            clauses
-                .iter()
-                .map(|c| (Occur::Must, c.box_clone()))
-                .collect(),
-        );
+        let mut required: Vec<(Occur, Box<dyn TQuery>)> = clauses
+            .iter()
+            .map(|c| (Occur::Must, c.box_clone()))
+            .collect();
+        if n > 1 {
+            required.push((Occur::Must, complete_gate(q, f, an)));
+        }
+        let all = build(required);
         let any = (n > 1).then(|| {
             let union = boxed(BooleanQuery::new(
                 clauses
@@ -260,6 +262,34 @@ impl Plan {
             notes,
         })
     }
+}
+
+/// Which documents may count as holding every clause: any paragraph, but a
+/// section only when its heading holds one of the query's words. A section
+/// holds the text of all its paragraphs, so otherwise a section whose
+/// paragraphs share the words out between them would outrank the one
+/// paragraph that holds all but one of them.
+fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
+    let mut heading_terms: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for atom in q.clauses.iter().flatten() {
+        let text = match atom {
+            Atom::Word(t) | Atom::Prefix(t) | Atom::Phrase { text: t, .. } => t,
+        };
+        for w in an.words(text) {
+            heading_terms.push((Occur::Should, term_query(f.heading, &w.stem)));
+        }
+    }
+    let section_on_topic = boxed(BooleanQuery::new(vec![
+        (Occur::Must, term_query(f.kind, Kind::Section.as_str())),
+        (Occur::Must, boxed(BooleanQuery::new(heading_terms))),
+    ]));
+    boxed(ConstScoreQuery::new(
+        boxed(BooleanQuery::new(vec![
+            (Occur::Should, term_query(f.kind, Kind::Paragraph.as_str())),
+            (Occur::Should, section_on_topic),
+        ])),
+        0.0,
+    ))
 }
 
 /// The query and highlight patterns of one atom; `None` if it holds no word.

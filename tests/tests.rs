@@ -1,9 +1,11 @@
 //! Integration tests: one binary, modules by topic. Most run the built
 //! `passage` binary in a temporary folder.
 
+mod cite;
 mod cli;
 mod errors;
 mod indexing;
 mod parser;
+mod queries;
 mod search;
 mod util;

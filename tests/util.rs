@@ -73,7 +73,7 @@ impl Env {
     /// A project folder holding a copy of the real article.
     pub fn with_article() -> Env {
         let env = Env::empty();
-        env.write(ARTICLE, &article_text());
+        env.write(ARTICLE, article_text());
         env
     }
 

@@ -12,11 +12,28 @@
 //!    "line_start": 52, "line_end": 52, "byte_start": 0, "byte_end": 0,
 //!    "years": [2011], "snippet": "...", "highlights": [[34, 40]]}]}
 //! ```
+//!
+//! `passage cite --json`:
+//!
+//! ```json
+//! {"quote": "...", "matches": [
+//!   {"match": "exact", "id": "p…", "article": "Iran–Syria relations",
+//!    "section": ["History and overview", "Syrian Civil War (2011–2024)"], "paragraph": 1,
+//!    "file": "corpus/iran-syria-relations.txt", "line": 52, "column": 190,
+//!    "byte_start": 0, "byte_end": 0, "text": "…as printed in the article…",
+//!    "citation": "…", "context": "…", "highlights": [[0, 5]]}],
+//!  "exact_total": 1, "notes": []}
+//! ```
+//!
+//! Approximate matches add `"similarity"` (0..1) and `"differences"`:
+//! `[{"quote": "balance", "article": "counterweight"}]` (`null` on the side
+//! that has no words there).
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::cite::{CiteMatch, CiteResults, MatchKind};
 use crate::index::BuildReport;
 use crate::search::{Hit, Results};
 
@@ -92,5 +109,101 @@ pub fn results<W: Write>(out: &mut W, r: &Results) -> io::Result<()> {
 /// Writes a build report as one JSON object and a newline.
 pub fn build_report<W: Write>(out: &mut W, r: &BuildReport) -> io::Result<()> {
     serde_json::to_writer(&mut *out, r)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct JsonCite<'a> {
+    quote: &'a str,
+    matches: Vec<JsonCiteMatch<'a>>,
+    exact_total: usize,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonDifference<'a> {
+    quote: Option<&'a str>,
+    article: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonCiteMatch<'a> {
+    #[serde(rename = "match")]
+    kind: &'static str,
+    id: &'a str,
+    article: &'a str,
+    section: &'a [String],
+    paragraph: Option<usize>,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    byte_start: usize,
+    byte_end: usize,
+    text: &'a str,
+    citation: &'a str,
+    context: &'a str,
+    highlights: Vec<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    similarity: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    differences: Option<Vec<JsonDifference<'a>>>,
+}
+
+impl<'a> From<&'a CiteMatch> for JsonCiteMatch<'a> {
+    fn from(m: &'a CiteMatch) -> Self {
+        let (kind, similarity, differences) = match &m.kind {
+            MatchKind::Exact => ("exact", None, None),
+            MatchKind::Approximate {
+                similarity,
+                differences,
+            } => (
+                "approximate",
+                Some(*similarity),
+                Some(
+                    differences
+                        .iter()
+                        .map(|d| JsonDifference {
+                            quote: d.quote.as_deref(),
+                            article: d.article.as_deref(),
+                        })
+                        .collect(),
+                ),
+            ),
+        };
+        JsonCiteMatch {
+            kind,
+            id: &m.doc.id,
+            article: &m.doc.article,
+            section: &m.doc.section,
+            paragraph: m.doc.paragraph,
+            file: &m.doc.file,
+            line: m.line,
+            column: m.column,
+            byte_start: m.byte_start,
+            byte_end: m.byte_end,
+            text: &m.text,
+            citation: &m.citation,
+            context: &m.context.text,
+            highlights: m
+                .context
+                .highlights
+                .iter()
+                .map(|r| [r.start, r.end])
+                .collect(),
+            similarity,
+            differences,
+        }
+    }
+}
+
+/// Writes `cite` results as one JSON object and a newline.
+pub fn cite<W: Write>(out: &mut W, r: &CiteResults) -> io::Result<()> {
+    let doc = JsonCite {
+        quote: &r.quote,
+        matches: r.matches.iter().map(JsonCiteMatch::from).collect(),
+        exact_total: r.exact_total,
+        notes: &r.notes,
+    };
+    serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
 }

@@ -3,7 +3,9 @@
 
 use std::io::{self, Write};
 
+use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
+use crate::highlight::Snippet;
 use crate::index::BuildReport;
 use crate::search::Results;
 
@@ -55,20 +57,67 @@ pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<(
             paint(PATH, &sanitize(&location(d))),
             paint(LOCATION, &format!("{}:{}", sanitize(&d.file), d.line_start)),
         )?;
-        let text = &hit.snippet.text;
-        let mut line = String::from("   ");
-        let mut at = 0;
-        for h in &hit.snippet.highlights {
-            line.push_str(&sanitize(&text[at..h.start]));
-            let m = sanitize(&text[h.clone()]);
-            match style {
-                Style::Color => line.push_str(&format!("{MATCH}{m}{RESET}")),
-                Style::Plain => line.push_str(&format!("[{m}]")),
-            }
-            at = h.end;
+        writeln!(out, "   {}", marked(&hit.snippet, style))?;
+    }
+    Ok(())
+}
+
+/// A snippet with its highlights coloured or bracketed, made safe.
+fn marked(snippet: &Snippet, style: Style) -> String {
+    let text = &snippet.text;
+    let mut line = String::new();
+    let mut at = 0;
+    for h in &snippet.highlights {
+        if h.start < at || h.end > text.len() {
+            continue;
         }
-        line.push_str(&sanitize(&text[at..]));
-        writeln!(out, "{line}")?;
+        line.push_str(&sanitize(&text[at..h.start]));
+        let m = sanitize(&text[h.clone()]);
+        match style {
+            Style::Color => line.push_str(&format!("{MATCH}{m}{RESET}")),
+            Style::Plain => line.push_str(&format!("[{m}]")),
+        }
+        at = h.end;
+    }
+    line.push_str(&sanitize(&text[at..]));
+    line
+}
+
+/// Writes `cite` results: per match the citation, `file:line:column`, and
+/// the sentence around it with the quote marked; an approximate match also
+/// shows the quote with the words that differ marked.
+pub fn cite<W: Write>(out: &mut W, r: &CiteResults, style: Style) -> io::Result<()> {
+    let paint = |code: &str, s: &str| match style {
+        Style::Color => format!("{code}{s}{RESET}"),
+        Style::Plain => s.to_string(),
+    };
+    for (i, m) in r.matches.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let kind = match &m.kind {
+            MatchKind::Exact => "exact".to_string(),
+            MatchKind::Approximate { similarity, .. } => {
+                format!("approximate, similarity {similarity:.2}")
+            }
+        };
+        writeln!(
+            out,
+            "{} {}  {}",
+            paint(BOLD, &format!("{}. {kind}", i + 1)),
+            paint(PATH, &sanitize(&m.citation)),
+            paint(
+                LOCATION,
+                &format!("{}:{}:{}", sanitize(&m.doc.file), m.line, m.column)
+            ),
+        )?;
+        match &m.quote_marked {
+            None => writeln!(out, "   {}", marked(&m.context, style))?,
+            Some(q) => {
+                writeln!(out, "   article: {}", marked(&m.context, style))?;
+                writeln!(out, "   quote:   {}", marked(q, style))?;
+            }
+        }
     }
     Ok(())
 }

@@ -1,0 +1,664 @@
+//! Finding exactly where a quote stands, or the passages closest to it.
+//!
+//! A quote matches exactly where a paragraph has the same words in the same
+//! order, compared as folded terms ([`crate::text`]): case, punctuation
+//! between words, dashes, curly quotes, diacritics, spacing and editorial
+//! brackets do not matter; inflection does (no stemming). An ellipsis
+//! (`…`, `...`, `[…]`) stands for any run of words within the passage.
+//!
+//! Candidates come from the index (phrase queries on positions); each is then
+//! verified word by word to find every occurrence and its exact bytes. When
+//! nothing matches exactly, the best-ranked passages for the quote's words
+//! are aligned with it word by word (an edit distance that forgives a
+//! changed, added, dropped or swapped word) and the closest are returned with
+//! what differs.
+
+use std::ops::Range;
+
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query as TQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+use crate::citation::{self, Style};
+use crate::corpus::Document;
+use crate::error::{Error, Result};
+use crate::highlight::{self, Snippet};
+use crate::index::Opened;
+use crate::text::{Analyzer, Word};
+
+/// Longest quote accepted, in bytes (a whole article pasted by mistake
+/// should get a message, not minutes of alignment).
+pub const MAX_QUOTE_BYTES: usize = 100_000;
+
+/// How to cite.
+#[derive(Debug, Clone)]
+pub struct CiteOptions {
+    /// Most matches to return (exact ones first); `None` for every exact
+    /// match and [`DEFAULT_APPROXIMATE`] approximate ones.
+    pub limit: Option<usize>,
+    /// Citation style.
+    pub style: Style,
+    /// Length of the context shown around a match, in characters.
+    pub context_chars: usize,
+}
+
+/// How many approximate matches to return when no limit is given.
+pub const DEFAULT_APPROXIMATE: usize = 3;
+
+impl Default for CiteOptions {
+    fn default() -> Self {
+        CiteOptions {
+            limit: None,
+            style: Style::Plain,
+            context_chars: 300,
+        }
+    }
+}
+
+/// A run of words where the quote and the article differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The quote's words here, as typed (`None`: the article has extra words).
+    pub quote: Option<String>,
+    /// The article's words here, as printed (`None`: the quote has extra words).
+    pub article: Option<String>,
+}
+
+/// Exact or approximate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MatchKind {
+    /// Same words in the same order.
+    Exact,
+    /// Close but not the same.
+    Approximate {
+        /// 0..1, 1 being identical.
+        similarity: f64,
+        /// What differs, in order.
+        differences: Vec<Difference>,
+    },
+}
+
+/// One place the quote stands (or nearly does).
+#[derive(Debug, Clone)]
+pub struct CiteMatch {
+    /// Exact or approximate.
+    pub kind: MatchKind,
+    /// The passage holding it.
+    pub doc: Document,
+    /// 1-based line of the first matched word.
+    pub line: usize,
+    /// 1-based column, in characters, of the first matched word.
+    pub column: usize,
+    /// Byte offset of the first matched word in the file.
+    pub byte_start: usize,
+    /// Byte offset just past the last matched word in the file.
+    pub byte_end: usize,
+    /// `file[byte_start..byte_end]`: the words as the article prints them.
+    pub text: String,
+    /// The citation in the requested style.
+    pub citation: String,
+    /// The sentence(s) around the match, the match (or, for an approximate
+    /// one, the differing words) marked.
+    pub context: Snippet,
+    /// For an approximate match: the quote with its differing words marked.
+    pub quote_marked: Option<Snippet>,
+}
+
+/// Everything `cite` found.
+#[derive(Debug, Clone)]
+pub struct CiteResults {
+    /// The quote as given.
+    pub quote: String,
+    /// Exact matches in document order, then approximate ones, best first.
+    pub matches: Vec<CiteMatch>,
+    /// How many exact matches there are in all (some may be cut by the limit).
+    pub exact_total: usize,
+    /// Remarks for stderr (e.g. the quote is longer than any passage).
+    pub notes: Vec<String>,
+}
+
+/// The quote's words, each with the segment (between ellipses) it is in.
+struct QuoteWords {
+    text: String,
+    words: Vec<Word>,
+    segment: Vec<usize>,
+}
+
+impl QuoteWords {
+    fn new(quote: &str, an: &mut Analyzer) -> QuoteWords {
+        let marks = ellipses(quote);
+        let words = an.words(quote);
+        let segment = words
+            .iter()
+            .map(|w| marks.iter().filter(|m| m.start < w.bytes.start).count())
+            .collect();
+        QuoteWords {
+            text: quote.to_string(),
+            words,
+            segment,
+        }
+    }
+
+    /// Non-empty runs of exact terms between ellipses.
+    fn segments(&self) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
+        let mut last = usize::MAX;
+        for (w, &s) in self.words.iter().zip(&self.segment) {
+            if s != last {
+                out.push(Vec::new());
+                last = s;
+            }
+            out.last_mut().expect("pushed").push(w.exact.clone());
+        }
+        out
+    }
+}
+
+/// Byte ranges of ellipses: `…`, `...` (or more dots), and either in
+/// brackets or parentheses.
+fn ellipses(quote: &str) -> Vec<Range<usize>> {
+    let b = quote.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let (len, found) = if quote[i..].starts_with('…') {
+            ("…".len(), true)
+        } else if quote[i..].starts_with("...") {
+            (b[i..].iter().take_while(|&&c| c == b'.').count(), true)
+        } else {
+            (1, false)
+        };
+        if found {
+            let mut start = i;
+            let mut end = i + len;
+            if start > 0
+                && matches!(b[start - 1], b'[' | b'(')
+                && matches!(b.get(end), Some(b']' | b')'))
+            {
+                start -= 1;
+                end += 1;
+            }
+            out.push(start..end);
+            i = end;
+        } else {
+            i += quote[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out
+}
+
+/// Checks that a quote can be looked for: not too long, and holding at
+/// least one word.
+pub fn check_quote(quote: &str) -> Result<()> {
+    if quote.len() > MAX_QUOTE_BYTES {
+        return Err(Error::Quote(format!(
+            "the quote is {} bytes long; the limit is {MAX_QUOTE_BYTES}",
+            quote.len()
+        )));
+    }
+    if !quote.chars().any(char::is_alphanumeric) {
+        return Err(Error::Quote(if quote.trim().is_empty() {
+            "empty quote".into()
+        } else {
+            "the quote has no words (letters or digits) to look for".into()
+        }));
+    }
+    Ok(())
+}
+
+/// Finds the quote.
+pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResults> {
+    check_quote(quote)?;
+    let mut an = Analyzer::default();
+    let qw = QuoteWords::new(quote, &mut an);
+    if qw.words.is_empty() {
+        return Err(Error::Quote(
+            "the quote has no words (letters or digits) to look for".into(),
+        ));
+    }
+    let segments = qw.segments();
+    let f = &opened.fields;
+    let searcher = opened.reader.searcher();
+    let err = |e| Error::index(opened.root())(e);
+
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(
+        Occur::Must,
+        Box::new(TermQuery::new(
+            Term::from_field_text(f.kind, "paragraph"),
+            IndexRecordOption::Basic,
+        )),
+    )];
+    for seg in &segments {
+        let q: Box<dyn TQuery> = if seg.len() == 1 {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.exact, &seg[0]),
+                IndexRecordOption::Basic,
+            ))
+        } else {
+            Box::new(PhraseQuery::new(
+                seg.iter()
+                    .map(|t| Term::from_field_text(f.exact, t))
+                    .collect(),
+            ))
+        };
+        clauses.push((Occur::Must, q));
+    }
+    let candidates = searcher
+        .search(&BooleanQuery::new(clauses), &DocSetCollector)
+        .map_err(err)?;
+
+    let mut exact = Vec::new();
+    let mut addrs: Vec<DocAddress> = candidates.into_iter().collect();
+    addrs.sort();
+    for addr in addrs {
+        let stored: TantivyDocument = searcher.doc(addr).map_err(err)?;
+        let doc = f.from_tantivy(&stored);
+        let words = an.words(&doc.text);
+        for span in occurrences(&segments, &words) {
+            exact.push((doc.clone(), span));
+        }
+    }
+    exact.sort_by(|a, b| {
+        (&a.0.file, a.0.byte_start + a.1.start).cmp(&(&b.0.file, b.0.byte_start + b.1.start))
+    });
+    let exact_total = exact.len();
+    let limit = opts.limit.unwrap_or(usize::MAX);
+    let mut matches: Vec<CiteMatch> = exact
+        .into_iter()
+        .take(limit)
+        .map(|(doc, span)| {
+            let context = highlight::context(
+                &doc.text,
+                &span,
+                std::slice::from_ref(&span),
+                opts.context_chars,
+            );
+            located(doc, span, MatchKind::Exact, context, None, opts.style)
+        })
+        .collect();
+    let mut notes = Vec::new();
+
+    if matches.is_empty() {
+        let wanted = opts.limit.unwrap_or(DEFAULT_APPROXIMATE);
+        let (approx, closest_len) = approximate(opened, &qw, wanted, opts, &mut an)?;
+        if closest_len > 0 && qw.words.len() > closest_len {
+            notes.push(format!(
+                "the quote has {} words but the closest passage only {closest_len}: a quote must stand within one paragraph, so cite each paragraph on its own",
+                qw.words.len()
+            ));
+        }
+        matches = approx;
+    }
+    Ok(CiteResults {
+        quote: quote.to_string(),
+        matches,
+        exact_total,
+        notes,
+    })
+}
+
+/// Every exact occurrence of the segments, in order within one passage, as
+/// byte ranges of the passage text from the first word to the last.
+fn occurrences(segments: &[Vec<String>], words: &[Word]) -> Vec<Range<usize>> {
+    let at = |seg: &[String], from: usize| -> Option<usize> {
+        (from..=words.len().checked_sub(seg.len())?)
+            .find(|&i| seg.iter().zip(&words[i..]).all(|(t, w)| w.exact == *t))
+    };
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = at(&segments[0], from) {
+        let mut end = start + segments[0].len();
+        let mut complete = true;
+        for seg in &segments[1..] {
+            match at(seg, end) {
+                Some(i) => end = i + seg.len(),
+                None => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if !complete {
+            break;
+        }
+        out.push(words[start].bytes.start..words[end - 1].bytes.end);
+        from = end;
+    }
+    out
+}
+
+/// Fills in the location fields of a match at `span` (bytes of the passage).
+fn located(
+    doc: Document,
+    span: Range<usize>,
+    kind: MatchKind,
+    context: Snippet,
+    quote_marked: Option<Snippet>,
+    style: Style,
+) -> CiteMatch {
+    let before = &doc.text[..span.start];
+    let breaks = before.matches('\n').count() + before.matches('\r').count()
+        - before.matches("\r\n").count();
+    let line = doc.line_start + breaks;
+    let column = match before.rfind(['\n', '\r']) {
+        Some(i) => 1 + before[i + 1..].chars().count(),
+        None => doc.column + before.chars().count(),
+    };
+    CiteMatch {
+        kind,
+        line,
+        column,
+        byte_start: doc.byte_start + span.start,
+        byte_end: doc.byte_start + span.end,
+        text: doc.text[span].to_string(),
+        citation: citation::cite(style, &doc, line),
+        context,
+        quote_marked,
+        doc,
+    }
+}
+
+/// Candidates for an approximate match are the best BM25 passages for the
+/// quote's words; this many are aligned.
+const APPROXIMATE_CANDIDATES: usize = 50;
+/// Below this similarity a passage is not worth showing.
+const MIN_SIMILARITY: f64 = 0.25;
+
+/// The closest passages, best first, and the length of the closest (in
+/// words).
+fn approximate(
+    opened: &Opened,
+    qw: &QuoteWords,
+    wanted: usize,
+    opts: &CiteOptions,
+    an: &mut Analyzer,
+) -> Result<(Vec<CiteMatch>, usize)> {
+    let f = &opened.fields;
+    let searcher = opened.reader.searcher();
+    let err = |e| Error::index(opened.root())(e);
+    let mut stems: Vec<&str> = qw.words.iter().map(|w| w.stem.as_str()).collect();
+    stems.sort_unstable();
+    stems.dedup();
+    let words_query = BooleanQuery::new(
+        stems
+            .iter()
+            .map(|s| {
+                let q: Box<dyn TQuery> = Box::new(TermQuery::new(
+                    Term::from_field_text(f.body, s),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+            .collect(),
+    );
+    let query = BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.kind, "paragraph"),
+                IndexRecordOption::Basic,
+            )),
+        ),
+        (Occur::Must, Box::new(words_query)),
+    ]);
+    let top = searcher
+        .search(
+            &query,
+            &TopDocs::with_limit(APPROXIMATE_CANDIDATES).order_by_score(),
+        )
+        .map_err(err)?;
+    let mut scored = Vec::new();
+    for (_, addr) in top {
+        let stored: TantivyDocument = searcher.doc(addr).map_err(err)?;
+        let doc = f.from_tantivy(&stored);
+        let words = an.words(&doc.text);
+        if let Some(a) = align(&qw.words, &words) {
+            if a.similarity >= MIN_SIMILARITY {
+                scored.push((doc, words, a));
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.2.similarity.total_cmp(&a.2.similarity));
+    let closest_len = scored.first().map_or(0, |(_, words, _)| words.len());
+    let quote_text = |ws: &[usize]| -> Option<String> {
+        let (first, last) = (ws.first()?, ws.last()?);
+        Some(qw.text[qw.words[*first].bytes.start..qw.words[*last].bytes.end].to_string())
+    };
+    let out = scored
+        .into_iter()
+        .take(wanted)
+        .map(|(doc, words, a)| {
+            let span = words[a.window.start].bytes.start..words[a.window.end - 1].bytes.end;
+            let mut marks: Vec<Range<usize>> = Vec::new();
+            let mut quote_marks: Vec<Range<usize>> = Vec::new();
+            let differences = a
+                .diffs
+                .iter()
+                .map(|d| {
+                    marks.extend(d.article.iter().map(|&j| words[j].bytes.clone()));
+                    quote_marks.extend(d.quote.iter().map(|&i| qw.words[i].bytes.clone()));
+                    Difference {
+                        quote: quote_text(&d.quote),
+                        article: match (d.article.first(), d.article.last()) {
+                            (Some(&s), Some(&e)) => {
+                                Some(doc.text[words[s].bytes.start..words[e].bytes.end].to_string())
+                            }
+                            _ => None,
+                        },
+                    }
+                })
+                .collect();
+            let context = highlight::context(&doc.text, &span, &marks, opts.context_chars);
+            // Show the part of the quote around what differs, not a whole
+            // pasted page.
+            let quote_span = match (quote_marks.first(), quote_marks.last()) {
+                (Some(a), Some(b)) => a.start..b.end,
+                _ => 0..0,
+            };
+            let quote_marked =
+                highlight::context(&qw.text, &quote_span, &quote_marks, opts.context_chars);
+            let kind = MatchKind::Approximate {
+                similarity: (a.similarity * 1000.0).round() / 1000.0,
+                differences,
+            };
+            located(doc, span, kind, context, Some(quote_marked), opts.style)
+        })
+        .collect();
+    Ok((out, closest_len))
+}
+
+/// A run of differing words, as indices into the quote and the passage.
+struct Diff {
+    quote: Vec<usize>,
+    article: Vec<usize>,
+}
+
+struct Alignment {
+    /// Words of the passage covered.
+    window: Range<usize>,
+    similarity: f64,
+    diffs: Vec<Diff>,
+}
+
+/// Aligns the whole quote with the best-matching stretch of the passage
+/// (word-level edit distance, free start and end in the passage; a word
+/// with the same stem costs half, two swapped neighbours cost one).
+fn align(q: &[Word], w: &[Word]) -> Option<Alignment> {
+    let (m, n) = (q.len(), w.len());
+    if m == 0 || n == 0 {
+        return None;
+    }
+    // Quotes and passages are bounded (MAX_QUOTE_BYTES, one paragraph), but
+    // a pathological pair would make the table huge: skip it.
+    if m.saturating_mul(n) > 20_000_000 {
+        return None;
+    }
+    let cost = |i: usize, j: usize| -> f64 {
+        if q[i].exact == w[j].exact {
+            0.0
+        } else if q[i].stem == w[j].stem {
+            0.5
+        } else {
+            1.0
+        }
+    };
+    let width = n + 1;
+    let mut d = vec![0.0f64; (m + 1) * width];
+    for i in 1..=m {
+        d[i * width] = i as f64;
+        for j in 1..=n {
+            let mut best = d[(i - 1) * width + j - 1] + cost(i - 1, j - 1);
+            best = best.min(d[(i - 1) * width + j] + 1.0);
+            best = best.min(d[i * width + j - 1] + 1.0);
+            if i > 1
+                && j > 1
+                && q[i - 1].exact == w[j - 2].exact
+                && q[i - 2].exact == w[j - 1].exact
+            {
+                best = best.min(d[(i - 2) * width + j - 2] + 1.0);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    // On a tie take the longer window: a last word that differs reads as
+    // changed rather than as dropped.
+    let end = (1..=n)
+        .rev()
+        .min_by(|&a, &b| d[m * width + a].total_cmp(&d[m * width + b]))
+        .expect("n >= 1");
+    let dist = d[m * width + end];
+    // Walk back to recover the path and the window start.
+    let (mut i, mut j) = (m, end);
+    let mut ops: Vec<(Option<usize>, Option<usize>, bool)> = Vec::new(); // (quote, article, same)
+    while i > 0 {
+        let here = d[i * width + j];
+        if j > 0 && (here - (d[(i - 1) * width + j - 1] + cost(i - 1, j - 1))).abs() < 1e-9 {
+            ops.push((Some(i - 1), Some(j - 1), cost(i - 1, j - 1) == 0.0));
+            i -= 1;
+            j -= 1;
+        } else if (here - (d[(i - 1) * width + j] + 1.0)).abs() < 1e-9 {
+            ops.push((Some(i - 1), None, false));
+            i -= 1;
+        } else if j > 0 && (here - (d[i * width + j - 1] + 1.0)).abs() < 1e-9 {
+            ops.push((None, Some(j - 1), false));
+            j -= 1;
+        } else {
+            // Transposition.
+            ops.push((Some(i - 1), Some(j - 1), false));
+            ops.push((Some(i - 2), Some(j - 2), false));
+            i -= 2;
+            j -= 2;
+        }
+    }
+    ops.reverse();
+    let start = j;
+    let window = start..end;
+    if window.is_empty() {
+        return None;
+    }
+    let mut diffs: Vec<Diff> = Vec::new();
+    let mut open = false;
+    for (qi, wj, same) in ops {
+        if same {
+            open = false;
+            continue;
+        }
+        if !open {
+            diffs.push(Diff {
+                quote: Vec::new(),
+                article: Vec::new(),
+            });
+            open = true;
+        }
+        let last = diffs.last_mut().expect("pushed");
+        if let Some(i) = qi {
+            last.quote.push(i);
+        }
+        if let Some(j) = wj {
+            last.article.push(j);
+        }
+    }
+    for diff in &mut diffs {
+        diff.quote.sort_unstable();
+        diff.article.sort_unstable();
+    }
+    let len = m.max(window.len()) as f64;
+    let sequence = 1.0 - dist / len;
+    let window_stems: Vec<&str> = w[window.clone()].iter().map(|x| x.stem.as_str()).collect();
+    let shared = q
+        .iter()
+        .filter(|x| window_stems.contains(&x.stem.as_str()))
+        .count() as f64;
+    let bag = shared / m as f64;
+    Some(Alignment {
+        window,
+        similarity: (0.75 * sequence + 0.25 * bag).clamp(0.0, 1.0),
+        diffs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<Word> {
+        Analyzer::default().words(s)
+    }
+
+    fn segs(q: &str) -> Vec<Vec<String>> {
+        QuoteWords::new(q, &mut Analyzer::default()).segments()
+    }
+
+    #[test]
+    fn ellipses_split_segments() {
+        assert_eq!(segs("a b … c"), vec![vec!["a", "b"], vec!["c"]]);
+        assert_eq!(
+            segs("a [...] c ... d"),
+            vec![vec!["a"], vec!["c"], vec!["d"]]
+        );
+        assert_eq!(segs("… a b"), vec![vec!["a", "b"]]);
+        assert_eq!(
+            segs("counterweight [to Israel]"),
+            vec![vec!["counterweight", "to", "israel"]]
+        );
+    }
+
+    #[test]
+    fn occurrences_find_every_one_in_order() {
+        let text = "Iran is not prepared to lose this golden counterweight. Iran is here.";
+        let w = words(text);
+        let found = occurrences(&segs("Iran is"), &w);
+        assert_eq!(found.len(), 2);
+        let found = occurrences(&segs("Iran is not … counterweight"), &w);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            &text[found[0].clone()],
+            "Iran is not prepared to lose this golden counterweight"
+        );
+        assert!(occurrences(&segs("counterweight … prepared"), &w).is_empty());
+    }
+
+    #[test]
+    fn alignment_forgives_one_changed_word() {
+        let q = words("not prepared to lose this golden balance");
+        let w = words("Iran is not prepared to lose this golden counterweight to Israel.");
+        let a = align(&q, &w).unwrap();
+        assert_eq!(a.window, 2..9);
+        assert_eq!(a.diffs.len(), 1);
+        assert_eq!(a.diffs[0].quote, vec![6]);
+        assert_eq!(a.diffs[0].article, vec![8]);
+        assert!(a.similarity > 0.8 && a.similarity < 1.0);
+    }
+
+    #[test]
+    fn alignment_handles_swaps_and_drops() {
+        let w = words("the golden ring of the resistance chain in the region");
+        let swapped = align(&words("the ring golden of the resistance chain"), &w).unwrap();
+        assert!(swapped.similarity > 0.8, "{}", swapped.similarity);
+        let dropped = align(&words("the golden ring of resistance chain"), &w).unwrap();
+        assert!(dropped.similarity > 0.8);
+        let added = align(&words("the golden ring of the whole resistance chain"), &w).unwrap();
+        assert!(added.similarity > 0.8);
+    }
+}
