@@ -363,7 +363,7 @@ fn located(
 /// quote's words; this many are aligned.
 const APPROXIMATE_CANDIDATES: usize = 50;
 /// Below this similarity a passage is not worth showing.
-const MIN_SIMILARITY: f64 = 0.25;
+const MIN_SIMILARITY: f64 = 0.4;
 
 /// The closest passages, best first, and the length of the closest (in
 /// words).
