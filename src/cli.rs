@@ -29,7 +29,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build the index from the corpus (replacing the previous one atomically).
+    /// Bring the index up to date with the corpus (only what changed).
     Index(IndexArgs),
     /// Search the articles; builds the index first if there is none.
     #[command(after_long_help = QUERY_HELP)]
@@ -37,6 +37,10 @@ pub enum Command {
     /// Find exactly where a quote stands, and cite it.
     #[command(after_long_help = CITE_HELP)]
     Cite(CiteArgs),
+    /// Print a passage by its ID (as given by search or cite --json).
+    Show(ShowArgs),
+    /// Keep the index up to date while the corpus is edited.
+    Watch(WatchArgs),
 }
 
 const CITE_HELP: &str = "\
@@ -77,12 +81,19 @@ pub struct Locations {
     /// Index folder.
     #[arg(long, value_name = "DIR", default_value = "index")]
     pub index: PathBuf,
+    /// Do not bring the index up to date when the corpus changed; warn and
+    /// use it as it is.
+    #[arg(long)]
+    pub no_update: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     #[command(flatten)]
     pub locations: Locations,
+    /// Rebuild from scratch instead of applying only what changed.
+    #[arg(long)]
+    pub full: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -124,6 +135,33 @@ pub struct CiteArgs {
     /// When to colour matches.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorWhen,
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The passage (or section) ID.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Print as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Print one JSON object per update instead of a line of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Quiet time after a change before updating, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub debounce_ms: u64,
     #[command(flatten)]
     pub locations: Locations,
 }

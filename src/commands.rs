@@ -2,26 +2,30 @@
 //! renderers. Results go to stdout, diagnostics to stderr.
 
 use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use passage::cite::cite as run_cite;
-use passage::index::{BuildReport, IndexDir, Opened};
+use passage::cite::{cite as run_cite, CiteOptions, MatchKind};
+use passage::index::{IndexDir, Opened, Report, UpdateOptions};
 use passage::query::Query;
 use passage::render::{json, text};
 use passage::search::search as run_search;
+use passage::show::{show as run_show, Shown};
 
-use crate::cli::{CiteArgs, IndexArgs, Locations, SearchArgs};
+use crate::cli::{CiteArgs, IndexArgs, Locations, SearchArgs, ShowArgs, WatchArgs};
 
 /// `passage index`.
 pub fn index(args: &IndexArgs) -> Result<ExitCode> {
-    let report = build(&args.locations)?;
+    let report = update(&args.locations, UpdateOptions { full: args.full })?;
     let mut out = stdout();
     if args.json {
-        json::build_report(&mut out, &report)?;
+        json::report(&mut out, &report)?;
     } else {
-        text::build_report(&mut out, &report)?;
+        text::report(&mut out, &report)?;
     }
     out.flush()?;
     Ok(if report.skipped.is_empty() {
@@ -36,7 +40,7 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
     let input = args.query_text();
     // Reject a bad query before any (possibly slow) index build.
     Query::parse(&input)?;
-    let opened = open_or_build(&args.locations)?;
+    let opened = open_fresh(&args.locations)?;
     let results = run_search(&opened, &input, &args.options())?;
     for note in &results.notes {
         eprintln!("passage: note: {}", text::sanitize(note));
@@ -60,7 +64,7 @@ pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
     let quote = args.quote.join(" ");
     // Reject a bad quote before any (possibly slow) index build.
     passage::cite::check_quote(&quote)?;
-    let opened = open_or_build(&args.locations)?;
+    let opened = open_fresh(&args.locations)?;
     let results = run_cite(&opened, &quote, &args.options())?;
     for note in &results.notes {
         eprintln!("passage: note: {}", text::sanitize(note));
@@ -75,7 +79,7 @@ pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
     let shown = results
         .matches
         .iter()
-        .filter(|m| m.kind == passage::cite::MatchKind::Exact)
+        .filter(|m| m.kind == MatchKind::Exact)
         .count();
     if results.exact_total > shown {
         eprintln!(
@@ -94,37 +98,172 @@ pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Opens the index, building it first when there is none.
-fn open_or_build(loc: &Locations) -> Result<Opened> {
-    let dir = IndexDir::new(&loc.index);
-    if let Some(opened) = dir.open()? {
-        return Ok(opened);
+/// `passage show`.
+pub fn show(args: &ShowArgs) -> Result<ExitCode> {
+    let opened = open_fresh(&args.locations)?;
+    let dir = IndexDir::new(&args.locations.index);
+    let shown = run_show(&opened, &dir, &args.id, &CiteOptions::default())?;
+    let mut out = stdout();
+    if args.json {
+        json::show(&mut out, &shown, &args.id)?;
+    } else {
+        text::show(&mut out, &shown, args.color.style())?;
     }
-    eprintln!(
-        "passage: no index in {}; building it from {}",
-        loc.index.display(),
-        loc.corpus.display()
-    );
-    build(loc)?;
-    dir.open()?.with_context(|| {
-        format!(
-            "{}: the index just built cannot be opened",
-            loc.index.display()
-        )
+    out.flush()?;
+    match &shown {
+        Shown::Found { .. } => Ok(ExitCode::SUCCESS),
+        other => {
+            eprintln!("passage: {}", text::sanitize(&other.message()));
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `passage watch`: an update at start, then one after each burst of
+/// changes in the corpus, one line each.
+pub fn watch(args: &WatchArgs) -> Result<ExitCode> {
+    use notify::{RecursiveMode, Watcher};
+
+    let loc = &args.locations;
+    let print = |report: &Report| -> Result<()> {
+        let mut out = io::stdout().lock();
+        if args.json {
+            json::report(&mut out, report)?;
+        } else {
+            text::watch_line(&mut out, report)?;
+        }
+        out.flush()?;
+        Ok(())
+    };
+    print(&update(loc, UpdateOptions::default())?)?;
+
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = tx.send(event);
+    })
+    .context("cannot watch the corpus for changes")?;
+    watcher
+        .watch(&loc.corpus, RecursiveMode::Recursive)
+        .with_context(|| format!("{}: cannot watch", loc.corpus.display()))?;
+    let index_dir = std::fs::canonicalize(&loc.index).ok();
+    let debounce = Duration::from_millis(args.debounce_ms);
+    loop {
+        let Ok(first) = rx.recv() else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        let mut relevant = is_relevant(&first, index_dir.as_deref());
+        // Debounce: an editor's save is several events; wait for quiet.
+        while let Ok(event) = rx.recv_timeout(debounce) {
+            relevant |= is_relevant(&event, index_dir.as_deref());
+        }
+        if !relevant {
+            continue;
+        }
+        match update(loc, UpdateOptions::default()) {
+            Ok(report) if report.changed() => print(&report)?,
+            Ok(_) => {}
+            Err(e) => eprintln!("passage: {e:#}"),
+        }
+    }
+}
+
+/// Whether a file-system event may change the corpus (and is not the
+/// index writing itself, should it live inside the corpus).
+fn is_relevant(event: &notify::Result<notify::Event>, index_dir: Option<&Path>) -> bool {
+    let Ok(event) = event else { return true };
+    if event.kind.is_access() {
+        return false;
+    }
+    event.paths.iter().any(|p| match index_dir {
+        Some(ix) => !p.starts_with(ix),
+        None => true,
     })
 }
 
-/// Builds the index and reports problems with corpus files on stderr, one
+/// Opens the index, building it when there is none and bringing it up to
+/// date when the corpus changed since (unless `--no-update`).
+fn open_fresh(loc: &Locations) -> Result<Opened> {
+    let dir = IndexDir::new(&loc.index);
+    let Some(opened) = dir.open()? else {
+        eprintln!(
+            "passage: no index in {}; building it from {}",
+            loc.index.display(),
+            loc.corpus.display()
+        );
+        match update(loc, UpdateOptions::default()) {
+            Ok(_) => {}
+            // Someone else is building it: wait for them.
+            Err(e) if matches!(e.downcast_ref(), Some(passage::Error::Busy { .. })) => {
+                dir.wait_for_writer()?;
+            }
+            Err(e) => return Err(e),
+        }
+        return dir.open()?.with_context(|| {
+            format!(
+                "{}: the index just built cannot be opened",
+                loc.index.display()
+            )
+        });
+    };
+    let stale = match opened.stale_files(&loc.corpus) {
+        Ok(stale) => stale,
+        Err(e @ passage::Error::Corpus { .. }) => {
+            eprintln!("passage: warning: {e}; searching the index as it was built");
+            return Ok(opened);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if stale.is_empty() {
+        return Ok(opened);
+    }
+    let what = match stale.as_slice() {
+        [one] => one.clone(),
+        many => format!("{} files", many.len()),
+    };
+    if loc.no_update {
+        eprintln!(
+            "passage: warning: {} changed since the index was built; results may be out of date (run `passage index`)",
+            text::sanitize(&what)
+        );
+        return Ok(opened);
+    }
+    drop(opened);
+    match dir.update(&loc.corpus, UpdateOptions::default()) {
+        Ok(report) => {
+            eprintln!(
+                "passage: {} changed; index updated: {}",
+                text::sanitize(&what),
+                text::counts(&report)
+            );
+            report_problems(&report);
+        }
+        Err(passage::Error::Busy { .. }) => {
+            eprintln!(
+                "passage: warning: {} changed and another process is updating the index; searching its last committed state",
+                text::sanitize(&what)
+            );
+        }
+        Err(e) => return Err(e.into()),
+    }
+    dir.open()?
+        .with_context(|| format!("{}: the index cannot be opened", loc.index.display()))
+}
+
+/// Updates the index and reports problems with corpus files on stderr, one
 /// `file:line: message` line each.
-fn build(loc: &Locations) -> Result<BuildReport> {
-    let report = IndexDir::new(&loc.index).build(&loc.corpus)?;
+fn update(loc: &Locations, opts: UpdateOptions) -> Result<Report> {
+    let report = IndexDir::new(&loc.index).update(&loc.corpus, opts)?;
+    report_problems(&report);
+    Ok(report)
+}
+
+fn report_problems(report: &Report) {
     for p in &report.warnings {
         eprintln!("{}", text::sanitize(&format!("{p} (warning)")));
     }
     for p in &report.skipped {
         eprintln!("{}", text::sanitize(&format!("{p} (file skipped)")));
     }
-    Ok(report)
 }
 
 /// Locked stdout, line-buffered on a terminal and block-buffered otherwise.

@@ -57,7 +57,7 @@ impl Serialize for Kind {
 }
 
 /// A file that was left out of the index, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Problem {
     /// The file, as displayed.
     pub file: String,
@@ -228,7 +228,7 @@ fn unique(ids: &mut HashSet<String>, base: String) -> String {
 /// the passage text. It does not depend on where the passage stands, so
 /// edits elsewhere leave it alone; editing the passage itself changes it.
 pub fn passage_id(article: &str, text: &str) -> String {
-    format!("p{:012x}", fnv1a(&[article, text]) >> 16)
+    format!("p{:012x}", fnv1a_parts(&[article, text]) >> 16)
 }
 
 /// A section's ID: `s` and 12 hex digits of a hash of the article title and
@@ -236,35 +236,42 @@ pub fn passage_id(article: &str, text: &str) -> String {
 pub fn section_id(article: &str, path: &[String]) -> String {
     let mut parts: Vec<&str> = vec![article];
     parts.extend(path.iter().map(String::as_str));
-    format!("s{:012x}", fnv1a(&parts) >> 16)
+    format!("s{:012x}", fnv1a_parts(&parts) >> 16)
 }
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// FNV-1a, 64 bits: tiny and, unlike std's hasher, fixed across Rust
 /// releases, which IDs meant to be stored must be.
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            h ^= 0x1f;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        for b in part.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    fnv_extend(FNV_OFFSET, bytes)
+}
+
+fn fnv_extend(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
 }
 
-/// Reads and parses one file.
-pub fn load(file: &SourceFile) -> std::result::Result<(String, Article), Problem> {
-    let bytes = std::fs::read(&file.path).map_err(|e| Problem {
-        file: file.display.clone(),
-        line: 0,
-        message: e.to_string(),
-    })?;
+/// Hashes several strings, separated so that ("ab", "c") differs from
+/// ("a", "bc").
+fn fnv1a_parts(parts: &[&str]) -> u64 {
+    let mut h = FNV_OFFSET;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            h = fnv_extend(h, &[0x1f]);
+        }
+        h = fnv_extend(h, part.as_bytes());
+    }
+    h
+}
+
+/// Parses the bytes of one file.
+pub fn parse(display: &str, bytes: Vec<u8>) -> std::result::Result<(String, Article), Problem> {
     let article = Article::parse_bytes(&bytes).map_err(|ParseError { line, message }| Problem {
-        file: file.display.clone(),
+        file: display.to_string(),
         line,
         message,
     })?;

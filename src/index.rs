@@ -2,39 +2,51 @@
 //! it for search.
 //!
 //! An index folder holds generations: `gen-*/` folders, each a complete
-//! tantivy index plus a `manifest.json`, and a `CURRENT` file naming the one
-//! in use. A build writes a new generation beside the old one and only then
-//! replaces `CURRENT` (write to a temporary file, fsync, rename), so a build
-//! that fails or is interrupted leaves the previous generation in use.
-//! Leftover generations are removed by the next build. A lock file
-//! (`.lock`, an OS lock that dies with its process) keeps two builds apart.
+//! tantivy index plus its state files ([`crate::state`]), and a `CURRENT`
+//! file naming the one in use.
+//!
+//! - A full build writes a new generation beside the old one and only then
+//!   replaces `CURRENT` (write to a temporary file, fsync, rename), so a
+//!   build that fails or is interrupted leaves the previous generation in
+//!   use. Leftover generations are removed by the next full build.
+//! - An incremental update changes the current generation in place: it
+//!   deletes and adds only the documents of files whose content changed,
+//!   in one tantivy commit (atomic: a killed update leaves the previous
+//!   commit), then rewrites the state files. If it is killed between the
+//!   two, the opstamps disagree and the next update rebuilds.
+//! - A lock file (`.lock`, an OS lock that dies with its process) keeps two
+//!   writers apart.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
     INDEXED, STORED, STRING,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::corpus::{self, Document, Kind, Problem};
+use crate::corpus::{self, Document, Kind, Problem, SourceFile};
 use crate::error::{Error, Result};
+use crate::state::{self, DocState, Docs, FileState, Stamp, Stamps, Tombstone};
 use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 4;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     /// Stable ID (untokenized).
     pub id: Field,
+    /// File and ID, unique in the index: what an update deletes by.
+    pub key: Field,
     /// `paragraph` or `section` (untokenized).
     pub kind: Field,
     /// Article title: stored, and indexed folded for `article:`.
@@ -83,6 +95,7 @@ pub fn schema() -> (Schema, Fields) {
     let num = || NumericOptions::default().set_stored();
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
+        key: b.add_text_field("key", STRING),
         kind: b.add_text_field("kind", STRING | STORED),
         article: b.add_text_field(
             "article",
@@ -105,13 +118,13 @@ pub fn schema() -> (Schema, Fields) {
             text_field(text::EXACT, IndexRecordOption::WithFreqsAndPositions),
         ),
         text: b.add_text_field("text", TextOptions::default().set_stored()),
-        file: b.add_text_field("file", STRING | STORED),
+        file: b.add_text_field("file", STRING | STORED | FAST),
         paragraph: b.add_u64_field("paragraph", num().set_fast()),
         level: b.add_u64_field("level", num()),
         line_start: b.add_u64_field("line_start", num()),
         line_end: b.add_u64_field("line_end", num()),
         column: b.add_u64_field("column", num()),
-        byte_start: b.add_u64_field("byte_start", num()),
+        byte_start: b.add_u64_field("byte_start", num().set_fast()),
         byte_end: b.add_u64_field("byte_end", num()),
         years: b.add_i64_field("years", INDEXED | STORED | FAST),
     };
@@ -122,6 +135,7 @@ impl Fields {
     fn to_tantivy(self, d: &Document) -> TantivyDocument {
         let mut doc = TantivyDocument::new();
         doc.add_text(self.id, &d.id);
+        doc.add_text(self.key, key(&d.file, &d.id));
         doc.add_text(self.kind, d.kind.as_str());
         doc.add_text(self.article, &d.article);
         for h in &d.section {
@@ -185,45 +199,57 @@ impl Fields {
     }
 }
 
-/// What a build did.
-#[derive(Debug, Clone, Serialize)]
-pub struct BuildReport {
-    /// Articles indexed.
+/// What an update did. Passage counts are paragraphs and list items;
+/// section documents are counted apart.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Articles in the index after the update.
     pub articles: usize,
-    /// Section documents.
+    /// Section documents in the index after the update.
     pub sections: usize,
-    /// Paragraph documents (paragraphs and list items).
+    /// Paragraph documents in the index after the update.
     pub paragraphs: usize,
+    /// Passages that are new.
+    pub added: usize,
+    /// Passages edited in place (same section and number, new text).
+    pub updated: usize,
+    /// Passages no longer in the corpus.
+    pub removed: usize,
+    /// Passages left as they were.
+    pub unchanged: usize,
+    /// Passages with the same text but a new location or section path
+    /// (re-indexed under the same ID).
+    pub moved: usize,
+    /// Section documents written or deleted.
+    pub sections_updated: usize,
+    /// Files whose content changed, appeared or disappeared.
+    pub files_changed: usize,
+    /// Whether the index was rebuilt from scratch.
+    pub full: bool,
+    /// Whether a tantivy commit was made.
+    pub committed: bool,
     /// Files left out, with the reason.
     pub skipped: Vec<Problem>,
     /// Oddities read sensibly (e.g. an unclosed heading marker).
     pub warnings: Vec<Problem>,
-    /// Wall-clock time of the build.
+    /// Wall-clock time.
     pub seconds: f64,
     /// The index folder.
     pub index: String,
 }
 
-/// What a generation was built from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    /// [`FORMAT`] of the build.
-    pub format: u32,
-    /// The corpus path as given.
-    pub corpus: String,
-    /// Every indexed file.
-    pub files: Vec<FileStamp>,
+impl Report {
+    /// Whether the update changed what a search can find.
+    pub fn changed(&self) -> bool {
+        self.committed
+    }
 }
 
-/// A file as it was when indexed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileStamp {
-    /// As displayed.
-    pub file: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// Modification time, nanoseconds since the epoch.
-    pub mtime_ns: u128,
+/// How to update.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdateOptions {
+    /// Rebuild from scratch instead of applying the difference.
+    pub full: bool,
 }
 
 /// An index folder.
@@ -240,8 +266,11 @@ pub struct Opened {
     pub reader: IndexReader,
     /// The schema's fields.
     pub fields: Fields,
-    /// What it was built from.
-    pub manifest: Manifest,
+    /// The corpus files as they were at that commit (or at an earlier
+    /// one, when an update was killed between its commit and writing them).
+    pub stamps: Stamps,
+    /// The commit the reader holds.
+    pub opstamp: u64,
     /// The generation's folder.
     pub dir: PathBuf,
 }
@@ -251,11 +280,61 @@ impl Opened {
     pub fn root(&self) -> &Path {
         &self.dir
     }
+
+    /// Finds documents by ID (normally one; an ID shared by two files with
+    /// the same title and text gives both).
+    pub fn by_id(&self, id: &str) -> Result<Vec<Document>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let found = searcher
+            .search(&q, &DocSetCollector)
+            .map_err(Error::index(&self.dir))?;
+        let mut out = Vec::new();
+        for addr in found {
+            let d: TantivyDocument = searcher.doc(addr).map_err(Error::index(&self.dir))?;
+            out.push(self.fields.from_tantivy(&d));
+        }
+        out.sort_by(|a, b| (&a.file, a.byte_start).cmp(&(&b.file, b.byte_start)));
+        Ok(out)
+    }
+
+    /// The files of the corpus that differ from what was indexed: changed
+    /// size or mtime, new or gone. Costs one `stat` per file.
+    pub fn stale_files(&self, corpus_root: &Path) -> Result<Vec<String>> {
+        let files = corpus::discover(corpus_root)?;
+        if self.stamps.opstamp != self.opstamp {
+            // The stamps describe an older commit: trust none of them.
+            return Ok(files.into_iter().map(|f| f.display).collect());
+        }
+        let mut known: HashMap<&str, &Stamp> = self
+            .stamps
+            .files
+            .iter()
+            .map(|s| (s.file.as_str(), s))
+            .collect();
+        let mut out = Vec::new();
+        for f in &files {
+            match (known.remove(f.display.as_str()), stamp(&f.path, &f.display)) {
+                (Some(old), Some(now)) if *old == now => {}
+                _ => out.push(f.display.clone()),
+            }
+        }
+        out.extend(known.into_keys().map(str::to_string));
+        out.sort();
+        Ok(out)
+    }
 }
 
 const CURRENT: &str = "CURRENT";
-const MANIFEST: &str = "manifest.json";
 const LOCK: &str = ".lock";
+
+/// Holds the writer lock of an index folder until dropped.
+pub struct WriteLock {
+    _file: File,
+}
 
 impl IndexDir {
     /// An index folder at `root` (it need not exist yet).
@@ -285,46 +364,110 @@ impl IndexDir {
         }
     }
 
-    /// Opens the generation in use. `Ok(None)` when there is none or it was
-    /// built by another format version (both mean: build it).
+    /// Opens the generation in use. `Ok(None)` when there is none, it was
+    /// built by another format version, or its state files do not describe
+    /// its last commit (all of which mean: build it).
     pub fn open(&self) -> Result<Option<Opened>> {
-        let Some(dir) = self.current()? else {
-            return Ok(None);
-        };
-        let manifest: Manifest = match fs::read(dir.join(MANIFEST))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-        {
-            Some(m) => m,
-            None => return Ok(None),
-        };
-        if manifest.format != FORMAT {
-            return Ok(None);
+        // A writer may commit, or swap in a new generation and delete this
+        // one, while we read: whatever fails, look again a few times.
+        for attempt in 0..8 {
+            if attempt > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(25 * attempt));
+            }
+            let Some(dir) = self.current()? else {
+                return Ok(None);
+            };
+            if let Some(opened) = try_open(dir) {
+                return Ok(Some(opened));
+            }
         }
-        let index = Index::open_in_dir(&dir).map_err(Error::index(&dir))?;
-        text::register(&index);
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(Error::index(&dir))?;
-        let (_, fields) = schema();
-        Ok(Some(Opened {
-            index,
-            reader,
-            fields,
-            manifest,
-            dir,
-        }))
+        Ok(None)
     }
 
-    /// Builds a new generation from the corpus and makes it current.
-    pub fn build(&self, corpus_root: &Path) -> Result<BuildReport> {
+    /// Waits until no other process is writing the index.
+    pub fn wait_for_writer(&self) -> Result<()> {
+        let path = self.root.join(LOCK);
+        let Ok(file) = File::options().write(true).open(&path) else {
+            return Ok(());
+        };
+        file.lock().map_err(Error::io(&path))?;
+        Ok(())
+    }
+
+    /// Brings the index up to date with the corpus: applies only what
+    /// changed, or rebuilds from scratch when asked, when there is no
+    /// usable index, or when its state files do not match it.
+    pub fn update(&self, corpus_root: &Path, opts: UpdateOptions) -> Result<Report> {
         let started = Instant::now();
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
         let _lock = self.lock()?;
         let files = corpus::discover(corpus_root)?;
+        let current = if opts.full {
+            None
+        } else {
+            self.open_for_update()?
+        };
+        let mut report = match current {
+            Some((opened, docs, repair)) => {
+                let report = self.incremental(&opened, docs, &files, corpus_root, repair)?;
+                // Holding the lock, no other build is writing a generation:
+                // anything but the current one is left over from a crash.
+                if let Some(name) = opened.dir.file_name() {
+                    self.remove_old_generations(&name.to_string_lossy());
+                }
+                report
+            }
+            None => self.full_build(&files, corpus_root)?,
+        };
+        report.seconds = started.elapsed().as_secs_f64();
+        report.index = self.root.display().to_string();
+        Ok(report)
+    }
 
+    /// Rebuilds from scratch (same as `update` with `full`).
+    pub fn build(&self, corpus_root: &Path) -> Result<Report> {
+        self.update(corpus_root, UpdateOptions { full: true })
+    }
+
+    /// The current generation and its document states, and whether they
+    /// lag behind its last commit (an update killed between its commit and
+    /// writing the state files): then every file that differs from its
+    /// stamp is re-indexed whole.
+    fn open_for_update(&self) -> Result<Option<(Opened, Docs, bool)>> {
+        let Some(opened) = self.open()? else {
+            return Ok(None);
+        };
+        let Some(docs) = state::load::<Docs>(&opened.dir.join(state::DOCS)) else {
+            return Ok(None);
+        };
+        if docs.format != FORMAT || docs.opstamp != opened.stamps.opstamp {
+            return Ok(None);
+        }
+        let repair = docs.opstamp != opened.opstamp;
+        Ok(Some((opened, docs, repair)))
+    }
+
+    /// Takes the writer lock, failing at once if another process holds it.
+    pub fn lock(&self) -> Result<WriteLock> {
+        fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
+        let path = self.root.join(LOCK);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(Error::io(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(WriteLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy {
+                path: self.root.clone(),
+            }),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(path)(e)),
+        }
+    }
+
+    /// Writes a new generation and makes it current.
+    fn full_build(&self, files: &[SourceFile], corpus_root: &Path) -> Result<Report> {
         let gen_name = format!(
             "gen-{}-{}",
             SystemTime::now()
@@ -338,87 +481,238 @@ impl IndexDir {
         let (schema, fields) = schema();
         let index = Index::create_in_dir(&gen, schema).map_err(Error::index(&gen))?;
         text::register(&index);
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 8);
-        let mut writer: IndexWriter = index
-            .writer_with_num_threads(threads, threads * 64_000_000)
-            .map_err(Error::index(&gen))?;
+        let mut writer = new_writer(&index, &gen)?;
 
-        let mut report = BuildReport {
-            articles: 0,
-            sections: 0,
-            paragraphs: 0,
-            skipped: Vec::new(),
-            warnings: Vec::new(),
-            seconds: 0.0,
-            index: self.root.display().to_string(),
+        let mut report = Report {
+            full: true,
+            committed: true,
+            ..Report::default()
         };
         let mut stamps = Vec::with_capacity(files.len());
-        let mut ids = HashSet::new();
-        for file in &files {
-            let stamp = stamp(&file.path, &file.display);
-            let (text, article) = match corpus::load(file) {
-                Ok(x) => x,
+        let mut states = Vec::with_capacity(files.len());
+        for file in files {
+            let Some(st) = stamp(&file.path, &file.display) else {
+                continue;
+            };
+            let loaded = read_file(file);
+            let hash = loaded.hash.clone();
+            stamps.push(st);
+            let fs_state = match loaded.parsed {
                 Err(p) => {
-                    report.skipped.push(p);
-                    continue;
+                    report.skipped.push(p.clone());
+                    FileState {
+                        file: file.display.clone(),
+                        hash,
+                        docs: Vec::new(),
+                        problem: Some(p),
+                        warnings: Vec::new(),
+                    }
+                }
+                Ok((text, article)) => {
+                    let warnings = warnings_of(&file.display, &article);
+                    report.warnings.extend(warnings.iter().cloned());
+                    let mut ids = HashSet::new();
+                    let docs = corpus::documents(&file.display, &text, &article, &mut ids);
+                    let mut doc_states = Vec::with_capacity(docs.len());
+                    for d in &docs {
+                        match d.kind {
+                            Kind::Section => report.sections_updated += 1,
+                            Kind::Paragraph => report.added += 1,
+                        }
+                        doc_states.push(doc_state(d));
+                        writer
+                            .add_document(fields.to_tantivy(d))
+                            .map_err(Error::index(&gen))?;
+                    }
+                    report.files_changed += 1;
+                    FileState {
+                        file: file.display.clone(),
+                        hash,
+                        docs: doc_states,
+                        problem: None,
+                        warnings,
+                    }
                 }
             };
-            report
-                .warnings
-                .extend(article.warnings.iter().map(|w| Problem {
-                    file: file.display.clone(),
-                    line: w.line,
-                    message: w.message.clone(),
-                }));
-            report.articles += 1;
-            for d in corpus::documents(&file.display, &text, &article, &mut ids) {
-                match d.kind {
-                    Kind::Section => report.sections += 1,
-                    Kind::Paragraph => report.paragraphs += 1,
-                }
-                writer
-                    .add_document(fields.to_tantivy(&d))
-                    .map_err(Error::index(&gen))?;
-            }
-            if let Some(s) = stamp {
-                stamps.push(s);
-            }
+            states.push(fs_state);
         }
-        writer.commit().map_err(Error::index(&gen))?;
+        let opstamp = writer.commit().map_err(Error::index(&gen))?;
         writer.wait_merging_threads().map_err(Error::index(&gen))?;
-
-        let manifest = Manifest {
+        let docs = Docs {
             format: FORMAT,
+            opstamp,
+            files: states,
+            tombstones: Vec::new(),
+        };
+        let stamps = Stamps {
+            format: FORMAT,
+            opstamp,
             corpus: corpus_root.display().to_string(),
             files: stamps,
         };
-        let bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
-        write_durably(&gen.join(MANIFEST), &bytes)?;
-        write_durably(&self.root.join(CURRENT), gen_name.as_bytes())?;
+        totals(&mut report, &docs);
+        state::save(&gen.join(state::DOCS), &docs)?;
+        state::save(&gen.join(state::STAMPS), &stamps)?;
+        state::write_durably(&self.root.join(CURRENT), gen_name.as_bytes())?;
         self.remove_old_generations(&gen_name);
-        report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
 
-    /// Takes the writer lock, failing at once if another process holds it.
-    fn lock(&self) -> Result<File> {
-        let path = self.root.join(LOCK);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(Error::io(&path))?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy {
-                path: self.root.clone(),
-            }),
-            Err(fs::TryLockError::Error(e)) => Err(Error::io(path)(e)),
+    /// Applies the difference between the corpus and the current generation.
+    fn incremental(
+        &self,
+        opened: &Opened,
+        mut docs: Docs,
+        files: &[SourceFile],
+        corpus_root: &Path,
+        repair: bool,
+    ) -> Result<Report> {
+        let dir = &opened.dir;
+        let fields = opened.fields;
+        let searcher = opened.reader.searcher();
+        let mut report = Report::default();
+        let old_stamps: HashMap<&str, &Stamp> = opened
+            .stamps
+            .files
+            .iter()
+            .map(|s| (s.file.as_str(), s))
+            .collect();
+        let mut old_files: HashMap<String, FileState> =
+            docs.files.drain(..).map(|f| (f.file.clone(), f)).collect();
+        let mut writer: Option<IndexWriter> = None;
+        let mut stamps = Vec::with_capacity(files.len());
+        let mut states = Vec::with_capacity(files.len());
+        let mut tombstones = Vec::new();
+        let mut stamps_changed = false;
+
+        for file in files {
+            let Some(st) = stamp(&file.path, &file.display) else {
+                continue;
+            };
+            let old = old_files.remove(&file.display);
+            // Same size and mtime: trust it without reading (the cheap path
+            // that makes a no-change run cost one stat per file).
+            if let (Some(o), Some(os)) = (&old, old_stamps.get(file.display.as_str())) {
+                if **os == st {
+                    keep(&mut report, o);
+                    states.push(old.expect("checked"));
+                    stamps.push(st);
+                    continue;
+                }
+            }
+            stamps_changed = true;
+            let loaded = read_file(file);
+            if let Some(o) = old.as_ref().filter(|_| !repair) {
+                if o.hash == loaded.hash {
+                    // Touched but not changed.
+                    keep(&mut report, o);
+                    states.push(old.expect("checked"));
+                    stamps.push(st);
+                    continue;
+                }
+            }
+            report.files_changed += 1;
+            let w = match &mut writer {
+                Some(w) => w,
+                None => writer.insert(new_writer(&opened.index, dir)?),
+            };
+            let old_docs = old.map(|o| o.docs).unwrap_or_default();
+            let new_state = match loaded.parsed {
+                Err(p) => {
+                    report.skipped.push(p.clone());
+                    remove_all(
+                        w,
+                        &fields,
+                        &searcher,
+                        &file.display,
+                        &old_docs,
+                        &mut report,
+                        &mut tombstones,
+                    );
+                    FileState {
+                        file: file.display.clone(),
+                        hash: loaded.hash,
+                        docs: Vec::new(),
+                        problem: Some(p),
+                        warnings: Vec::new(),
+                    }
+                }
+                Ok((text, article)) => {
+                    let warnings = warnings_of(&file.display, &article);
+                    report.warnings.extend(warnings.iter().cloned());
+                    let mut ids = HashSet::new();
+                    let new_docs = corpus::documents(&file.display, &text, &article, &mut ids);
+                    let doc_states = apply_file(
+                        w,
+                        &fields,
+                        &searcher,
+                        &file.display,
+                        &old_docs,
+                        &new_docs,
+                        repair,
+                        &mut report,
+                        &mut tombstones,
+                    )?;
+                    FileState {
+                        file: file.display.clone(),
+                        hash: loaded.hash,
+                        docs: doc_states,
+                        problem: None,
+                        warnings,
+                    }
+                }
+            };
+            states.push(new_state);
+            stamps.push(st);
         }
+        // Files that are gone.
+        let mut gone: Vec<FileState> = old_files.into_values().collect();
+        gone.sort_by(|a, b| a.file.cmp(&b.file));
+        for o in gone {
+            stamps_changed = true;
+            report.files_changed += 1;
+            let w = match &mut writer {
+                Some(w) => w,
+                None => writer.insert(new_writer(&opened.index, dir)?),
+            };
+            remove_all(
+                w,
+                &fields,
+                &searcher,
+                &o.file,
+                &o.docs,
+                &mut report,
+                &mut tombstones,
+            );
+        }
+
+        let corpus_name = corpus_root.display().to_string();
+        if corpus_name != opened.stamps.corpus {
+            stamps_changed = true;
+        }
+        let mut opstamp = opened.stamps.opstamp;
+        if let Some(mut w) = writer {
+            opstamp = w.commit().map_err(Error::index(dir))?;
+            w.wait_merging_threads().map_err(Error::index(dir))?;
+            report.committed = true;
+        }
+        docs.files = states;
+        docs.opstamp = opstamp;
+        docs.bury(tombstones);
+        totals(&mut report, &docs);
+        if report.committed || stamps_changed {
+            state::save(&dir.join(state::DOCS), &docs)?;
+            state::save(
+                &dir.join(state::STAMPS),
+                &Stamps {
+                    format: FORMAT,
+                    opstamp,
+                    corpus: corpus_name,
+                    files: stamps,
+                },
+            )?;
+        }
+        Ok(report)
     }
 
     /// Removes every generation but `keep`. Failures are ignored: a search
@@ -435,10 +729,290 @@ impl IndexDir {
             }
         }
     }
+
+    /// The tombstones of the current generation (for `show`).
+    pub fn tombstones(&self) -> Result<Vec<Tombstone>> {
+        let Some(dir) = self.current()? else {
+            return Ok(Vec::new());
+        };
+        Ok(state::load::<Docs>(&dir.join(state::DOCS))
+            .map(|d| d.tombstones)
+            .unwrap_or_default())
+    }
 }
 
-/// Size and mtime of a file, for later staleness checks.
-fn stamp(path: &Path, display: &str) -> Option<FileStamp> {
+/// Opens a generation whose state files describe its last commit.
+fn try_open(dir: PathBuf) -> Option<Opened> {
+    let stamps = state::load::<Stamps>(&dir.join(state::STAMPS))?;
+    if stamps.format != FORMAT {
+        return None;
+    }
+    let index = Index::open_in_dir(&dir).ok()?;
+    text::register(&index);
+    let metas = index.load_metas().ok()?;
+    let reader: IndexReader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .ok()?;
+    // The reader must hold exactly the commit the stamps describe.
+    let seen: HashSet<_> = reader
+        .searcher()
+        .segment_readers()
+        .iter()
+        .map(|r| r.segment_id())
+        .collect();
+    let meta_segments: HashSet<_> = metas.segments.iter().map(|s| s.id()).collect();
+    if seen != meta_segments {
+        return None;
+    }
+    let (_, fields) = schema();
+    Some(Opened {
+        index,
+        reader,
+        fields,
+        stamps,
+        opstamp: metas.opstamp,
+        dir,
+    })
+}
+
+fn new_writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    index
+        .writer_with_num_threads(threads, threads * 64_000_000)
+        .map_err(Error::index(dir))
+}
+
+/// A file's bytes, hash and parse.
+struct Loaded {
+    hash: String,
+    parsed: std::result::Result<(String, crate::article::Article), Problem>,
+}
+
+fn read_file(file: &SourceFile) -> Loaded {
+    match fs::read(&file.path) {
+        Ok(bytes) => {
+            let hash = state::content_hash(&bytes);
+            Loaded {
+                hash,
+                parsed: corpus::parse(&file.display, bytes),
+            }
+        }
+        Err(e) => Loaded {
+            hash: String::new(),
+            parsed: Err(Problem {
+                file: file.display.clone(),
+                line: 0,
+                message: e.to_string(),
+            }),
+        },
+    }
+}
+
+fn warnings_of(file: &str, article: &crate::article::Article) -> Vec<Problem> {
+    article
+        .warnings
+        .iter()
+        .map(|w| Problem {
+            file: file.to_string(),
+            line: w.line,
+            message: w.message.clone(),
+        })
+        .collect()
+}
+
+fn doc_state(d: &Document) -> DocState {
+    DocState {
+        id: d.id.clone(),
+        section: d.kind == Kind::Section,
+        digest: state::digest(d),
+        path: d.section.clone(),
+        paragraph: d.paragraph.unwrap_or(0),
+    }
+}
+
+/// Counts an untouched file, re-reporting its problems.
+fn keep(report: &mut Report, f: &FileState) {
+    report.unchanged += f.docs.iter().filter(|d| !d.section).count();
+    if let Some(p) = &f.problem {
+        report.skipped.push(p.clone());
+    }
+    report.warnings.extend(f.warnings.iter().cloned());
+}
+
+/// Article, section and paragraph totals after an update.
+fn totals(report: &mut Report, docs: &Docs) {
+    for f in &docs.files {
+        if f.problem.is_none() {
+            report.articles += 1;
+        }
+        for d in &f.docs {
+            if d.section {
+                report.sections += 1;
+            } else {
+                report.paragraphs += 1;
+            }
+        }
+    }
+}
+
+/// The term that names one document for deletion: IDs are unique within a
+/// file, so file and ID together are unique in the index.
+fn key(file: &str, id: &str) -> String {
+    format!("{file}\u{1f}{id}")
+}
+
+/// The start of a removed passage's text, kept in its tombstone.
+fn stored_text(searcher: &Searcher, fields: &Fields, file: &str, id: &str) -> String {
+    let q = TermQuery::new(
+        Term::from_field_text(fields.key, &key(file, id)),
+        IndexRecordOption::Basic,
+    );
+    let Ok(found) = searcher.search(&q, &DocSetCollector) else {
+        return String::new();
+    };
+    found
+        .into_iter()
+        .next()
+        .and_then(|addr| searcher.doc::<TantivyDocument>(addr).ok())
+        .map(|d| fields.from_tantivy(&d).text.chars().take(1000).collect())
+        .unwrap_or_default()
+}
+
+/// Deletes all documents of a file.
+fn remove_all(
+    w: &mut IndexWriter,
+    fields: &Fields,
+    searcher: &Searcher,
+    file: &str,
+    old: &[DocState],
+    report: &mut Report,
+    tombstones: &mut Vec<Tombstone>,
+) {
+    for d in old {
+        if d.section {
+            report.sections_updated += 1;
+        } else {
+            report.removed += 1;
+            tombstones.push(Tombstone {
+                id: d.id.clone(),
+                replaced_by: None,
+                file: file.to_string(),
+                text: stored_text(searcher, fields, file, &d.id),
+            });
+        }
+    }
+    w.delete_term(Term::from_field_text(fields.file, file));
+}
+
+/// Applies the difference between a file's old and new documents and
+/// returns the new states. With `replace_all`, the index may hold other
+/// documents of the file than `old` says: all are deleted and every new one
+/// added (the counts still describe the difference from `old`).
+#[allow(clippy::too_many_arguments)]
+fn apply_file(
+    w: &mut IndexWriter,
+    fields: &Fields,
+    searcher: &Searcher,
+    file: &str,
+    old: &[DocState],
+    new: &[Document],
+    replace_all: bool,
+    report: &mut Report,
+    tombstones: &mut Vec<Tombstone>,
+) -> Result<Vec<DocState>> {
+    if replace_all {
+        w.delete_term(Term::from_field_text(fields.file, file));
+    }
+    let old_by_id: HashMap<(&str, bool), &DocState> = old
+        .iter()
+        .map(|d| ((d.id.as_str(), d.section), d))
+        .collect();
+    let new_ids: HashSet<(&str, bool)> = new
+        .iter()
+        .map(|d| (d.id.as_str(), d.kind == Kind::Section))
+        .collect();
+    let mut states = Vec::with_capacity(new.len());
+    let mut added: Vec<&Document> = Vec::new();
+    for d in new {
+        let st = doc_state(d);
+        match old_by_id.get(&(d.id.as_str(), st.section)) {
+            Some(o) if o.digest == st.digest => {
+                if replace_all {
+                    w.add_document(fields.to_tantivy(d))
+                        .map_err(Error::index("index"))?;
+                }
+                if !st.section {
+                    report.unchanged += 1;
+                }
+            }
+            Some(_) => {
+                w.delete_term(Term::from_field_text(fields.key, &key(file, &d.id)));
+                w.add_document(fields.to_tantivy(d))
+                    .map_err(Error::index("index"))?;
+                if st.section {
+                    report.sections_updated += 1;
+                } else {
+                    report.moved += 1;
+                }
+            }
+            None => {
+                w.add_document(fields.to_tantivy(d))
+                    .map_err(Error::index("index"))?;
+                if st.section {
+                    report.sections_updated += 1;
+                } else {
+                    added.push(d);
+                }
+            }
+        }
+        states.push(st);
+    }
+    // Old documents gone: an old paragraph at the same section and number
+    // as a new one was edited in place; the rest were removed.
+    let mut new_at: HashMap<(&[String], usize), &Document> = added
+        .iter()
+        .map(|d| ((d.section.as_slice(), d.paragraph.unwrap_or(0)), *d))
+        .collect();
+    for o in old {
+        if new_ids.contains(&(o.id.as_str(), o.section)) {
+            continue;
+        }
+        let text = if o.section {
+            String::new()
+        } else {
+            stored_text(searcher, fields, file, &o.id)
+        };
+        w.delete_term(Term::from_field_text(fields.key, &key(file, &o.id)));
+        if o.section {
+            report.sections_updated += 1;
+            continue;
+        }
+        let replaced_by = new_at
+            .remove(&(o.path.as_slice(), o.paragraph))
+            .map(|d| d.id.clone());
+        if replaced_by.is_some() {
+            report.updated += 1;
+        } else {
+            report.removed += 1;
+        }
+        tombstones.push(Tombstone {
+            id: o.id.clone(),
+            replaced_by,
+            file: file.to_string(),
+            text,
+        });
+    }
+    report.added += new_at.len();
+    Ok(states)
+}
+
+/// Size and mtime of a file.
+fn stamp(path: &Path, display: &str) -> Option<Stamp> {
     let m = fs::metadata(path).ok()?;
     let mtime_ns = m
         .modified()
@@ -446,25 +1020,9 @@ fn stamp(path: &Path, display: &str) -> Option<FileStamp> {
         .duration_since(UNIX_EPOCH)
         .ok()?
         .as_nanos();
-    Some(FileStamp {
+    Some(Stamp {
         file: display.to_string(),
         size: m.len(),
         mtime_ns,
     })
-}
-
-/// Replaces `path` with `bytes` atomically: a reader sees the old content or
-/// the new, never a part.
-fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut f = File::create(&tmp).map_err(Error::io(&tmp))?;
-    f.write_all(bytes).map_err(Error::io(&tmp))?;
-    f.sync_all().map_err(Error::io(&tmp))?;
-    fs::rename(&tmp, path).map_err(Error::io(path))?;
-    if let Some(dir) = path.parent() {
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
 }

@@ -46,6 +46,8 @@ pub mod index;
 pub mod query;
 pub mod render;
 pub mod search;
+pub mod show;
+pub mod state;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -30,5 +30,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Index(args) => commands::index(args),
         cli::Command::Search(args) => commands::search(args),
         cli::Command::Cite(args) => commands::cite(args),
+        cli::Command::Show(args) => commands::show(args),
+        cli::Command::Watch(args) => commands::watch(args),
     }
 }

@@ -6,16 +6,16 @@
 //! holding only some of them follow, so a query never comes back empty just
 //! because no passage holds all of its words.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhrasePrefixQuery,
     PhraseQuery, Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -104,6 +104,22 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
             .search(q, &(top, Count))
             .map_err(Error::index(opened.root()))
     };
+    if !query.has_terms() {
+        // Nothing to rank by: list the matches in article order.
+        let (top, total) = in_article_order(&searcher, plan.all.as_ref(), limit)
+            .map_err(Error::index(opened.root()))?;
+        return finish(
+            opened,
+            input,
+            query,
+            plan,
+            &mut analyzer,
+            top,
+            total,
+            |_| true,
+            opts,
+        );
+    }
     let (mut top, mut total) = run(plan.all.as_ref(), limit)?;
     let mut complete: HashSet<DocAddress> = top.iter().map(|(_, a)| *a).collect();
     if let Some(any) = &plan.any {
@@ -115,6 +131,34 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         complete.clear();
     }
 
+    let all_clauses = plan.any.is_none();
+    finish(
+        opened,
+        input,
+        query,
+        plan,
+        &mut analyzer,
+        top,
+        total,
+        |addr| all_clauses || complete.contains(addr),
+        opts,
+    )
+}
+
+/// Loads the hits, cuts their snippets and assembles the results.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    opened: &Opened,
+    input: &str,
+    query: Query,
+    plan: Plan,
+    analyzer: &mut Analyzer,
+    top: Vec<(f32, DocAddress)>,
+    total: usize,
+    is_complete: impl Fn(&DocAddress) -> bool,
+    opts: &SearchOptions,
+) -> Result<Results> {
+    let searcher = opened.reader.searcher();
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(opened.root()))?;
@@ -125,7 +169,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         hits.push(Hit {
             rank: i + 1,
             score,
-            complete: plan.any.is_none() || complete.contains(&addr),
+            complete: is_complete(&addr),
             doc,
             snippet,
         });
@@ -138,6 +182,45 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         hits,
         notes,
     })
+}
+
+/// Every match of a query without ranked words, in file and byte order
+/// (read from fast fields, without loading documents).
+fn in_article_order(
+    searcher: &Searcher,
+    q: &dyn TQuery,
+    limit: usize,
+) -> tantivy::Result<(Vec<(f32, DocAddress)>, usize)> {
+    let all = searcher.search(q, &DocSetCollector)?;
+    let total = all.len();
+    let mut by_segment: HashMap<u32, Vec<DocAddress>> = HashMap::new();
+    for addr in all {
+        by_segment.entry(addr.segment_ord).or_default().push(addr);
+    }
+    let mut keyed: Vec<(String, u64, DocAddress)> = Vec::with_capacity(total);
+    for (seg_ord, addrs) in by_segment {
+        let ff = searcher.segment_reader(seg_ord).fast_fields();
+        let files = ff.str("file")?;
+        let starts = ff.u64("byte_start")?.first_or_default_col(0);
+        for addr in addrs {
+            let mut file = String::new();
+            if let Some(col) = &files {
+                if let Some(ord) = col.term_ords(addr.doc_id).next() {
+                    col.ord_to_str(ord, &mut file)?;
+                }
+            }
+            keyed.push((file, starts.get_val(addr.doc_id), addr));
+        }
+    }
+    keyed.sort();
+    Ok((
+        keyed
+            .into_iter()
+            .take(limit)
+            .map(|(_, _, a)| (0.0, a))
+            .collect(),
+        total,
+    ))
 }
 
 /// The tantivy queries and highlight patterns for one [`Query`].

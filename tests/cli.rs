@@ -72,11 +72,13 @@ fn index_summary_text_and_json() {
     let r = env.run(&["index"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
-        r.stdout
-            .starts_with("indexed 1 article: 12 sections, 49 paragraphs in "),
+        r.stdout.starts_with(
+            "rebuilt: 1 article, 12 sections, 49 paragraphs (49 added, 0 updated, 0 removed, \
+             0 unchanged; 12 sections updated; 1 file changed) in "
+        ),
         "{r:?}"
     );
-    let r = env.run(&["index", "--json"]);
+    let r = env.run(&["index", "--json", "--full"]);
     let v = r.json();
     assert_eq!(v["articles"], 1);
     assert_eq!(v["sections"], 12);

@@ -4,6 +4,7 @@
 mod cite;
 mod cli;
 mod errors;
+mod incremental;
 mod indexing;
 mod parser;
 mod queries;

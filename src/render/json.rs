@@ -34,8 +34,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::cite::{CiteMatch, CiteResults, MatchKind};
-use crate::index::BuildReport;
+use crate::corpus::Document;
+use crate::index::Report;
 use crate::search::{Hit, Results};
+use crate::show::Shown;
 
 #[derive(Serialize)]
 struct JsonResults<'a> {
@@ -106,8 +108,8 @@ pub fn results<W: Write>(out: &mut W, r: &Results) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Writes a build report as one JSON object and a newline.
-pub fn build_report<W: Write>(out: &mut W, r: &BuildReport) -> io::Result<()> {
+/// Writes an update report as one JSON object and a newline.
+pub fn report<W: Write>(out: &mut W, r: &Report) -> io::Result<()> {
     serde_json::to_writer(&mut *out, r)?;
     writeln!(out)
 }
@@ -203,6 +205,75 @@ pub fn cite<W: Write>(out: &mut W, r: &CiteResults) -> io::Result<()> {
         matches: r.matches.iter().map(JsonCiteMatch::from).collect(),
         exact_total: r.exact_total,
         notes: &r.notes,
+    };
+    serde_json::to_writer(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct JsonPassage<'a> {
+    id: &'a str,
+    kind: &'static str,
+    article: &'a str,
+    section: &'a [String],
+    paragraph: Option<usize>,
+    file: &'a str,
+    line_start: usize,
+    line_end: usize,
+    column: usize,
+    byte_start: usize,
+    byte_end: usize,
+    years: &'a [i64],
+    text: &'a str,
+}
+
+impl<'a> From<&'a Document> for JsonPassage<'a> {
+    fn from(d: &'a Document) -> Self {
+        JsonPassage {
+            id: &d.id,
+            kind: d.kind.as_str(),
+            article: &d.article,
+            section: &d.section,
+            paragraph: d.paragraph,
+            file: &d.file,
+            line_start: d.line_start,
+            line_end: d.line_end,
+            column: d.column,
+            byte_start: d.byte_start,
+            byte_end: d.byte_end,
+            years: &d.years,
+            text: &d.text,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonShow<'a> {
+    id: &'a str,
+    status: &'static str,
+    passages: Vec<JsonPassage<'a>>,
+    closest: Option<JsonCiteMatch<'a>>,
+    message: String,
+}
+
+/// Writes what `show` found as one JSON object:
+/// `{"id", "status": "found"|"edited"|"removed"|"unknown", "passages": [...],
+/// "closest": {...cite match...}|null, "message"}`.
+pub fn show<W: Write>(out: &mut W, s: &Shown, asked: &str) -> io::Result<()> {
+    let (status, docs, closest): (&str, &[Document], _) = match s {
+        Shown::Found { docs } => ("found", docs, None),
+        Shown::Edited { docs, .. } => ("edited", docs, None),
+        Shown::Removed { closest, .. } => {
+            ("removed", &[], closest.as_deref().map(JsonCiteMatch::from))
+        }
+        Shown::Unknown { .. } => ("unknown", &[], None),
+    };
+    let doc = JsonShow {
+        id: asked,
+        status,
+        passages: docs.iter().map(JsonPassage::from).collect(),
+        closest,
+        message: s.message(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)

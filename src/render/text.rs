@@ -6,8 +6,9 @@ use std::io::{self, Write};
 use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::highlight::Snippet;
-use crate::index::BuildReport;
+use crate::index::Report;
 use crate::search::Results;
+use crate::show::Shown;
 
 /// How to mark matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,15 +123,41 @@ pub fn cite<W: Write>(out: &mut W, r: &CiteResults, style: Style) -> io::Result<
     Ok(())
 }
 
-/// Writes the one-line summary of a build.
-pub fn build_report<W: Write>(out: &mut W, r: &BuildReport) -> io::Result<()> {
+/// The counts of an update, in a few words.
+pub fn counts(r: &Report) -> String {
+    let mut s = format!(
+        "{} added, {} updated, {} removed, {} unchanged",
+        r.added, r.updated, r.removed, r.unchanged
+    );
+    if r.moved > 0 {
+        s.push_str(&format!(", {} moved", r.moved));
+    }
+    s.push_str(&format!(
+        "; {} sections updated; {} file{} changed",
+        r.sections_updated,
+        r.files_changed,
+        if r.files_changed == 1 { "" } else { "s" }
+    ));
+    s
+}
+
+/// Writes the summary of an update.
+pub fn report<W: Write>(out: &mut W, r: &Report) -> io::Result<()> {
+    let what = if r.full {
+        "rebuilt"
+    } else if r.committed {
+        "updated"
+    } else {
+        "up to date"
+    };
     writeln!(
         out,
-        "indexed {} article{}: {} sections, {} paragraphs in {:.2}s -> {}",
+        "{what}: {} article{}, {} sections, {} paragraphs ({}) in {:.2}s -> {}",
         r.articles,
         if r.articles == 1 { "" } else { "s" },
         r.sections,
         r.paragraphs,
+        counts(r),
         r.seconds,
         r.index
     )?;
@@ -140,6 +167,64 @@ pub fn build_report<W: Write>(out: &mut W, r: &BuildReport) -> io::Result<()> {
             "skipped {} file(s) (see messages above)",
             r.skipped.len()
         )?;
+    }
+    Ok(())
+}
+
+/// One line per update for `watch`, with the time of day (UTC).
+pub fn watch_line<W: Write>(out: &mut W, r: &Report) -> io::Result<()> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+    let what = if r.committed { "updated" } else { "up to date" };
+    writeln!(
+        out,
+        "{h:02}:{m:02}:{s:02} {what}: {} ({:.2}s)",
+        counts(r),
+        r.seconds
+    )
+}
+
+/// Writes a passage in full with its location.
+fn passage<W: Write>(out: &mut W, d: &Document, style: Style) -> io::Result<()> {
+    let paint = |code: &str, s: &str| match style {
+        Style::Color => format!("{code}{s}{RESET}"),
+        Style::Plain => s.to_string(),
+    };
+    writeln!(
+        out,
+        "{}  {}  {}",
+        paint(BOLD, &d.id),
+        paint(PATH, &sanitize(&location(d))),
+        paint(
+            LOCATION,
+            &format!("{}:{}:{}", sanitize(&d.file), d.line_start, d.column)
+        ),
+    )?;
+    for line in d.text.lines() {
+        writeln!(out, "   {}", sanitize(line))?;
+    }
+    Ok(())
+}
+
+/// Writes what `show` found: the passage, its current version, or the
+/// closest passage to a removed one.
+pub fn show<W: Write>(out: &mut W, s: &Shown, style: Style) -> io::Result<()> {
+    match s {
+        Shown::Found { docs } | Shown::Edited { docs, .. } => {
+            for (i, d) in docs.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                passage(out, d, style)?;
+            }
+        }
+        Shown::Removed {
+            closest: Some(c), ..
+        } => passage(out, &c.doc, style)?,
+        Shown::Removed { closest: None, .. } | Shown::Unknown { .. } => {}
     }
     Ok(())
 }

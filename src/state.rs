@@ -1,0 +1,164 @@
+//! What an index generation was built from, kept beside it so that updates
+//! can apply only the difference and searches can tell cheaply whether the
+//! corpus changed.
+//!
+//! Two files, each replaced atomically and each naming the tantivy commit
+//! (opstamp) it describes:
+//! - `stamps.json`: per corpus file its size and mtime, all a search reads
+//!   to detect changes (a `stat` per file, no hashing);
+//! - `docs.json`: per file its content hash and the digest of every
+//!   document indexed from it, plus tombstones of passages that were edited
+//!   or removed (so `passage show` can say where an old ID went).
+//!
+//! A crash between a tantivy commit and the write of these files leaves
+//! opstamps that disagree with the index; the next update then rebuilds.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::{fnv1a, Document, Problem};
+use crate::error::{Error, Result};
+
+/// File name of the stamps.
+pub const STAMPS: &str = "stamps.json";
+/// File name of the document states.
+pub const DOCS: &str = "docs.json";
+
+/// Most tombstones kept (the oldest are dropped first).
+const MAX_TOMBSTONES: usize = 10_000;
+
+/// A corpus file as it was when indexed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// As displayed (e.g. `corpus/x.txt`).
+    pub file: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: u128,
+}
+
+/// The stamps of every corpus file, for the staleness check.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stamps {
+    /// The index format version.
+    pub format: u32,
+    /// The tantivy commit these stamps describe.
+    pub opstamp: u64,
+    /// The corpus path as given when indexing.
+    pub corpus: String,
+    /// Every corpus file, indexed or skipped.
+    pub files: Vec<Stamp>,
+}
+
+/// One indexed document, as much as an update needs to know of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocState {
+    /// Its ID.
+    pub id: String,
+    /// `true` for a section document.
+    pub section: bool,
+    /// Hash of everything stored for it: a changed digest means re-index.
+    pub digest: String,
+    /// Section path (to pair an edited paragraph with its old version).
+    pub path: Vec<String>,
+    /// Paragraph number (0 for a section).
+    pub paragraph: usize,
+}
+
+/// One corpus file as indexed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileState {
+    /// As displayed.
+    pub file: String,
+    /// Hash of the file's bytes.
+    pub hash: String,
+    /// Its documents (none when the file was skipped).
+    pub docs: Vec<DocState>,
+    /// Why the file was skipped, if it was.
+    pub problem: Option<Problem>,
+    /// Oddities found when parsing it.
+    pub warnings: Vec<Problem>,
+}
+
+/// What became of a passage ID that is no longer in the index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    /// The old ID.
+    pub id: String,
+    /// The ID of its edited version, when it was edited in place.
+    pub replaced_by: Option<String>,
+    /// Its file.
+    pub file: String,
+    /// Its text (the start of it), to find the closest current passage.
+    pub text: String,
+}
+
+/// Per-file document states and tombstones.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Docs {
+    /// The index format version.
+    pub format: u32,
+    /// The tantivy commit this describes.
+    pub opstamp: u64,
+    /// Every corpus file.
+    pub files: Vec<FileState>,
+    /// Passages edited or removed, oldest first.
+    pub tombstones: Vec<Tombstone>,
+}
+
+impl Docs {
+    /// Adds tombstones, dropping the oldest beyond the limit.
+    pub fn bury(&mut self, new: Vec<Tombstone>) {
+        self.tombstones.extend(new);
+        if self.tombstones.len() > MAX_TOMBSTONES {
+            let excess = self.tombstones.len() - MAX_TOMBSTONES;
+            self.tombstones.drain(..excess);
+        }
+    }
+}
+
+/// Hash of a document's stored content and location.
+pub fn digest(d: &Document) -> String {
+    let json = serde_json::to_string(d).expect("documents serialize");
+    format!("{:016x}", fnv1a(json.as_bytes()))
+}
+
+/// Hash of a file's bytes.
+pub fn content_hash(bytes: &[u8]) -> String {
+    format!("{:016x}-{}", fnv1a(bytes), bytes.len())
+}
+
+/// Reads a state file; `None` when it is missing or unreadable (both mean:
+/// rebuild).
+pub fn load<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
+    let bytes = fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Writes a state file atomically.
+pub fn save<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec(value).expect("state serializes");
+    write_durably(path, &bytes)
+}
+
+/// Replaces `path` with `bytes` atomically: a reader sees the old content or
+/// the new, never a part.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let mut f = File::create(&tmp).map_err(Error::io(&tmp))?;
+    f.write_all(bytes).map_err(Error::io(&tmp))?;
+    f.sync_all().map_err(Error::io(&tmp))?;
+    fs::rename(&tmp, path).map_err(Error::io(path))?;
+    if let Some(dir) = path.parent() {
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,511 @@
+//! Rebuilding after edits: only the difference is applied, IDs survive
+//! edits elsewhere, staleness is never silent, and no crash or race leaves
+//! an index that cannot answer.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::util::{Env, ARTICLE};
+
+fn index(env: &Env) -> Value {
+    let r = env.run(&["index", "--json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    r.json()
+}
+
+fn edit(env: &Env, from: &str, to: &str) {
+    let p = env.path().join(ARTICLE);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+fn counts(v: &Value) -> [u64; 6] {
+    [
+        "added",
+        "updated",
+        "removed",
+        "unchanged",
+        "sections_updated",
+        "files_changed",
+    ]
+    .map(|k| v[k].as_u64().unwrap())
+}
+
+/// Paragraph IDs with their first line, in article order.
+fn paragraph_ids(env: &Env) -> Vec<(String, u64)> {
+    let r = env.run(&[
+        "search",
+        "--json",
+        "--no-update",
+        "-n",
+        "10000",
+        "kind:paragraph",
+    ]);
+    r.json()["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_string(),
+                h["line_start"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn meta(env: &Env) -> String {
+    let current = std::fs::read_to_string(env.path().join("index/CURRENT")).unwrap();
+    std::fs::read_to_string(
+        env.path()
+            .join("index")
+            .join(current.trim())
+            .join("meta.json"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn no_change_costs_no_commit() {
+    let env = Env::with_article();
+    index(&env);
+    let before = meta(&env);
+    let v = index(&env);
+    assert_eq!(counts(&v), [0, 0, 0, 49, 0, 0]);
+    assert_eq!(v["committed"], false);
+    assert_eq!(meta(&env), before);
+}
+
+#[test]
+fn touched_but_unchanged_updates_nothing() {
+    let env = Env::with_article();
+    index(&env);
+    let before = meta(&env);
+    std::thread::sleep(Duration::from_millis(20));
+    let text = std::fs::read(env.path().join(ARTICLE)).unwrap();
+    std::fs::write(env.path().join(ARTICLE), text).unwrap();
+    let v = index(&env);
+    assert_eq!(counts(&v), [0, 0, 0, 49, 0, 0]);
+    assert_eq!(meta(&env), before);
+    // And the new mtime was recorded: a search sees nothing stale.
+    let r = env.run(&["search", "Velayati"]);
+    assert!(r.stderr.is_empty(), "{r:?}");
+}
+
+#[test]
+fn edit_one_paragraph_updates_exactly_one() {
+    let env = Env::with_article();
+    index(&env);
+    let old_ids = paragraph_ids(&env);
+    // Same length, so nothing else moves.
+    edit(&env, "golden counterweight", "silver counterweight");
+    let v = index(&env);
+    assert_eq!(counts(&v), [0, 1, 0, 48, 2, 1], "{v}");
+    assert_eq!(v["moved"], 0);
+    let new_ids = paragraph_ids(&env);
+    let changed: Vec<_> = old_ids
+        .iter()
+        .zip(&new_ids)
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].0 .1, 52);
+    // The new wording is found, the old is not.
+    assert_eq!(
+        env.search_json("\"silver counterweight\"")["hits"][0]["line_start"],
+        52
+    );
+    assert_eq!(env.search_json("\"golden counterweight\"")["total"], 0);
+    let r = env.run(&["cite", "--json", "silver counterweight"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(env.run(&["cite", "golden counterweight"]).code, 1);
+}
+
+#[test]
+fn a_longer_edit_moves_the_passages_after_it() {
+    let env = Env::with_article();
+    index(&env);
+    edit(
+        &env,
+        "golden counterweight",
+        "golden and precious counterweight",
+    );
+    let v = index(&env);
+    assert_eq!(v["updated"], 1, "{v}");
+    assert_eq!(v["added"], 0);
+    assert_eq!(v["removed"], 0);
+    assert!(v["moved"].as_u64().unwrap() > 0);
+    // Byte ranges of moved passages match the file again.
+    let text = std::fs::read_to_string(env.path().join(ARTICLE)).unwrap();
+    let hit = &env.search_json("Mazzeh")["hits"][0];
+    let (a, b) = (
+        hit["byte_start"].as_u64().unwrap() as usize,
+        hit["byte_end"].as_u64().unwrap() as usize,
+    );
+    assert!(text[a..b].starts_with("Iran opened its first cultural center"));
+}
+
+#[test]
+fn inserting_a_paragraph_keeps_the_other_ids() {
+    let env = Env::with_article();
+    index(&env);
+    let old: Vec<String> = paragraph_ids(&env).into_iter().map(|(id, _)| id).collect();
+    edit(
+        &env,
+        "===Medieval history===\n",
+        "===Medieval history===\nA new first paragraph about zebracorns.\n\n",
+    );
+    let v = index(&env);
+    assert_eq!(v["added"], 1, "{v}");
+    assert_eq!(v["updated"], 0);
+    assert_eq!(v["removed"], 0);
+    let new: Vec<String> = paragraph_ids(&env).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(new.len(), old.len() + 1);
+    let added: Vec<&String> = new.iter().filter(|id| !old.contains(id)).collect();
+    assert_eq!(added.len(), 1);
+    assert!(old.iter().all(|id| new.contains(id)));
+    let hit = &env.search_json("zebracorns")["hits"][0];
+    assert_eq!(&hit["id"], added[0].as_str());
+    assert_eq!(hit["paragraph"], 1);
+    assert_eq!(hit["section"][1], "Medieval history");
+}
+
+#[test]
+fn deleting_a_section_removes_its_passages() {
+    let env = Env::with_article();
+    index(&env);
+    let text = std::fs::read_to_string(env.path().join(ARTICLE)).unwrap();
+    let start = text.find("==Cultural relations==").unwrap();
+    let end = text.find("==Position on territorial").unwrap();
+    std::fs::write(
+        env.path().join(ARTICLE),
+        format!("{}{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let v = index(&env);
+    assert_eq!(v["removed"], 3, "{v}");
+    assert_eq!(v["added"], 0);
+    assert_eq!(v["paragraphs"], 46);
+    assert_eq!(v["sections"], 11);
+    assert_eq!(env.search_json("Mazzeh")["total"], 0);
+    assert_eq!(env.search_json("section:cultural")["total"], 0);
+}
+
+#[test]
+fn renaming_a_section_keeps_paragraph_ids_and_moves_them() {
+    let env = Env::with_article();
+    index(&env);
+    let old = paragraph_ids(&env);
+    // Same length, so nothing after it moves.
+    edit(&env, "==Cultural relations==", "==Cultural exchanges==");
+    let v = index(&env);
+    assert_eq!(v["added"], 0, "{v}");
+    assert_eq!(v["removed"], 0);
+    assert_eq!(v["updated"], 0);
+    assert_eq!(v["moved"], 3);
+    assert_eq!(paragraph_ids(&env), old);
+    let hit = &env.search_json("Mazzeh")["hits"][0];
+    assert_eq!(hit["section"][0], "Cultural exchanges");
+    assert_eq!(env.search_json("section:relations")["total"], 0);
+    assert_eq!(
+        env.search_json("section:exchanges kind:paragraph")["total"],
+        3
+    );
+}
+
+#[test]
+fn adding_and_removing_an_article_file() {
+    let env = Env::with_article();
+    index(&env);
+    let ids = paragraph_ids(&env);
+    env.write(
+        "corpus/more/extra.txt",
+        "= Extra =\n\nA zebracorn appears.\n\nAnother one.\n",
+    );
+    let v = index(&env);
+    assert_eq!(counts(&v), [2, 0, 0, 49, 1, 1], "{v}");
+    assert_eq!(v["articles"], 2);
+    assert_eq!(
+        env.search_json("zebracorn")["hits"][0]["file"],
+        "corpus/more/extra.txt"
+    );
+    let after: Vec<_> = paragraph_ids(&env)
+        .into_iter()
+        .filter(|p| ids.contains(p))
+        .collect();
+    assert_eq!(after, ids);
+    std::fs::remove_file(env.path().join("corpus/more/extra.txt")).unwrap();
+    let v = index(&env);
+    assert_eq!(counts(&v), [0, 0, 2, 49, 1, 1], "{v}");
+    assert_eq!(env.search_json("zebracorn")["total"], 0);
+}
+
+#[test]
+fn full_rebuild_on_request() {
+    let env = Env::with_article();
+    index(&env);
+    let r = env.run(&["index", "--json", "--full"]);
+    let v = r.json();
+    assert_eq!(v["full"], true);
+    assert_eq!(v["added"], 49);
+}
+
+#[test]
+fn search_and_cite_bring_a_stale_index_up_to_date() {
+    let env = Env::with_article();
+    index(&env);
+    edit(&env, "golden counterweight", "silver counterweight");
+    let r = env.run(&["search", "--json", "\"silver counterweight\""]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("corpus/iran-syria-relations.txt changed; index updated: 0 added, 1 updated"),
+        "{r:?}"
+    );
+    edit(&env, "silver counterweight", "bronze counterweight");
+    let r = env.run(&["cite", "--json", "bronze counterweight"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("index updated"), "{r:?}");
+}
+
+#[test]
+fn no_update_warns_and_uses_the_old_index() {
+    let env = Env::with_article();
+    index(&env);
+    edit(&env, "golden counterweight", "silver counterweight");
+    let r = env.run(&["search", "--no-update", "\"golden counterweight\""]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("warning: corpus/iran-syria-relations.txt changed since the index was built"),
+        "{r:?}"
+    );
+    // Nothing was updated.
+    let r = env.run(&["search", "--no-update", "\"silver counterweight\""]);
+    assert_eq!(r.code, 1, "{r:?}");
+}
+
+#[test]
+fn show_resolves_ids_edited_and_removed() {
+    let env = Env::with_article();
+    let hit = env.search_json("Velayati")["hits"][0].clone();
+    let id = hit["id"].as_str().unwrap().to_string();
+    let r = env.run(&["show", "--json", &id]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v = r.json();
+    assert_eq!(v["status"], "found");
+    assert_eq!(v["passages"][0]["line_start"], 52);
+    assert!(v["passages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("golden counterweight"));
+
+    // Edited: the old ID leads to the new version.
+    edit(&env, "golden counterweight", "silver counterweight");
+    let r = env.run(&["show", "--json", &id]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let v = r.json();
+    assert_eq!(v["status"], "edited");
+    assert!(v["passages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("silver counterweight"));
+    assert!(
+        r.stderr.contains("was edited; the current version is"),
+        "{r:?}"
+    );
+
+    // Removed, but a near copy lives elsewhere: the closest passage.
+    let para = v["passages"][0]["text"].as_str().unwrap().to_string();
+    let new_id = v["passages"][0]["id"].as_str().unwrap().to_string();
+    env.write(
+        "corpus/copy.txt",
+        format!("= Copy =\n\n{}\n", para.replace("Velayati", "Welayati")),
+    );
+    edit(&env, &format!("{para}\n\n"), "");
+    let r = env.run(&["show", "--json", &new_id]);
+    let v = r.json();
+    assert_eq!(v["status"], "removed", "{r:?}");
+    assert_eq!(v["closest"]["file"], "corpus/copy.txt");
+
+    let r = env.run(&["show", "p000000000000"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("no passage or section has the ID p000000000000"),
+        "{r:?}"
+    );
+}
+
+/// A corpus big enough for a build to take a while.
+fn big_env(copies: usize) -> Env {
+    let env = Env::with_article();
+    let text = crate::util::article_text();
+    for i in 0..copies {
+        env.write(
+            &format!("corpus/copies/c{i}.txt"),
+            text.replacen("= Iran–Syria relations =", &format!("= Copy {i} ="), 1),
+        );
+    }
+    env
+}
+
+#[test]
+fn concurrent_index_runs_are_refused_cleanly() {
+    let env = big_env(30);
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            env.command(&["index", "--full"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ok = 0;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => ok += 1,
+            Some(2) => assert!(
+                err.contains("another `passage index` is updating this index"),
+                "{err}"
+            ),
+            other => panic!("{other:?}: {err}"),
+        }
+    }
+    assert!(ok >= 1);
+    assert!(env.search_json("Velayati")["total"].as_u64().unwrap() > 30);
+}
+
+#[test]
+fn searches_during_rebuilds_always_answer() {
+    let env = big_env(30);
+    index(&env);
+    let mut builder = env
+        .command(&["index", "--full"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut searches = 0;
+    let started = Instant::now();
+    let mut rebuilds = 1;
+    while started.elapsed() < Duration::from_secs(8) {
+        let r = env.run(&["search", "--json", "-n", "1", "Velayati"]);
+        assert_eq!(r.code, 0, "search {searches}: {r:?}");
+        assert_eq!(r.json()["hits"][0]["line_start"], 52);
+        searches += 1;
+        if let Ok(Some(_)) = builder.try_wait() {
+            if rebuilds == 3 {
+                break;
+            }
+            rebuilds += 1;
+            builder = env
+                .command(&["index", "--full"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+        }
+    }
+    let _ = builder.wait();
+    assert!(searches > 3);
+}
+
+#[test]
+fn killed_rebuilds_always_leave_a_searchable_index() {
+    let env = big_env(20);
+    index(&env);
+    // How long a full build takes here, to kill at points within it.
+    let t = Instant::now();
+    assert_eq!(env.run(&["index", "--full"]).code, 0);
+    let build_ms = t.elapsed().as_millis().max(20) as u64;
+    let mut seed = std::process::id() as u64 ^ 0x9e37_79b9_7f4a_7c15;
+    eprintln!("kill loop: build takes {build_ms} ms, seed {seed}");
+    for round in 0..12 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = (seed >> 33) % build_ms;
+        // Alternate full rebuilds and incremental updates after an edit.
+        let args: &[&str] = if round % 2 == 0 {
+            &["index", "--full"]
+        } else {
+            let word = format!("zebra{round}");
+            env.write(
+                &format!("corpus/copies/c{}.txt", round % 20),
+                format!("= Copy {} =\n\nA {word} paragraph.\n", round % 20),
+            );
+            &["index"]
+        };
+        let mut child = env
+            .command(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let r = env.run(&["search", "--json", "--no-update", "-n", "1", "Velayati"]);
+        assert_eq!(r.code, 0, "round {round}, killed after {delay} ms: {r:?}");
+        assert!(!r.stderr.contains("building it"), "round {round}: {r:?}");
+    }
+    // The next update repairs whatever is out of date.
+    let r = env.run(&["index", "--json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["search", "--json", "zebra11"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let gens = std::fs::read_dir(env.path().join("index"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("gen-")
+        })
+        .count();
+    assert_eq!(gens, 1);
+}
+
+#[test]
+fn watch_prints_one_line_per_update() {
+    let env = Env::with_article();
+    let mut child = env
+        .command(&["watch", "--debounce-ms", "100"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("initial update line");
+    assert!(first.contains("49 added"), "{first}");
+    std::thread::sleep(Duration::from_millis(300));
+    edit(&env, "golden counterweight", "silver counterweight");
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("a line after the edit");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.contains("updated: 0 added, 1 updated, 0 removed"),
+        "{line}"
+    );
+    let r = env.run(&["search", "--no-update", "\"silver counterweight\""]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
