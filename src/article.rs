@@ -213,6 +213,11 @@ fn parse_heading(line: &str) -> Option<Heading> {
     if inner_trim.is_empty() {
         return None;
     }
+    // A lone `=` starting a line is an equation or a definition, not a
+    // heading: level 1 is the title's, and a title is always closed.
+    if open == 1 && close == 0 {
+        return None;
+    }
     let text_start = open + lead_ws;
     let text = text_start..text_start + inner_trim.len();
     let warning = if close == 0 {
@@ -520,6 +525,7 @@ mod tests {
         assert_eq!(&line[h.text.clone()], "Post-Assad regime (2024–present)");
         assert!(h.warning.is_none());
         assert!(parse_heading("=====").is_none());
+        assert!(parse_heading("= (1.2 × 10^5) + 3").is_none());
         assert!(parse_heading("plain").is_none());
     }
 

@@ -33,7 +33,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 
 use crate::corpus::{self, Document, Kind, Problem, SourceFile};
 use crate::error::{Error, Result};
-use crate::state::{self, DocState, Docs, FileState, Stamp, Stamps, Tombstone};
+use crate::state::{self, DocState, Docs, FileState, Stamp, Stamps, Summary, Tombstone};
 use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
@@ -304,10 +304,13 @@ impl Opened {
     /// The files of the corpus that differ from what was indexed: changed
     /// size or mtime, new or gone. Costs one `stat` per file.
     pub fn stale_files(&self, corpus_root: &Path) -> Result<Vec<String>> {
-        let files = corpus::discover(corpus_root)?;
+        Ok(self.stale_among(&corpus::discover(corpus_root)?))
+    }
+
+    fn stale_among(&self, files: &[SourceFile]) -> Vec<String> {
         if self.stamps.opstamp != self.opstamp {
             // The stamps describe an older commit: trust none of them.
-            return Ok(files.into_iter().map(|f| f.display).collect());
+            return files.iter().map(|f| f.display.clone()).collect();
         }
         let mut known: HashMap<&str, &Stamp> = self
             .stamps
@@ -316,7 +319,7 @@ impl Opened {
             .map(|s| (s.file.as_str(), s))
             .collect();
         let mut out = Vec::new();
-        for f in &files {
+        for f in files {
             match (known.remove(f.display.as_str()), stamp(&f.path, &f.display)) {
                 (Some(old), Some(now)) if *old == now => {}
                 _ => out.push(f.display.clone()),
@@ -324,7 +327,7 @@ impl Opened {
         }
         out.extend(known.into_keys().map(str::to_string));
         out.sort();
-        Ok(out)
+        out
     }
 }
 
@@ -407,15 +410,39 @@ impl IndexDir {
         } else {
             self.open_for_update()?
         };
+        if let Some((opened, _)) = &current {
+            // Holding the lock, no other build is writing a generation:
+            // anything but the current one is left over from a crash.
+            if let Some(name) = opened.dir.file_name() {
+                self.remove_old_generations(&name.to_string_lossy());
+            }
+        }
+        // Nothing changed (one stat per file): done, without reading the
+        // document states.
+        if let Some((opened, false)) = &current {
+            if opened.stamps.corpus == corpus_root.display().to_string()
+                && opened.stale_among(&files).is_empty()
+            {
+                let sum = &opened.stamps.summary;
+                return Ok(Report {
+                    articles: sum.articles,
+                    sections: sum.sections,
+                    paragraphs: sum.paragraphs,
+                    unchanged: sum.paragraphs,
+                    skipped: sum.skipped.clone(),
+                    warnings: sum.warnings.clone(),
+                    seconds: started.elapsed().as_secs_f64(),
+                    index: self.root.display().to_string(),
+                    ..Report::default()
+                });
+            }
+        }
+        let current = current.and_then(|(opened, repair)| {
+            Self::load_docs(&opened).map(|docs| (opened, docs, repair))
+        });
         let mut report = match current {
             Some((opened, docs, repair)) => {
-                let report = self.incremental(&opened, docs, &files, corpus_root, repair)?;
-                // Holding the lock, no other build is writing a generation:
-                // anything but the current one is left over from a crash.
-                if let Some(name) = opened.dir.file_name() {
-                    self.remove_old_generations(&name.to_string_lossy());
-                }
-                report
+                self.incremental(&opened, docs, &files, corpus_root, repair)?
             }
             None => self.full_build(&files, corpus_root)?,
         };
@@ -429,22 +456,21 @@ impl IndexDir {
         self.update(corpus_root, UpdateOptions { full: true })
     }
 
-    /// The current generation and its document states, and whether they
-    /// lag behind its last commit (an update killed between its commit and
-    /// writing the state files): then every file that differs from its
-    /// stamp is re-indexed whole.
-    fn open_for_update(&self) -> Result<Option<(Opened, Docs, bool)>> {
+    /// The current generation, and whether its state files lag behind its
+    /// last commit (an update killed between its commit and writing them):
+    /// then every file that differs from its stamp is re-indexed whole.
+    fn open_for_update(&self) -> Result<Option<(Opened, bool)>> {
         let Some(opened) = self.open()? else {
             return Ok(None);
         };
-        let Some(docs) = state::load::<Docs>(&opened.dir.join(state::DOCS)) else {
-            return Ok(None);
-        };
-        if docs.format != FORMAT || docs.opstamp != opened.stamps.opstamp {
-            return Ok(None);
-        }
-        let repair = docs.opstamp != opened.opstamp;
-        Ok(Some((opened, docs, repair)))
+        let repair = opened.stamps.opstamp != opened.opstamp;
+        Ok(Some((opened, repair)))
+    }
+
+    /// The document states of a generation, if they match its stamps.
+    fn load_docs(opened: &Opened) -> Option<Docs> {
+        let docs = state::load::<Docs>(&opened.dir.join(state::DOCS))?;
+        (docs.format == FORMAT && docs.opstamp == opened.stamps.opstamp).then_some(docs)
     }
 
     /// Takes the writer lock, failing at once if another process holds it.
@@ -544,13 +570,14 @@ impl IndexDir {
             files: states,
             tombstones: Vec::new(),
         };
+        totals(&mut report, &docs);
         let stamps = Stamps {
             format: FORMAT,
             opstamp,
             corpus: corpus_root.display().to_string(),
             files: stamps,
+            summary: summary(&report),
         };
-        totals(&mut report, &docs);
         state::save(&gen.join(state::DOCS), &docs)?;
         state::save(&gen.join(state::STAMPS), &stamps)?;
         state::write_durably(&self.root.join(CURRENT), gen_name.as_bytes())?;
@@ -709,6 +736,7 @@ impl IndexDir {
                     opstamp,
                     corpus: corpus_name,
                     files: stamps,
+                    summary: summary(&report),
                 },
             )?;
         }
@@ -842,6 +870,16 @@ fn keep(report: &mut Report, f: &FileState) {
         report.skipped.push(p.clone());
     }
     report.warnings.extend(f.warnings.iter().cloned());
+}
+
+fn summary(r: &Report) -> Summary {
+    Summary {
+        articles: r.articles,
+        sections: r.sections,
+        paragraphs: r.paragraphs,
+        skipped: r.skipped.clone(),
+        warnings: r.warnings.clone(),
+    }
 }
 
 /// Article, section and paragraph totals after an update.

@@ -52,6 +52,25 @@ pub struct Stamps {
     pub corpus: String,
     /// Every corpus file, indexed or skipped.
     pub files: Vec<Stamp>,
+    /// Totals and problems, to report a no-change update without reading
+    /// the document states.
+    #[serde(default)]
+    pub summary: Summary,
+}
+
+/// What the index holds, in numbers, and the problems found building it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Summary {
+    /// Articles indexed.
+    pub articles: usize,
+    /// Section documents.
+    pub sections: usize,
+    /// Paragraph documents.
+    pub paragraphs: usize,
+    /// Files skipped.
+    pub skipped: Vec<Problem>,
+    /// Warnings.
+    pub warnings: Vec<Problem>,
 }
 
 /// One indexed document, as much as an update needs to know of it.
