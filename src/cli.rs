@@ -103,8 +103,18 @@ pub struct IndexArgs {
 pub struct SearchArgs {
     /// The query; several arguments are joined with spaces. A query that
     /// starts with `-` goes after `--` (passage search -- -hezbollah war).
-    #[arg(required = true, value_name = "QUERY")]
+    #[arg(required_unless_present = "list_sections", value_name = "QUERY")]
     pub query: Vec<String>,
+    /// Say, per hit, why it ranked where it did.
+    #[arg(long)]
+    pub explain: bool,
+    /// Do not try close spellings of words the index does not know.
+    #[arg(long)]
+    pub no_typos: bool,
+    /// List the sections of every article, with their passage counts,
+    /// instead of searching.
+    #[arg(long)]
+    pub list_sections: bool,
     /// Most hits to show.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
@@ -233,6 +243,8 @@ impl SearchArgs {
     pub fn options(&self) -> SearchOptions {
         SearchOptions {
             limit: self.limit,
+            typos: !self.no_typos,
+            explain: self.explain,
             ..SearchOptions::default()
         }
     }

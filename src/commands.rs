@@ -37,13 +37,29 @@ pub fn index(args: &IndexArgs) -> Result<ExitCode> {
 
 /// `passage search`.
 pub fn search(args: &SearchArgs) -> Result<ExitCode> {
+    if args.list_sections {
+        return list_sections(args);
+    }
     let input = args.query_text();
     // Reject a bad query before any (possibly slow) index build.
     Query::parse(&input)?;
     let opened = open_fresh(&args.locations)?;
     let results = run_search(&opened, &input, &args.options())?;
-    for note in &results.notes {
-        eprintln!("passage: note: {}", text::sanitize(note));
+    if !results.notes.is_empty() {
+        eprintln!(
+            "passage: searching for: {} ({})",
+            text::sanitize(&results.read_as),
+            text::sanitize(&results.notes.join("; "))
+        );
+    }
+    if !args.json {
+        for s in &results.suggestions {
+            eprintln!(
+                "passage: '{}' is not in the index; did you mean: {}?",
+                text::sanitize(&s.word),
+                text::sanitize(&s.did_you_mean.join(", "))
+            );
+        }
     }
     let mut out = stdout();
     if args.json {
@@ -57,6 +73,24 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `passage search --list-sections`.
+fn list_sections(args: &SearchArgs) -> Result<ExitCode> {
+    let opened = open_fresh(&args.locations)?;
+    let articles = passage::sections::list(&opened)?;
+    let mut out = stdout();
+    if args.json {
+        json::sections(&mut out, &articles)?;
+    } else {
+        text::sections(&mut out, &articles)?;
+    }
+    out.flush()?;
+    Ok(if articles.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `passage cite`.

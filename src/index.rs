@@ -38,7 +38,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -528,6 +528,7 @@ impl IndexDir {
                     report.skipped.push(p.clone());
                     FileState {
                         file: file.display.clone(),
+                        title: String::new(),
                         hash,
                         docs: Vec::new(),
                         problem: Some(p),
@@ -553,6 +554,7 @@ impl IndexDir {
                     report.files_changed += 1;
                     FileState {
                         file: file.display.clone(),
+                        title: article.title.clone(),
                         hash,
                         docs: doc_states,
                         problem: None,
@@ -658,6 +660,7 @@ impl IndexDir {
                     );
                     FileState {
                         file: file.display.clone(),
+                        title: String::new(),
                         hash: loaded.hash,
                         docs: Vec::new(),
                         problem: Some(p),
@@ -682,6 +685,7 @@ impl IndexDir {
                     )?;
                     FileState {
                         file: file.display.clone(),
+                        title: article.title.clone(),
                         hash: loaded.hash,
                         docs: doc_states,
                         problem: None,
@@ -756,6 +760,12 @@ impl IndexDir {
                 let _ = fs::remove_dir_all(e.path());
             }
         }
+    }
+
+    /// The document states of the generation `opened` holds, if they
+    /// describe its last commit.
+    pub fn docs(opened: &Opened) -> Option<Docs> {
+        Self::load_docs(opened).filter(|d| d.opstamp == opened.opstamp)
     }
 
     /// The tombstones of the current generation (for `show`).

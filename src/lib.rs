@@ -46,6 +46,7 @@ pub mod index;
 pub mod query;
 pub mod render;
 pub mod search;
+pub mod sections;
 pub mod show;
 pub mod state;
 pub mod text;

@@ -32,6 +32,51 @@ pub struct Query {
     pub notes: Vec<String>,
 }
 
+impl fmt::Display for Query {
+    /// The query as it was read, in canonical syntax.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        for group in &self.clauses {
+            let alts: Vec<String> = group.iter().map(Atom::canonical).collect();
+            parts.push(alts.join(" OR "));
+        }
+        parts.extend(self.excluded.iter().map(|a| format!("-{}", a.canonical())));
+        parts.extend(self.filters.iter().map(Filter::to_string));
+        parts.extend(self.excluded_filters.iter().map(|x| format!("-{x}")));
+        f.write_str(&parts.join(" "))
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = |v: &str| {
+            if v.contains(char::is_whitespace) {
+                format!("\"{v}\"")
+            } else {
+                v.to_string()
+            }
+        };
+        match self {
+            Filter::Section(v) => write!(f, "section:{}", value(v)),
+            Filter::Article(v) => write!(f, "article:{}", value(v)),
+            Filter::Kind(k) => write!(f, "kind:{}", k.as_str()),
+            Filter::Year { from, to } if from == to => {
+                write!(
+                    f,
+                    "year:{}",
+                    from.map(|y| y.to_string()).unwrap_or_default()
+                )
+            }
+            Filter::Year { from, to } => write!(
+                f,
+                "year:{}..{}",
+                from.map(|y| y.to_string()).unwrap_or_default(),
+                to.map(|y| y.to_string()).unwrap_or_default()
+            ),
+        }
+    }
+}
+
 /// A searchable unit of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Atom {
@@ -57,6 +102,18 @@ impl Atom {
             Atom::Word(t) | Atom::Prefix(t) | Atom::Phrase { text: t, .. } => t,
         };
         text.chars().any(char::is_alphanumeric)
+    }
+}
+
+impl Atom {
+    /// The atom in query syntax.
+    pub fn canonical(&self) -> String {
+        match self {
+            Atom::Word(w) => w.clone(),
+            Atom::Prefix(p) => format!("{p}*"),
+            Atom::Phrase { text, slop: 0 } => format!("\"{text}\""),
+            Atom::Phrase { text, slop } => format!("\"{text}\"~{slop}"),
+        }
     }
 }
 
@@ -279,7 +336,7 @@ impl Parser {
         let text: String = self.chars[start..self.pos].iter().collect();
         if self.peek().is_none() {
             self.notes.push(format!(
-                "unbalanced quote at position {} read as closed at the end of the query",
+                "unbalanced quote at position {} closed at the end",
                 open + 1
             ));
             return Ok((text, 0));

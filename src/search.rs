@@ -41,6 +41,10 @@ pub struct SearchOptions {
     pub limit: usize,
     /// Snippet length to aim for, in characters.
     pub snippet_chars: usize,
+    /// Try close spellings of words the index barely knows.
+    pub typos: bool,
+    /// Say why each hit ranked where it did.
+    pub explain: bool,
 }
 
 impl Default for SearchOptions {
@@ -48,6 +52,8 @@ impl Default for SearchOptions {
         SearchOptions {
             limit: 10,
             snippet_chars: 240,
+            typos: true,
+            explain: false,
         }
     }
 }
@@ -65,6 +71,20 @@ pub struct Hit {
     pub doc: Document,
     /// The best cut of its text, with the matches marked.
     pub snippet: Snippet,
+    /// Why it ranked where it did, when asked.
+    pub explain: Option<Explain>,
+}
+
+/// The parts of a hit's score, in plain words.
+#[derive(Debug, Clone)]
+pub struct Explain {
+    /// `"all words"` (first tier), `"some words"` or `"filters only"`.
+    pub tier: &'static str,
+    /// What matched and what it contributed (BM25 of that word in that
+    /// field, times its weight), largest first.
+    pub parts: Vec<(String, f32)>,
+    /// The factor applied because the hit is a whole section, if it is.
+    pub section_weight: Option<f32>,
 }
 
 /// Everything a search found.
@@ -78,14 +98,18 @@ pub struct Results {
     pub hits: Vec<Hit>,
     /// How the query was read, when it was read leniently.
     pub notes: Vec<String>,
+    /// Words the index does not know, with close indexed words.
+    pub suggestions: Vec<Suggestion>,
+    /// The query as it was read, in canonical syntax.
+    pub read_as: String,
 }
 
 /// Parses and runs a query.
 pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Results> {
     let query = Query::parse(input)?;
     let mut analyzer = Analyzer::default();
-    let plan = Plan::new(&query, &opened.fields, &mut analyzer)?;
     let searcher = opened.reader.searcher();
+    let plan = Plan::new(&query, &opened.fields, &mut analyzer, &searcher, opts.typos)?;
     let limit = opts.limit.max(1);
     let run = |q: &dyn TQuery, n: usize| -> Result<(Vec<(f32, DocAddress)>, usize)> {
         let top = TopDocs::with_limit(n).tweak_score(|seg: &SegmentReader| {
@@ -166,21 +190,48 @@ fn finish(
         let words = analyzer.words(&doc.text);
         let found = highlight::find(&plan.patterns, &words);
         let snippet = highlight::snippet(&doc.text, &found, opts.snippet_chars);
+        let complete = is_complete(&addr);
+        let explain = opts.explain.then(|| {
+            let mut parts: Vec<(String, f32)> = plan
+                .parts
+                .iter()
+                .filter_map(|(label, q)| {
+                    let v = q.explain(&searcher, addr).ok()?.value();
+                    (v > 0.0).then(|| (label.clone(), v))
+                })
+                .collect();
+            parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+            Explain {
+                tier: if !query.has_terms() {
+                    "filters only"
+                } else if complete {
+                    "all words"
+                } else {
+                    "some words"
+                },
+                parts,
+                section_weight: (doc.kind == crate::corpus::Kind::Section)
+                    .then_some(SECTION_WEIGHT),
+            }
+        });
         hits.push(Hit {
             rank: i + 1,
             score,
-            complete: is_complete(&addr),
+            complete,
             doc,
             snippet,
+            explain,
         });
     }
-    let mut notes = query.notes;
+    let mut notes = query.notes.clone();
     notes.extend(plan.notes);
     Ok(Results {
         query: input.to_string(),
         total,
         hits,
         notes,
+        suggestions: plan.suggestions,
+        read_as: query.to_string(),
     })
 }
 
@@ -231,6 +282,9 @@ struct Plan {
     any: Option<Box<dyn TQuery>>,
     patterns: Vec<Pattern>,
     notes: Vec<String>,
+    /// Named parts of the ranked query, for `--explain`.
+    parts: Vec<(String, Box<dyn TQuery>)>,
+    suggestions: Vec<Suggestion>,
 }
 
 fn boxed(q: impl TQuery) -> Box<dyn TQuery> {
@@ -257,20 +311,48 @@ fn phrase_or_term(field: Field, terms: &[String], slop: u32) -> Box<dyn TQuery> 
     boxed(PhraseQuery::new_with_offset_and_slop(terms, slop))
 }
 
+/// Builds the parts of a plan, with what it needs to look at the index.
+struct Planner<'a> {
+    f: &'a Fields,
+    an: &'a mut Analyzer,
+    searcher: &'a Searcher,
+    typos: bool,
+    patterns: Vec<Pattern>,
+    notes: Vec<String>,
+    parts: Vec<(String, Box<dyn TQuery>)>,
+    suggestions: Vec<Suggestion>,
+}
+
 impl Plan {
-    fn new(q: &Query, f: &Fields, an: &mut Analyzer) -> Result<Plan> {
-        let mut notes = Vec::new();
-        let mut patterns = Vec::new();
+    fn new(
+        q: &Query,
+        f: &Fields,
+        an: &mut Analyzer,
+        searcher: &Searcher,
+        typos: bool,
+    ) -> Result<Plan> {
+        let mut p = Planner {
+            f,
+            an,
+            searcher,
+            typos,
+            patterns: Vec::new(),
+            notes: Vec::new(),
+            parts: Vec::new(),
+            suggestions: Vec::new(),
+        };
         let mut clauses: Vec<Box<dyn TQuery>> = Vec::new();
-        for group in &q.clauses {
+        let last_clause = q.clauses.len().saturating_sub(1);
+        for (ci, group) in q.clauses.iter().enumerate() {
             let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
-            for atom in group {
-                match atom_query(atom, f, an) {
-                    Some((query, pats)) => {
-                        alts.push(query);
-                        patterns.extend(pats);
-                    }
-                    None => notes.push(format!("{atom} has no letters or digits and was ignored")),
+            for (ai, atom) in group.iter().enumerate() {
+                // The last word typed may be unfinished (search as you type).
+                let last_word = ci == last_clause && ai + 1 == group.len();
+                match p.atom(atom, last_word) {
+                    Some(query) => alts.push(query),
+                    None => p
+                        .notes
+                        .push(format!("{atom} has no letters or digits and was ignored")),
                 }
             }
             match alts.len() {
@@ -283,14 +365,14 @@ impl Plan {
         }
         let mut restrictions: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
         for filter in &q.filters {
-            let fq = filter_query(filter, f, an)?;
+            let fq = filter_query(filter, f, p.an)?;
             restrictions.push((Occur::Must, boxed(ConstScoreQuery::new(fq, 0.0))));
         }
         for filter in &q.excluded_filters {
-            restrictions.push((Occur::MustNot, filter_query(filter, f, an)?));
+            restrictions.push((Occur::MustNot, filter_query(filter, f, p.an)?));
         }
         for atom in &q.excluded {
-            if let Some((query, _)) = atom_query(atom, f, an) {
+            if let Some(query) = p.excluded(atom) {
                 restrictions.push((Occur::MustNot, query));
             }
         }
@@ -326,7 +408,7 @@ impl Plan {
             .map(|c| (Occur::Must, c.box_clone()))
             .collect();
         if n > 1 {
-            required.push((Occur::Must, complete_gate(q, f, an)));
+            required.push((Occur::Must, complete_gate(q, f, p.an)));
         }
         let all = build(required);
         let any = (n > 1).then(|| {
@@ -341,10 +423,276 @@ impl Plan {
         Ok(Plan {
             all,
             any,
-            patterns,
-            notes,
+            patterns: p.patterns,
+            notes: p.notes,
+            parts: p.parts,
+            suggestions: p.suggestions,
         })
     }
+}
+
+/// A word the index does not know, and the indexed words closest to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The word as typed.
+    pub word: String,
+    /// Closest indexed words (folded), best first.
+    pub did_you_mean: Vec<String>,
+}
+
+/// Weight of a typo-corrected word relative to the word as typed.
+const TYPO_WEIGHT: f32 = 0.5;
+/// Weight (constant score) of a word matched as the prefix of the last,
+/// unfinished word.
+const PREFIX_WEIGHT: f32 = 0.3;
+/// Most corrections tried per word.
+const MAX_CORRECTIONS: usize = 3;
+
+impl Planner<'_> {
+    fn doc_freq(&self, field: Field, text: &str) -> u64 {
+        self.searcher
+            .doc_freq(&Term::from_field_text(field, text))
+            .unwrap_or(0)
+    }
+
+    /// Indexed words within `distance` edits of `term` (transpositions
+    /// count one), closest and most frequent first.
+    fn corrections(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)> {
+        let fz = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for seg in self.searcher.segment_readers() {
+            let (Ok(automaton), Ok(inv)) = (fz.automaton(), seg.inverted_index(field)) else {
+                continue;
+            };
+            let Ok(mut stream) = inv.terms().search(automaton).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(k) = std::str::from_utf8(stream.key()) {
+                    // Never turn a word into a number or a number into another.
+                    if k != term && !k.bytes().any(|b| b.is_ascii_digit()) {
+                        *found.entry(k.to_string()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(String, u64)> = found.into_iter().collect();
+        out.sort_by_key(|(k, df)| (edit_distance(term, k), std::cmp::Reverse(*df), k.clone()));
+        out.truncate(MAX_CORRECTIONS);
+        out
+    }
+
+    /// The query of a clause atom, recording its highlight patterns and
+    /// named parts; `None` if it holds no word.
+    fn atom(&mut self, atom: &Atom, last_word: bool) -> Option<Box<dyn TQuery>> {
+        let f = self.f;
+        match atom {
+            Atom::Word(w) => {
+                let words = self.an.words(w);
+                match words.len() {
+                    0 => None,
+                    1 => Some(self.word(w, &words[0].exact, &words[0].stem, last_word)),
+                    _ => {
+                        // `Iran-Iraq` or `al-Assad`: the parts must stand together.
+                        let terms: Vec<String> = words.into_iter().map(|w| w.exact).collect();
+                        let q = phrase_or_term(f.exact, &terms, 0);
+                        self.parts
+                            .push((format!("'{w}' as a phrase"), q.box_clone()));
+                        self.patterns.push(Pattern::Phrase { terms, slop: 0 });
+                        Some(q)
+                    }
+                }
+            }
+            Atom::Phrase { text, slop } => {
+                let terms = self.an.exact_terms(text);
+                let q = match terms.len() {
+                    0 => return None,
+                    1 => {
+                        self.patterns.push(Pattern::Exact(terms[0].clone()));
+                        term_query(f.exact, &terms[0])
+                    }
+                    _ => {
+                        self.patterns.push(Pattern::Phrase {
+                            terms: terms.clone(),
+                            slop: *slop,
+                        });
+                        phrase_or_term(f.exact, &terms, *slop)
+                    }
+                };
+                let slop_note = if *slop > 0 {
+                    format!(" (words up to {slop} apart)")
+                } else {
+                    String::new()
+                };
+                self.parts
+                    .push((format!("phrase \"{text}\"{slop_note}"), q.box_clone()));
+                Some(q)
+            }
+            Atom::Prefix(p) => {
+                let mut terms = self.an.exact_terms(p);
+                let last = terms.pop()?;
+                let q: Box<dyn TQuery> = if terms.is_empty() {
+                    boxed(FuzzyTermQuery::new_prefix(
+                        Term::from_field_text(f.exact, &last),
+                        0,
+                        true,
+                    ))
+                } else {
+                    self.patterns
+                        .extend(terms.iter().cloned().map(Pattern::Exact));
+                    terms.push(last.clone());
+                    boxed(PhrasePrefixQuery::new(
+                        terms
+                            .iter()
+                            .map(|t| Term::from_field_text(f.exact, t))
+                            .collect(),
+                    ))
+                };
+                self.patterns.push(Pattern::Prefix(last));
+                self.parts
+                    .push((format!("words starting with '{p}'"), q.box_clone()));
+                Some(q)
+            }
+        }
+    }
+
+    /// A single word: its stem in the text and the heading, its exact form
+    /// as a bonus, and, when the index barely knows it, close spellings and
+    /// (for the last word typed) words it begins.
+    fn word(&mut self, typed: &str, exact: &str, stem: &str, last_word: bool) -> Box<dyn TQuery> {
+        let f = self.f;
+        let mut alts: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        let mut add = |label: String, q: Box<dyn TQuery>, parts: &mut Vec<_>| {
+            parts.push((label, q.box_clone()));
+            alts.push((Occur::Should, q));
+        };
+        add(
+            format!("'{typed}' in the text"),
+            term_query(f.body, stem),
+            &mut self.parts,
+        );
+        add(
+            format!("'{typed}' in the section heading (×{HEADING_BOOST})"),
+            boxed(BoostQuery::new(term_query(f.heading, stem), HEADING_BOOST)),
+            &mut self.parts,
+        );
+        add(
+            format!("'{typed}' in exactly this form (×{EXACT_BONUS})"),
+            boxed(BoostQuery::new(term_query(f.exact, exact), EXACT_BONUS)),
+            &mut self.parts,
+        );
+        self.patterns.push(Pattern::Stem(stem.to_string()));
+
+        let has_digit = exact.bytes().any(|b| b.is_ascii_digit());
+        let df = self.doc_freq(f.body, stem);
+        let known_exact = self.doc_freq(f.exact, exact) > 0;
+        let len = exact.chars().count();
+        if !has_digit && (df <= 2) {
+            let distance = if len >= 9 { 2 } else { 1 };
+            // Correct a word that matches nothing, or very little next to
+            // a close spelling that is common. Corrections are looked up
+            // among stems, so `Khomeni` finds `Khomeini` and `Khomeini's`.
+            if self.typos && len >= 5 {
+                let found = self.corrections(f.body, stem, distance);
+                let best_df = found.first().map_or(0, |(_, n)| *n);
+                if df == 0 || best_df >= 10 * df.max(1) {
+                    for (k, _) in &found {
+                        add(
+                            format!("'{k}…' for '{typed}' (typo, ×{TYPO_WEIGHT})"),
+                            boxed(BoostQuery::new(term_query(f.body, k), TYPO_WEIGHT)),
+                            &mut self.parts,
+                        );
+                        self.patterns.push(Pattern::Stem(k.clone()));
+                    }
+                }
+            }
+            // Suggest whole words as printed (folded), not stems.
+            if df == 0 && !known_exact && len >= 3 {
+                let found = self.corrections(f.exact, exact, distance);
+                if !found.is_empty() {
+                    self.suggestions.push(Suggestion {
+                        word: typed.to_string(),
+                        did_you_mean: found.into_iter().map(|(k, _)| k).collect(),
+                    });
+                }
+            }
+        }
+        if last_word && !known_exact && !has_digit && len >= 3 {
+            add(
+                format!("words starting with '{typed}' (unfinished last word, {PREFIX_WEIGHT})"),
+                boxed(BoostQuery::new(
+                    boxed(FuzzyTermQuery::new_prefix(
+                        Term::from_field_text(f.exact, exact),
+                        0,
+                        true,
+                    )),
+                    PREFIX_WEIGHT,
+                )),
+                &mut self.parts,
+            );
+            self.patterns.push(Pattern::Prefix(exact.to_string()));
+        }
+        boxed(BooleanQuery::new(alts))
+    }
+
+    /// The query of an excluded atom: the word in any form, or the phrase.
+    fn excluded(&mut self, atom: &Atom) -> Option<Box<dyn TQuery>> {
+        let f = self.f;
+        match atom {
+            Atom::Word(w) => {
+                let words = self.an.words(w);
+                match words.len() {
+                    0 => None,
+                    1 => Some(term_query(f.body, &words[0].stem)),
+                    _ => {
+                        let terms: Vec<String> = words.into_iter().map(|w| w.exact).collect();
+                        Some(phrase_or_term(f.exact, &terms, 0))
+                    }
+                }
+            }
+            Atom::Phrase { text, slop } => {
+                let terms = self.an.exact_terms(text);
+                (!terms.is_empty()).then(|| phrase_or_term(f.exact, &terms, *slop))
+            }
+            Atom::Prefix(p) => {
+                let last = self.an.exact_terms(p).pop()?;
+                Some(boxed(FuzzyTermQuery::new_prefix(
+                    Term::from_field_text(f.exact, &last),
+                    0,
+                    true,
+                )))
+            }
+        }
+    }
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent swaps), on
+/// characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * w + j] = if i == 0 {
+                j
+            } else if j == 0 {
+                i
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[(i - 1) * w + j] + 1)
+                    .min(d[i * w + j - 1] + 1)
+                    .min(d[(i - 1) * w + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[(i - 2) * w + j - 2] + 1);
+                }
+                v
+            };
+        }
+    }
+    d[a.len() * w + b.len()]
 }
 
 /// Which documents may count as holding every clause: any paragraph, but a
@@ -373,75 +721,6 @@ fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
         ])),
         0.0,
     ))
-}
-
-/// The query and highlight patterns of one atom; `None` if it holds no word.
-fn atom_query(
-    atom: &Atom,
-    f: &Fields,
-    an: &mut Analyzer,
-) -> Option<(Box<dyn TQuery>, Vec<Pattern>)> {
-    match atom {
-        Atom::Word(w) => {
-            let words = an.words(w);
-            match words.len() {
-                0 => None,
-                1 => {
-                    let (exact, stem) = (&words[0].exact, &words[0].stem);
-                    let q = BooleanQuery::new(vec![
-                        (Occur::Should, term_query(f.body, stem)),
-                        (
-                            Occur::Should,
-                            boxed(BoostQuery::new(term_query(f.heading, stem), HEADING_BOOST)),
-                        ),
-                        (
-                            Occur::Should,
-                            boxed(BoostQuery::new(term_query(f.exact, exact), EXACT_BONUS)),
-                        ),
-                    ]);
-                    Some((boxed(q), vec![Pattern::Stem(stem.clone())]))
-                }
-                _ => {
-                    // `Iran-Iraq` or `al-Assad`: the parts must stand together.
-                    let terms: Vec<String> = words.into_iter().map(|w| w.exact).collect();
-                    let q = phrase_or_term(f.exact, &terms, 0);
-                    Some((q, vec![Pattern::Phrase { terms, slop: 0 }]))
-                }
-            }
-        }
-        Atom::Phrase { text, slop } => {
-            let terms = an.exact_terms(text);
-            match terms.len() {
-                0 => None,
-                1 => Some((
-                    term_query(f.exact, &terms[0]),
-                    vec![Pattern::Exact(terms[0].clone())],
-                )),
-                _ => Some((
-                    phrase_or_term(f.exact, &terms, *slop),
-                    vec![Pattern::Phrase { terms, slop: *slop }],
-                )),
-            }
-        }
-        Atom::Prefix(p) => {
-            let mut terms = an.exact_terms(p);
-            let last = terms.pop()?;
-            if terms.is_empty() {
-                let q = FuzzyTermQuery::new_prefix(Term::from_field_text(f.exact, &last), 0, true);
-                return Some((boxed(q), vec![Pattern::Prefix(last)]));
-            }
-            let mut patterns: Vec<Pattern> = terms.iter().cloned().map(Pattern::Exact).collect();
-            terms.push(last.clone());
-            let q = PhrasePrefixQuery::new(
-                terms
-                    .iter()
-                    .map(|t| Term::from_field_text(f.exact, t))
-                    .collect(),
-            );
-            patterns.push(Pattern::Prefix(last));
-            Some((boxed(q), patterns))
-        }
-    }
 }
 
 fn filter_query(filter: &Filter, f: &Fields, an: &mut Analyzer) -> Result<Box<dyn TQuery>> {

@@ -93,6 +93,9 @@ pub struct DocState {
 pub struct FileState {
     /// As displayed.
     pub file: String,
+    /// The article's title (empty when the file was skipped).
+    #[serde(default)]
+    pub title: String,
     /// Hash of the file's bytes.
     pub hash: String,
     /// Its documents (none when the file was skipped).

@@ -37,6 +37,7 @@ use crate::cite::{CiteMatch, CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::index::Report;
 use crate::search::{Hit, Results};
+use crate::sections::ArticleSections;
 use crate::show::Shown;
 
 #[derive(Serialize)]
@@ -45,6 +46,27 @@ struct JsonResults<'a> {
     total: usize,
     hits: Vec<JsonHit<'a>>,
     notes: &'a [String],
+    read_as: &'a str,
+    suggestions: Vec<JsonSuggestion<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuggestion<'a> {
+    word: &'a str,
+    did_you_mean: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonExplain<'a> {
+    tier: &'static str,
+    parts: Vec<JsonPart<'a>>,
+    section_weight: Option<f32>,
+}
+
+#[derive(Serialize)]
+struct JsonPart<'a> {
+    what: &'a str,
+    score: f32,
 }
 
 #[derive(Serialize)]
@@ -65,6 +87,8 @@ struct JsonHit<'a> {
     snippet: &'a str,
     highlights: Vec<[usize; 2]>,
     complete: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<JsonExplain<'a>>,
 }
 
 impl<'a> From<&'a Hit> for JsonHit<'a> {
@@ -92,6 +116,18 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
                 .map(|r| [r.start, r.end])
                 .collect(),
             complete: h.complete,
+            explain: h.explain.as_ref().map(|e| JsonExplain {
+                tier: e.tier,
+                parts: e
+                    .parts
+                    .iter()
+                    .map(|(what, score)| JsonPart {
+                        what,
+                        score: *score,
+                    })
+                    .collect(),
+                section_weight: e.section_weight,
+            }),
         }
     }
 }
@@ -103,6 +139,15 @@ pub fn results<W: Write>(out: &mut W, r: &Results) -> io::Result<()> {
         total: r.total,
         hits: r.hits.iter().map(JsonHit::from).collect(),
         notes: &r.notes,
+        read_as: &r.read_as,
+        suggestions: r
+            .suggestions
+            .iter()
+            .map(|s| JsonSuggestion {
+                word: &s.word,
+                did_you_mean: &s.did_you_mean,
+            })
+            .collect(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
@@ -276,5 +321,16 @@ pub fn show<W: Write>(out: &mut W, s: &Shown, asked: &str) -> io::Result<()> {
         message: s.message(),
     };
     serde_json::to_writer(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// Writes the table of contents: `{"articles": [{"article", "file",
+/// "sections": [{"section", "paragraphs", "total", "id"}]}]}`.
+pub fn sections<W: Write>(out: &mut W, articles: &[ArticleSections]) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Toc<'a> {
+        articles: &'a [ArticleSections],
+    }
+    serde_json::to_writer(&mut *out, &Toc { articles })?;
     writeln!(out)
 }

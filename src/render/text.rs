@@ -8,6 +8,7 @@ use crate::corpus::Document;
 use crate::highlight::Snippet;
 use crate::index::Report;
 use crate::search::Results;
+use crate::sections::ArticleSections;
 use crate::show::Shown;
 
 /// How to mark matches.
@@ -59,6 +60,59 @@ pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<(
             paint(LOCATION, &format!("{}:{}", sanitize(&d.file), d.line_start)),
         )?;
         writeln!(out, "   {}", marked(&hit.snippet, style))?;
+        if let Some(e) = &hit.explain {
+            let tier = match e.tier {
+                "all words" => "holds every word of the query (ranked in the first tier)",
+                "some words" => {
+                    "holds only some words of the query (ranked after those holding all)"
+                }
+                _ => "matches the filters (listed in article order)",
+            };
+            writeln!(out, "   why: score {:.2}; {tier}", hit.score)?;
+            for (what, score) in &e.parts {
+                writeln!(out, "   {score:>8.2}  {}", sanitize(what))?;
+            }
+            if let Some(w) = e.section_weight {
+                writeln!(out, "   {:>8}  whole section, scored at ×{w}", "")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the table of contents: each article, its sections indented by
+/// depth, with their own and total passage counts.
+pub fn sections<W: Write>(out: &mut W, articles: &[ArticleSections]) -> io::Result<()> {
+    for (i, a) in articles.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        for s in &a.sections {
+            match s.section.last() {
+                None => writeln!(
+                    out,
+                    "{}  {}  ({} passages, {} in the lead)",
+                    sanitize(&a.article),
+                    sanitize(&a.file),
+                    s.total,
+                    s.paragraphs
+                )?,
+                Some(h) => {
+                    let indent = "  ".repeat(s.section.len());
+                    if s.total == s.paragraphs {
+                        writeln!(out, "{indent}{} ({})", sanitize(h), s.paragraphs)?;
+                    } else {
+                        writeln!(
+                            out,
+                            "{indent}{} ({}, {} with subsections)",
+                            sanitize(h),
+                            s.paragraphs,
+                            s.total
+                        )?;
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }
