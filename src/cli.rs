@@ -39,6 +39,8 @@ pub enum Command {
     Cite(CiteArgs),
     /// Print a passage by its ID (as given by search or cite --json).
     Show(ShowArgs),
+    /// List the passages most similar to one passage (by its ID).
+    Related(RelatedArgs),
     /// Keep the index up to date while the corpus is edited.
     Watch(WatchArgs),
 }
@@ -158,6 +160,24 @@ pub struct ShowArgs {
     #[arg(long)]
     pub json: bool,
     /// When to colour.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+#[derive(Debug, Args)]
+pub struct RelatedArgs {
+    /// The passage ID.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Most passages to show.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Print results as one JSON object, as `search --json` does.
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour matches.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorWhen,
     #[command(flatten)]

@@ -16,7 +16,7 @@ use passage::render::{json, text};
 use passage::search::search as run_search;
 use passage::show::{show as run_show, Shown};
 
-use crate::cli::{CiteArgs, IndexArgs, Locations, SearchArgs, ShowArgs, WatchArgs};
+use crate::cli::{CiteArgs, IndexArgs, Locations, RelatedArgs, SearchArgs, ShowArgs, WatchArgs};
 
 /// `passage index`.
 pub fn index(args: &IndexArgs) -> Result<ExitCode> {
@@ -151,6 +151,35 @@ pub fn show(args: &ShowArgs) -> Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `passage related`.
+pub fn related(args: &RelatedArgs) -> Result<ExitCode> {
+    let opened = open_fresh(&args.locations)?;
+    let opts = passage::search::SearchOptions {
+        limit: args.limit,
+        ..Default::default()
+    };
+    let Some(results) = passage::related::related(&opened, &args.id, &opts)? else {
+        eprintln!(
+            "passage: no passage has the ID {} (try `passage show {}`)",
+            text::sanitize(&args.id),
+            text::sanitize(&args.id)
+        );
+        return Ok(ExitCode::from(1));
+    };
+    let mut out = stdout();
+    if args.json {
+        json::results(&mut out, &results)?;
+    } else {
+        text::results(&mut out, &results, args.color.style())?;
+    }
+    out.flush()?;
+    if results.hits.is_empty() {
+        eprintln!("passage: no related passages");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `passage watch`: an update at start, then one after each burst of

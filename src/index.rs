@@ -38,7 +38,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -54,8 +54,12 @@ pub struct Fields {
     /// Headings of the section path, one value each: stored, and indexed
     /// folded for `section:`.
     pub section: Field,
-    /// The section's own heading, stemmed, for boosting.
+    /// The section's own heading (stored).
     pub heading: Field,
+    /// A section document's own heading, stemmed: what the section is about.
+    pub topic: Field,
+    /// A paragraph's section path, stemmed: where it stands.
+    pub context: Field,
     /// The text, stemmed, for ranked recall (frequencies, no positions).
     pub body: Field,
     /// The text, folded but unstemmed, with positions for phrases.
@@ -105,9 +109,14 @@ pub fn schema() -> (Schema, Fields) {
             "section",
             text_field(text::EXACT, IndexRecordOption::WithFreqsAndPositions).set_stored(),
         ),
-        heading: b.add_text_field(
-            "heading",
-            text_field(text::STEMMED, IndexRecordOption::WithFreqs).set_stored(),
+        heading: b.add_text_field("heading", STORED),
+        topic: b.add_text_field(
+            "topic",
+            text_field(text::STEMMED, IndexRecordOption::WithFreqs),
+        ),
+        context: b.add_text_field(
+            "context",
+            text_field(text::STEMMED, IndexRecordOption::WithFreqs),
         ),
         body: b.add_text_field(
             "body",
@@ -142,6 +151,14 @@ impl Fields {
             doc.add_text(self.section, h);
         }
         doc.add_text(self.heading, &d.heading);
+        match d.kind {
+            Kind::Section => doc.add_text(self.topic, &d.heading),
+            Kind::Paragraph => {
+                for h in &d.section {
+                    doc.add_text(self.context, h);
+                }
+            }
+        }
         doc.add_text(self.body, &d.text);
         doc.add_text(self.exact, &d.text);
         doc.add_text(self.text, &d.text);

@@ -44,6 +44,7 @@ pub mod error;
 pub mod highlight;
 pub mod index;
 pub mod query;
+pub mod related;
 pub mod render;
 pub mod search;
 pub mod sections;

@@ -31,6 +31,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Search(args) => commands::search(args),
         cli::Command::Cite(args) => commands::cite(args),
         cli::Command::Show(args) => commands::show(args),
+        cli::Command::Related(args) => commands::related(args),
         cli::Command::Watch(args) => commands::watch(args),
     }
 }

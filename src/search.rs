@@ -24,8 +24,11 @@ use crate::index::{Fields, Opened};
 use crate::query::{Atom, Filter, Kind, Query, QueryError};
 use crate::text::Analyzer;
 
-/// Weight of a match in the section heading relative to the body.
-const HEADING_BOOST: f32 = 1.5;
+/// Weight of a match in a section document's own heading relative to the
+/// body: a topic query should rank the section about it.
+const TOPIC_BOOST: f32 = 2.0;
+/// Weight of a match in the headings above a paragraph: context, a hint.
+const CONTEXT_BOOST: f32 = 0.5;
 /// Weight of a match on the unstemmed form, so `ransacked` ranks the passage
 /// that says `ransacked` above one that says `ransacking`.
 const EXACT_BONUS: f32 = 0.3;
@@ -183,46 +186,35 @@ fn finish(
     opts: &SearchOptions,
 ) -> Result<Results> {
     let searcher = opened.reader.searcher();
-    let mut hits = Vec::with_capacity(top.len());
-    for (i, (score, addr)) in top.into_iter().enumerate() {
-        let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(opened.root()))?;
-        let doc = opened.fields.from_tantivy(&stored);
-        let words = analyzer.words(&doc.text);
-        let found = highlight::find(&plan.patterns, &words);
-        let snippet = highlight::snippet(&doc.text, &found, opts.snippet_chars);
-        let complete = is_complete(&addr);
-        let explain = opts.explain.then(|| {
-            let mut parts: Vec<(String, f32)> = plan
-                .parts
-                .iter()
-                .filter_map(|(label, q)| {
-                    let v = q.explain(&searcher, addr).ok()?.value();
-                    (v > 0.0).then(|| (label.clone(), v))
-                })
-                .collect();
-            parts.sort_by(|a, b| b.1.total_cmp(&a.1));
-            Explain {
-                tier: if !query.has_terms() {
-                    "filters only"
-                } else if complete {
-                    "all words"
-                } else {
-                    "some words"
-                },
-                parts,
-                section_weight: (doc.kind == crate::corpus::Kind::Section)
-                    .then_some(SECTION_WEIGHT),
-            }
-        });
-        hits.push(Hit {
-            rank: i + 1,
-            score,
-            complete,
-            doc,
-            snippet,
-            explain,
+    let mut hits = load_hits(opened, top, &plan.patterns, opts, analyzer)?;
+    for (addr, hit) in &mut hits {
+        hit.complete = is_complete(addr);
+        if !opts.explain {
+            continue;
+        }
+        let mut parts: Vec<(String, f32)> = plan
+            .parts
+            .iter()
+            .filter_map(|(label, q)| {
+                let v = q.explain(&searcher, *addr).ok()?.value();
+                (v > 0.0).then(|| (label.clone(), v))
+            })
+            .collect();
+        parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+        hit.explain = Some(Explain {
+            tier: if !query.has_terms() {
+                "filters only"
+            } else if hit.complete {
+                "all words"
+            } else {
+                "some words"
+            },
+            parts,
+            section_weight: (hit.doc.kind == crate::corpus::Kind::Section)
+                .then_some(SECTION_WEIGHT),
         });
     }
+    let hits = hits.into_iter().map(|(_, h)| h).collect();
     let mut notes = query.notes.clone();
     notes.extend(plan.notes);
     Ok(Results {
@@ -233,6 +225,37 @@ fn finish(
         suggestions: plan.suggestions,
         read_as: query.to_string(),
     })
+}
+
+/// Loads ranked documents and cuts their snippets around `patterns`.
+pub(crate) fn load_hits(
+    opened: &Opened,
+    top: Vec<(f32, DocAddress)>,
+    patterns: &[Pattern],
+    opts: &SearchOptions,
+    analyzer: &mut Analyzer,
+) -> Result<Vec<(DocAddress, Hit)>> {
+    let searcher = opened.reader.searcher();
+    let mut hits = Vec::with_capacity(top.len());
+    for (i, (score, addr)) in top.into_iter().enumerate() {
+        let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(opened.root()))?;
+        let doc = opened.fields.from_tantivy(&stored);
+        let words = analyzer.words(&doc.text);
+        let found = highlight::find(patterns, &words);
+        let snippet = highlight::snippet(&doc.text, &found, opts.snippet_chars);
+        hits.push((
+            addr,
+            Hit {
+                rank: i + 1,
+                score,
+                complete: true,
+                doc,
+                snippet,
+                explain: None,
+            },
+        ));
+    }
+    Ok(hits)
 }
 
 /// Every match of a query without ranked words, in file and byte order
@@ -573,8 +596,13 @@ impl Planner<'_> {
             &mut self.parts,
         );
         add(
-            format!("'{typed}' in the section heading (×{HEADING_BOOST})"),
-            boxed(BoostQuery::new(term_query(f.heading, stem), HEADING_BOOST)),
+            format!("'{typed}' in the section's heading (×{TOPIC_BOOST})"),
+            boxed(BoostQuery::new(term_query(f.topic, stem), TOPIC_BOOST)),
+            &mut self.parts,
+        );
+        add(
+            format!("'{typed}' in the headings above the paragraph (×{CONTEXT_BOOST})"),
+            boxed(BoostQuery::new(term_query(f.context, stem), CONTEXT_BOOST)),
             &mut self.parts,
         );
         add(
@@ -609,7 +637,8 @@ impl Planner<'_> {
             }
             // Suggest whole words as printed (folded), not stems.
             if df == 0 && !known_exact && len >= 3 {
-                let found = self.corrections(f.exact, exact, distance);
+                // A suggestion costs nothing if wrong: look a little further.
+                let found = self.corrections(f.exact, exact, if len >= 6 { 2 } else { 1 });
                 if !found.is_empty() {
                     self.suggestions.push(Suggestion {
                         word: typed.to_string(),
@@ -696,7 +725,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Which documents may count as holding every clause: any paragraph, but a
-/// section only when its heading holds one of the query's words. A section
+/// section only when its heading holds one of the query's words (other than
+/// function words). A section
 /// holds the text of all its paragraphs, so otherwise a section whose
 /// paragraphs share the words out between them would outrank the one
 /// paragraph that holds all but one of them.
@@ -707,7 +737,10 @@ fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
             Atom::Word(t) | Atom::Prefix(t) | Atom::Phrase { text: t, .. } => t,
         };
         for w in an.words(text) {
-            heading_terms.push((Occur::Should, term_query(f.heading, &w.stem)));
+            // "and" in "History and overview" says nothing of its topic.
+            if !an.is_stop_word(&w.exact) {
+                heading_terms.push((Occur::Should, term_query(f.topic, &w.stem)));
+            }
         }
     }
     let section_on_topic = boxed(BooleanQuery::new(vec![

@@ -14,8 +14,8 @@
 use std::ops::Range;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream,
-    Tokenizer,
+    AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
 };
 use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
 
@@ -70,6 +70,8 @@ pub struct Analyzer {
     /// Stems one already folded term (tantivy offers stemming only as a
     /// filter, so it runs over a one-token stream).
     stemmer: TextAnalyzer,
+    /// Drops one term if it is an English stop word.
+    stop: TextAnalyzer,
 }
 
 impl Default for Analyzer {
@@ -79,6 +81,10 @@ impl Default for Analyzer {
             stemmer: TextAnalyzer::builder(WholeTokenizer)
                 .filter(Stemmer::new(Language::English))
                 .build(),
+            stop: match StopWordFilter::new(Language::English) {
+                Some(f) => TextAnalyzer::builder(WholeTokenizer).filter(f).build(),
+                None => TextAnalyzer::from(WholeTokenizer),
+            },
         }
     }
 }
@@ -111,6 +117,11 @@ impl Analyzer {
             out.push(stream.token().text.clone());
         }
         out
+    }
+
+    /// Whether a folded term is an English function word (`and`, `the`).
+    pub fn is_stop_word(&mut self, exact: &str) -> bool {
+        !self.stop.token_stream(exact).advance()
     }
 
     /// Stems one already folded term.

@@ -8,5 +8,7 @@ mod incremental;
 mod indexing;
 mod parser;
 mod queries;
+mod query_power;
+mod relevance;
 mod search;
 mod util;

@@ -1,0 +1,108 @@
+//! Passages related to one passage: more-like-this over its most
+//! distinctive words, so a reader can follow a topic through the articles.
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use crate::error::{Error, Result};
+use crate::highlight::Pattern;
+use crate::index::Opened;
+use crate::search::{load_hits, Results, SearchOptions};
+use crate::text::Analyzer;
+
+/// How many of the passage's words make up the query.
+const TERMS: usize = 12;
+
+/// The paragraphs most similar to the document with this ID, or `None`
+/// when no document has it.
+pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option<Results>> {
+    let Some(doc) = opened.by_id(id)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let searcher = opened.reader.searcher();
+    let f = &opened.fields;
+    let mut an = Analyzer::default();
+    let mut tf: HashMap<String, u32> = HashMap::new();
+    for w in an.words(&doc.text) {
+        if w.stem.chars().count() >= 3 && !w.stem.bytes().all(|b| b.is_ascii_digit()) {
+            *tf.entry(w.stem).or_default() += 1;
+        }
+    }
+    // Distinctive = frequent here, rare elsewhere (tf-idf).
+    let n = searcher.num_docs().max(1) as f32;
+    let mut weighted: Vec<(String, f32)> = tf
+        .into_iter()
+        .filter_map(|(stem, count)| {
+            let df = searcher
+                .doc_freq(&Term::from_field_text(f.body, &stem))
+                .unwrap_or(0);
+            // A word only this passage has relates it to nothing.
+            (df > 1).then(|| {
+                let idf = (1.0 + n / df as f32).ln();
+                (stem, (1.0 + (count as f32).ln()) * idf)
+            })
+        })
+        .collect();
+    weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    weighted.truncate(TERMS);
+    let words: Vec<(Occur, Box<dyn TQuery>)> = weighted
+        .iter()
+        .map(|(stem, w)| {
+            let q: Box<dyn TQuery> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.body, stem),
+                    IndexRecordOption::WithFreqs,
+                )),
+                *w,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, Box::new(BooleanQuery::new(words))),
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.kind, "paragraph"),
+                IndexRecordOption::Basic,
+            )),
+        ),
+        (
+            Occur::MustNot,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.id, id),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ]);
+    let (top, total) = searcher
+        .search(
+            &query,
+            &(
+                TopDocs::with_limit(opts.limit.max(1)).order_by_score(),
+                Count,
+            ),
+        )
+        .map_err(Error::index(opened.root()))?;
+    let patterns: Vec<Pattern> = weighted
+        .iter()
+        .map(|(s, _)| Pattern::Stem(s.clone()))
+        .collect();
+    let hits = load_hits(opened, top, &patterns, opts, &mut an)?
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
+    let terms: Vec<&str> = weighted.iter().map(|(s, _)| s.as_str()).collect();
+    Ok(Some(Results {
+        query: format!("related:{id}"),
+        total,
+        hits,
+        notes: Vec::new(),
+        suggestions: Vec::new(),
+        read_as: terms.join(" "),
+    }))
+}
