@@ -28,7 +28,10 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
     let mut an = Analyzer::default();
     let mut tf: HashMap<String, u32> = HashMap::new();
     for w in an.words(&doc.text) {
-        if w.stem.chars().count() >= 3 && !w.stem.bytes().all(|b| b.is_ascii_digit()) {
+        if w.stem.chars().count() >= 3
+            && !w.stem.bytes().all(|b| b.is_ascii_digit())
+            && !an.is_stop_word(&w.exact)
+        {
             *tf.entry(w.stem).or_default() += 1;
         }
     }
