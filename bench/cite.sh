@@ -138,7 +138,8 @@ elif [[ $INDEX_RC -ne 0 ]]; then
 else
     INDEX_STATUS=ok
 fi
-INDEX_SUMMARY=$(grep -h '^indexed ' "$TMP/wiki-index.out" "$TMP/wiki-index.log" | tail -n 1 || true)
+# passage's own summary line (its wording differs between versions).
+INDEX_SUMMARY=$(cat "$TMP/wiki-index.out" "$TMP/wiki-index.log" | grep -v '(warning)' | grep -v '^ *$' | tail -n 1 || true)
 INDEX_WARNINGS=$(grep -c '(warning)' "$TMP/wiki-index.log" || true)
 
 # ---------------------------------------------------------------- commands
