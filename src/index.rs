@@ -337,8 +337,8 @@ impl Opened {
             .collect();
         let mut out = Vec::new();
         for f in files {
-            match (known.remove(f.display.as_str()), stamp(&f.path, &f.display)) {
-                (Some(old), Some(now)) if *old == now => {}
+            match known.remove(f.display.as_str()) {
+                Some(old) if old.size == f.size && old.mtime_ns == f.mtime_ns => {}
                 _ => out.push(f.display.clone()),
             }
         }
@@ -534,9 +534,7 @@ impl IndexDir {
         let mut stamps = Vec::with_capacity(files.len());
         let mut states = Vec::with_capacity(files.len());
         for file in files {
-            let Some(st) = stamp(&file.path, &file.display) else {
-                continue;
-            };
+            let st = stamp(file);
             let loaded = read_file(file);
             let hash = loaded.hash.clone();
             stamps.push(st);
@@ -632,9 +630,7 @@ impl IndexDir {
         let mut stamps_changed = false;
 
         for file in files {
-            let Some(st) = stamp(&file.path, &file.display) else {
-                continue;
-            };
+            let st = stamp(file);
             let old = old_files.remove(&file.display);
             // Same size and mtime: trust it without reading (the cheap path
             // that makes a no-change run cost one stat per file).
@@ -1076,18 +1072,11 @@ fn apply_file(
     Ok(states)
 }
 
-/// Size and mtime of a file.
-fn stamp(path: &Path, display: &str) -> Option<Stamp> {
-    let m = fs::metadata(path).ok()?;
-    let mtime_ns = m
-        .modified()
-        .ok()?
-        .duration_since(UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some(Stamp {
-        file: display.to_string(),
-        size: m.len(),
-        mtime_ns,
-    })
+/// Size and mtime of a file, as found by the corpus walk.
+fn stamp(file: &SourceFile) -> Stamp {
+    Stamp {
+        file: file.display.clone(),
+        size: file.size,
+        mtime_ns: file.mtime_ns,
+    }
 }
