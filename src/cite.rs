@@ -18,7 +18,7 @@ use std::ops::Range;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query as TQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{DocAddress, Term};
 
 use crate::citation::{self, Style};
 use crate::corpus::Document;
@@ -252,8 +252,7 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
     let mut addrs: Vec<DocAddress> = candidates.into_iter().collect();
     addrs.sort();
     for addr in addrs {
-        let stored: TantivyDocument = searcher.doc(addr).map_err(err)?;
-        let doc = f.from_tantivy(&stored);
+        let doc = opened.document(&searcher, addr)?;
         let words = an.words(&doc.text);
         for span in occurrences(&segments, &words) {
             exact.push((doc.clone(), span));
@@ -410,8 +409,7 @@ fn approximate(
         .map_err(err)?;
     let mut scored = Vec::new();
     for (_, addr) in top {
-        let stored: TantivyDocument = searcher.doc(addr).map_err(err)?;
-        let doc = f.from_tantivy(&stored);
+        let doc = opened.document(&searcher, addr)?;
         let words = an.words(&doc.text);
         if let Some(a) = align(&qw.words, &words) {
             if a.similarity >= MIN_SIMILARITY {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use passage::cite::{cite as run_cite, CiteOptions, MatchKind};
+use passage::cite::{cite as run_cite, MatchKind};
 use passage::index::{IndexDir, Opened, Report, UpdateOptions};
 use passage::query::Query;
 use passage::render::{json, text};
@@ -68,6 +68,7 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
         text::results(&mut out, &results, args.color.style())?;
     }
     out.flush()?;
+    warn_unreadable(&opened);
     if results.hits.is_empty() {
         eprintln!("passage: no matches");
         return Ok(ExitCode::from(1));
@@ -110,6 +111,7 @@ pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
         text::cite(&mut out, &results, args.color.style())?;
     }
     out.flush()?;
+    warn_unreadable(&opened);
     let shown = results
         .matches
         .iter()
@@ -136,7 +138,7 @@ pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
 pub fn show(args: &ShowArgs) -> Result<ExitCode> {
     let opened = open_fresh(&args.locations)?;
     let dir = IndexDir::new(&args.locations.index);
-    let shown = run_show(&opened, &dir, &args.id, &CiteOptions::default())?;
+    let shown = run_show(&opened, &dir, &args.id)?;
     let mut out = stdout();
     if args.json {
         json::show(&mut out, &shown, &args.id)?;
@@ -144,6 +146,7 @@ pub fn show(args: &ShowArgs) -> Result<ExitCode> {
         text::show(&mut out, &shown, args.color.style())?;
     }
     out.flush()?;
+    warn_unreadable(&opened);
     match &shown {
         Shown::Found { .. } => Ok(ExitCode::SUCCESS),
         other => {
@@ -175,6 +178,7 @@ pub fn related(args: &RelatedArgs) -> Result<ExitCode> {
         text::results(&mut out, &results, args.color.style())?;
     }
     out.flush()?;
+    warn_unreadable(&opened);
     if results.hits.is_empty() {
         eprintln!("passage: no related passages");
         return Ok(ExitCode::from(1));
@@ -310,6 +314,16 @@ fn open_fresh(loc: &Locations) -> Result<Opened> {
     }
     dir.open()?
         .with_context(|| format!("{}: the index cannot be opened", loc.index.display()))
+}
+
+/// Warns about passages whose text could not be read back from the corpus.
+fn warn_unreadable(opened: &Opened) {
+    for p in opened.problems.borrow().iter() {
+        eprintln!(
+            "passage: warning: {}; its passages are shown without text",
+            text::sanitize(p)
+        );
+    }
 }
 
 /// Updates the index and reports problems with corpus files on stderr, one

@@ -38,7 +38,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 8;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -64,8 +64,6 @@ pub struct Fields {
     pub body: Field,
     /// The text, folded but unstemmed, with positions for phrases.
     pub exact: Field,
-    /// The text as printed (stored only).
-    pub text: Field,
     /// The file, as displayed.
     pub file: Field,
     /// Paragraph number (0 for sections).
@@ -126,7 +124,6 @@ pub fn schema() -> (Schema, Fields) {
             "exact",
             text_field(text::EXACT, IndexRecordOption::WithFreqsAndPositions),
         ),
-        text: b.add_text_field("text", TextOptions::default().set_stored()),
         file: b.add_text_field("file", STRING | STORED | FAST),
         paragraph: b.add_u64_field("paragraph", num().set_fast()),
         level: b.add_u64_field("level", num()),
@@ -160,8 +157,11 @@ impl Fields {
             }
         }
         doc.add_text(self.body, &d.text);
-        doc.add_text(self.exact, &d.text);
-        doc.add_text(self.text, &d.text);
+        // Phrases and quotes are looked for in paragraphs; positions for
+        // the sections holding them would double the largest file.
+        if d.kind == Kind::Paragraph {
+            doc.add_text(self.exact, &d.text);
+        }
         doc.add_text(self.file, &d.file);
         doc.add_u64(self.paragraph, d.paragraph.unwrap_or(0) as u64);
         doc.add_u64(self.level, u64::from(d.level));
@@ -176,7 +176,8 @@ impl Fields {
         doc
     }
 
-    /// Reads a stored document back.
+    /// Reads a stored document back (its text is not stored: see
+    /// [`Opened::document`]).
     pub fn from_tantivy(&self, doc: &TantivyDocument) -> Document {
         let s = |f: Field| {
             doc.get_first(f)
@@ -210,7 +211,7 @@ impl Fields {
             byte_start: n(self.byte_start),
             byte_end: n(self.byte_end),
             years: doc.get_all(self.years).filter_map(|v| v.as_i64()).collect(),
-            text: s(self.text),
+            text: String::new(),
             heading: s(self.heading),
         }
     }
@@ -290,12 +291,97 @@ pub struct Opened {
     pub opstamp: u64,
     /// The generation's folder.
     pub dir: PathBuf,
+    /// Corpus files whose passages could not be read back, and why.
+    pub problems: std::cell::RefCell<Vec<String>>,
 }
 
 impl Opened {
     /// The generation's folder, for error messages.
     pub fn root(&self) -> &Path {
         &self.dir
+    }
+
+    /// A document with its text, read from its corpus file: the index keeps
+    /// only where each passage stands, not a second copy of the corpus.
+    ///
+    /// A file that cannot be read (gone, or changed without the index being
+    /// updated) leaves the text empty and records why in [`Opened::problems`]:
+    /// the location is still worth showing.
+    pub fn document(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> Result<Document> {
+        let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(&self.dir))?;
+        let mut d = self.fields.from_tantivy(&stored);
+        match self.read_text(&d) {
+            Ok(text) => d.text = text,
+            Err(e) => {
+                let msg = e.to_string();
+                let mut problems = self.problems.borrow_mut();
+                if !problems.contains(&msg) {
+                    problems.push(msg);
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    /// The bytes `byte_start..byte_end` of a document's file.
+    fn read_text(&self, d: &Document) -> Result<String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let path = Path::new(&self.stamps.base).join(&d.file);
+        let len = d.byte_end.saturating_sub(d.byte_start);
+        let mut buf = vec![0u8; len];
+        let read = File::open(&path).and_then(|mut f| {
+            f.seek(SeekFrom::Start(d.byte_start as u64))?;
+            f.read_exact(&mut buf)
+        });
+        let changed = || Error::Corpus {
+            path: path.clone(),
+            message: "changed since it was indexed (run `passage index`)".into(),
+        };
+        match read {
+            Ok(()) => String::from_utf8(buf).map_err(|_| changed()),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(changed()),
+            Err(e) => Err(Error::io(&path)(e)),
+        }
+    }
+
+    /// What stands now where a passage stood: the paragraph with the same
+    /// section path and number, else the last paragraph of that section,
+    /// else the section itself.
+    pub fn at_place(
+        &self,
+        file: &str,
+        section: &[String],
+        paragraph: usize,
+    ) -> Result<Option<Document>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.file, file),
+            IndexRecordOption::Basic,
+        );
+        let found = searcher
+            .search(&q, &DocSetCollector)
+            .map_err(Error::index(&self.dir))?;
+        let mut best: Option<(usize, tantivy::DocAddress)> = None;
+        for addr in found {
+            let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(&self.dir))?;
+            let d = self.fields.from_tantivy(&stored);
+            if d.section != section {
+                continue;
+            }
+            // Rank: the same number, then the closest number below, then the
+            // section document.
+            let rank = match d.paragraph {
+                Some(n) if n == paragraph => usize::MAX,
+                Some(n) if n < paragraph => n + 1,
+                Some(_) => 1,
+                None => 0,
+            };
+            if best.is_none_or(|(r, _)| rank > r) {
+                best = Some((rank, addr));
+            }
+        }
+        best.map(|(_, addr)| self.document(&searcher, addr))
+            .transpose()
     }
 
     /// Finds documents by ID (normally one; an ID shared by two files with
@@ -311,8 +397,7 @@ impl Opened {
             .map_err(Error::index(&self.dir))?;
         let mut out = Vec::new();
         for addr in found {
-            let d: TantivyDocument = searcher.doc(addr).map_err(Error::index(&self.dir))?;
-            out.push(self.fields.from_tantivy(&d));
+            out.push(self.document(&searcher, addr)?);
         }
         out.sort_by(|a, b| (&a.file, a.byte_start).cmp(&(&b.file, b.byte_start)));
         Ok(out)
@@ -592,6 +677,7 @@ impl IndexDir {
             format: FORMAT,
             opstamp,
             corpus: corpus_root.display().to_string(),
+            base: base_dir(),
             files: stamps,
             summary: summary(&report),
         };
@@ -613,7 +699,6 @@ impl IndexDir {
     ) -> Result<Report> {
         let dir = &opened.dir;
         let fields = opened.fields;
-        let searcher = opened.reader.searcher();
         let mut report = Report::default();
         let old_stamps: HashMap<&str, &Stamp> = opened
             .stamps
@@ -665,7 +750,6 @@ impl IndexDir {
                     remove_all(
                         w,
                         &fields,
-                        &searcher,
                         &file.display,
                         &old_docs,
                         &mut report,
@@ -688,7 +772,6 @@ impl IndexDir {
                     let doc_states = apply_file(
                         w,
                         &fields,
-                        &searcher,
                         &file.display,
                         &old_docs,
                         &new_docs,
@@ -719,15 +802,7 @@ impl IndexDir {
                 Some(w) => w,
                 None => writer.insert(new_writer(&opened.index, dir)?),
             };
-            remove_all(
-                w,
-                &fields,
-                &searcher,
-                &o.file,
-                &o.docs,
-                &mut report,
-                &mut tombstones,
-            );
+            remove_all(w, &fields, &o.file, &o.docs, &mut report, &mut tombstones);
         }
 
         let corpus_name = corpus_root.display().to_string();
@@ -752,6 +827,7 @@ impl IndexDir {
                     format: FORMAT,
                     opstamp,
                     corpus: corpus_name,
+                    base: base_dir(),
                     files: stamps,
                     summary: summary(&report),
                 },
@@ -825,6 +901,7 @@ fn try_open(dir: PathBuf) -> Option<Opened> {
         stamps,
         opstamp: metas.opstamp,
         dir,
+        problems: Default::default(),
     })
 }
 
@@ -927,28 +1004,10 @@ fn key(file: &str, id: &str) -> String {
     format!("{file}\u{1f}{id}")
 }
 
-/// The start of a removed passage's text, kept in its tombstone.
-fn stored_text(searcher: &Searcher, fields: &Fields, file: &str, id: &str) -> String {
-    let q = TermQuery::new(
-        Term::from_field_text(fields.key, &key(file, id)),
-        IndexRecordOption::Basic,
-    );
-    let Ok(found) = searcher.search(&q, &DocSetCollector) else {
-        return String::new();
-    };
-    found
-        .into_iter()
-        .next()
-        .and_then(|addr| searcher.doc::<TantivyDocument>(addr).ok())
-        .map(|d| fields.from_tantivy(&d).text.chars().take(1000).collect())
-        .unwrap_or_default()
-}
-
 /// Deletes all documents of a file.
 fn remove_all(
     w: &mut IndexWriter,
     fields: &Fields,
-    searcher: &Searcher,
     file: &str,
     old: &[DocState],
     report: &mut Report,
@@ -963,7 +1022,8 @@ fn remove_all(
                 id: d.id.clone(),
                 replaced_by: None,
                 file: file.to_string(),
-                text: stored_text(searcher, fields, file, &d.id),
+                section: d.path.clone(),
+                paragraph: d.paragraph,
             });
         }
     }
@@ -978,7 +1038,6 @@ fn remove_all(
 fn apply_file(
     w: &mut IndexWriter,
     fields: &Fields,
-    searcher: &Searcher,
     file: &str,
     old: &[DocState],
     new: &[Document],
@@ -1043,11 +1102,6 @@ fn apply_file(
         if new_ids.contains(&(o.id.as_str(), o.section)) {
             continue;
         }
-        let text = if o.section {
-            String::new()
-        } else {
-            stored_text(searcher, fields, file, &o.id)
-        };
         w.delete_term(Term::from_field_text(fields.key, &key(file, &o.id)));
         if o.section {
             report.sections_updated += 1;
@@ -1065,11 +1119,19 @@ fn apply_file(
             id: o.id.clone(),
             replaced_by,
             file: file.to_string(),
-            text,
+            section: o.path.clone(),
+            paragraph: o.paragraph,
         });
     }
     report.added += new_at.len();
     Ok(states)
+}
+
+/// The folder corpus paths are relative to.
+fn base_dir() -> String {
+    std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default()
 }
 
 /// Size and mtime of a file, as found by the corpus walk.

@@ -15,7 +15,7 @@ use tantivy::query::{
     PhraseQuery, Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, Term};
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -238,8 +238,7 @@ pub(crate) fn load_hits(
     let searcher = opened.reader.searcher();
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, addr)) in top.into_iter().enumerate() {
-        let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(opened.root()))?;
-        let doc = opened.fields.from_tantivy(&stored);
+        let doc = opened.document(&searcher, addr)?;
         let words = analyzer.words(&doc.text);
         let found = highlight::find(patterns, &words);
         let snippet = highlight::snippet(&doc.text, &found, opts.snippet_chars);

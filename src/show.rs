@@ -3,9 +3,8 @@
 //! IDs are content hashes (see [`crate::corpus::passage_id`]), so an edit
 //! elsewhere never changes them, but editing the passage does. Updates leave
 //! tombstones for IDs that disappear; this follows them to the edited
-//! version, or finds the closest current passage to a removed one.
+//! version, or, for a removed passage, to what now stands at its place.
 
-use crate::cite::{cite, CiteMatch, CiteOptions};
 use crate::corpus::Document;
 use crate::error::Result;
 use crate::index::{IndexDir, Opened};
@@ -25,12 +24,13 @@ pub enum Shown {
         /// The current version(s).
         docs: Vec<Document>,
     },
-    /// The passage was removed; the closest current passage, if any.
+    /// The passage was removed; what stands at its place now, if anything.
     Removed {
         /// The ID asked for.
         id: String,
-        /// The closest passage to its old text.
-        closest: Option<Box<CiteMatch>>,
+        /// The passage now at the same place (same section and number, or
+        /// the last one of the section), or the section itself.
+        closest: Option<Box<Document>>,
     },
     /// The ID was never seen by this index (or its tombstone expired).
     Unknown {
@@ -52,8 +52,8 @@ impl Shown {
                 id,
                 closest: Some(c),
             } => format!(
-                "{id} no longer exists: its passage was removed; the closest current passage is {}",
-                c.doc.id
+                "{id} no longer exists: its passage was removed; {} now stands at its place",
+                c.id
             ),
             Shown::Removed { id, closest: None } => {
                 format!("{id} no longer exists: its passage was removed")
@@ -67,7 +67,7 @@ impl Shown {
 const MAX_HOPS: usize = 50;
 
 /// Resolves an ID.
-pub fn show(opened: &Opened, dir: &IndexDir, id: &str, opts: &CiteOptions) -> Result<Shown> {
+pub fn show(opened: &Opened, dir: &IndexDir, id: &str) -> Result<Shown> {
     let docs = opened.by_id(id)?;
     if !docs.is_empty() {
         return Ok(Shown::Found { docs });
@@ -91,19 +91,9 @@ pub fn show(opened: &Opened, dir: &IndexDir, id: &str, opts: &CiteOptions) -> Re
             None => break,
         }
     }
-    let closest = if tomb.text.trim().is_empty() {
-        None
-    } else {
-        let opts = CiteOptions {
-            limit: Some(1),
-            ..opts.clone()
-        };
-        cite(opened, &tomb.text, &opts)?
-            .matches
-            .into_iter()
-            .next()
-            .map(Box::new)
-    };
+    let closest = opened
+        .at_place(&tomb.file, &tomb.section, tomb.paragraph)?
+        .map(Box::new);
     Ok(Shown::Removed {
         id: id.to_string(),
         closest,

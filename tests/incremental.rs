@@ -318,18 +318,21 @@ fn show_resolves_ids_edited_and_removed() {
         "{r:?}"
     );
 
-    // Removed, but a near copy lives elsewhere: the closest passage.
+    // Removed: what stands at its place now.
     let para = v["passages"][0]["text"].as_str().unwrap().to_string();
     let new_id = v["passages"][0]["id"].as_str().unwrap().to_string();
-    env.write(
-        "corpus/copy.txt",
-        format!("= Copy =\n\n{}\n", para.replace("Velayati", "Welayati")),
-    );
     edit(&env, &format!("{para}\n\n"), "");
     let r = env.run(&["show", "--json", &new_id]);
+    assert_eq!(r.code, 1, "{r:?}");
     let v = r.json();
     assert_eq!(v["status"], "removed", "{r:?}");
-    assert_eq!(v["closest"]["file"], "corpus/copy.txt");
+    assert_eq!(v["closest"]["section"][1], "Syrian Civil War (2011–2024)");
+    assert_eq!(v["closest"]["paragraph"], 1);
+    assert!(v["closest"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Iran reportedly assisted"));
+    assert!(r.stderr.contains("was removed; "), "{r:?}");
 
     let r = env.run(&["show", "p000000000000"]);
     assert_eq!(r.code, 1);

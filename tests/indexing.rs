@@ -99,3 +99,32 @@ fn a_second_writer_is_refused_clearly() {
     drop(lock);
     assert_eq!(env.run(&["index"]).code, 0);
 }
+
+#[test]
+fn search_from_another_folder_reads_passages_back() {
+    let env = Env::with_article();
+    assert_eq!(env.run(&["index"]).code, 0);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let index = env.path().join("index");
+    let corpus = env.path().join("corpus");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passage"))
+        .args(["search", "--json", "--no-update", "--index"])
+        .arg(&index)
+        .arg("--corpus")
+        .arg(&corpus)
+        .arg("Velayati")
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["hits"][0]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("Velayati"));
+}

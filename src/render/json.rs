@@ -297,19 +297,19 @@ struct JsonShow<'a> {
     id: &'a str,
     status: &'static str,
     passages: Vec<JsonPassage<'a>>,
-    closest: Option<JsonCiteMatch<'a>>,
+    closest: Option<JsonPassage<'a>>,
     message: String,
 }
 
 /// Writes what `show` found as one JSON object:
 /// `{"id", "status": "found"|"edited"|"removed"|"unknown", "passages": [...],
-/// "closest": {...cite match...}|null, "message"}`.
+/// "closest": {...passage...}|null, "message"}`.
 pub fn show<W: Write>(out: &mut W, s: &Shown, asked: &str) -> io::Result<()> {
     let (status, docs, closest): (&str, &[Document], _) = match s {
         Shown::Found { docs } => ("found", docs, None),
         Shown::Edited { docs, .. } => ("edited", docs, None),
         Shown::Removed { closest, .. } => {
-            ("removed", &[], closest.as_deref().map(JsonCiteMatch::from))
+            ("removed", &[], closest.as_deref().map(JsonPassage::from))
         }
         Shown::Unknown { .. } => ("unknown", &[], None),
     };

@@ -277,7 +277,7 @@ pub fn show<W: Write>(out: &mut W, s: &Shown, style: Style) -> io::Result<()> {
         }
         Shown::Removed {
             closest: Some(c), ..
-        } => passage(out, &c.doc, style)?,
+        } => passage(out, c, style)?,
         Shown::Removed { closest: None, .. } | Shown::Unknown { .. } => {}
     }
     Ok(())
