@@ -616,54 +616,57 @@ impl IndexDir {
             committed: true,
             ..Report::default()
         };
-        let mut stamps = Vec::with_capacity(files.len());
-        let mut states = Vec::with_capacity(files.len());
-        for file in files {
-            let st = stamp(file);
-            let loaded = read_file(file);
-            let hash = loaded.hash.clone();
-            stamps.push(st);
-            let fs_state = match loaded.parsed {
-                Err(p) => {
-                    report.skipped.push(p.clone());
-                    FileState {
-                        file: file.display.clone(),
-                        title: String::new(),
-                        hash,
-                        docs: Vec::new(),
-                        problem: Some(p),
-                        warnings: Vec::new(),
+        // Reading and parsing run on all cores, file by file; this thread
+        // feeds the writer, whose own threads analyze and build postings.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(workers * 4);
+        let mut prepared: Vec<Option<FileState>> = vec![None; files.len()];
+        let added: Result<()> = std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let next = &next;
+                scope.spawn(move || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    if tx.send((i, prepare(file, fields))).is_err() {
+                        break;
                     }
-                }
-                Ok((text, article)) => {
-                    let warnings = warnings_of(&file.display, &article);
-                    report.warnings.extend(warnings.iter().cloned());
-                    let mut ids = HashSet::new();
-                    let docs = corpus::documents(&file.display, &text, &article, &mut ids);
-                    let mut doc_states = Vec::with_capacity(docs.len());
-                    for d in &docs {
-                        match d.kind {
-                            Kind::Section => report.sections_updated += 1,
-                            Kind::Paragraph => report.added += 1,
-                        }
-                        doc_states.push(doc_state(d));
-                        writer
-                            .add_document(fields.to_tantivy(d))
-                            .map_err(Error::index(&gen))?;
-                    }
+                });
+            }
+            drop(tx);
+            for (i, p) in rx {
+                if let Some(problem) = &p.state.problem {
+                    report.skipped.push(problem.clone());
+                } else {
                     report.files_changed += 1;
-                    FileState {
-                        file: file.display.clone(),
-                        title: article.title.clone(),
-                        hash,
-                        docs: doc_states,
-                        problem: None,
-                        warnings,
+                }
+                report.warnings.extend(p.state.warnings.iter().cloned());
+                for d in &p.state.docs {
+                    if d.section {
+                        report.sections_updated += 1;
+                    } else {
+                        report.added += 1;
                     }
                 }
-            };
-            states.push(fs_state);
-        }
+                for doc in p.docs {
+                    writer.add_document(doc).map_err(Error::index(&gen))?;
+                }
+                prepared[i] = Some(p.state);
+            }
+            Ok(())
+        });
+        added?;
+        let stamps: Vec<Stamp> = files.iter().map(stamp).collect();
+        let states: Vec<FileState> = prepared.into_iter().flatten().collect();
+        report
+            .skipped
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        report
+            .warnings
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         let opstamp = writer.commit().map_err(Error::index(&gen))?;
         writer.wait_merging_threads().map_err(Error::index(&gen))?;
         let docs = Docs {
@@ -913,6 +916,47 @@ fn new_writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
     index
         .writer_with_num_threads(threads, threads * 64_000_000)
         .map_err(Error::index(dir))
+}
+
+/// One file made ready for the index: its state and its documents.
+struct Prepared {
+    state: FileState,
+    docs: Vec<TantivyDocument>,
+}
+
+/// Reads and parses one file into documents (no index access: runs on any
+/// thread).
+fn prepare(file: &SourceFile, fields: Fields) -> Prepared {
+    let loaded = read_file(file);
+    match loaded.parsed {
+        Err(p) => Prepared {
+            state: FileState {
+                file: file.display.clone(),
+                title: String::new(),
+                hash: loaded.hash,
+                docs: Vec::new(),
+                problem: Some(p),
+                warnings: Vec::new(),
+            },
+            docs: Vec::new(),
+        },
+        Ok((text, article)) => {
+            let warnings = warnings_of(&file.display, &article);
+            let mut ids = HashSet::new();
+            let docs = corpus::documents(&file.display, &text, &article, &mut ids);
+            Prepared {
+                state: FileState {
+                    file: file.display.clone(),
+                    title: article.title.clone(),
+                    hash: loaded.hash,
+                    docs: docs.iter().map(doc_state).collect(),
+                    problem: None,
+                    warnings,
+                },
+                docs: docs.iter().map(|d| fields.to_tantivy(d)).collect(),
+            }
+        }
+    }
 }
 
 /// A file's bytes, hash and parse.
