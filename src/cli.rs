@@ -43,6 +43,8 @@ pub enum Command {
     Related(RelatedArgs),
     /// Keep the index up to date while the corpus is edited.
     Watch(WatchArgs),
+    /// Write every indexed document with its text, one JSON object per line.
+    Export(ExportArgs),
 }
 
 const CITE_HELP: &str = "\
@@ -180,6 +182,15 @@ pub struct RelatedArgs {
     /// When to colour matches.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorWhen,
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Newline-delimited JSON (the only format, and the default).
+    #[arg(long)]
+    pub ndjson: bool,
     #[command(flatten)]
     pub locations: Locations,
 }

@@ -16,7 +16,9 @@ use passage::render::{json, text};
 use passage::search::search as run_search;
 use passage::show::{show as run_show, Shown};
 
-use crate::cli::{CiteArgs, IndexArgs, Locations, RelatedArgs, SearchArgs, ShowArgs, WatchArgs};
+use crate::cli::{
+    CiteArgs, ExportArgs, IndexArgs, Locations, RelatedArgs, SearchArgs, ShowArgs, WatchArgs,
+};
 
 /// `passage index`.
 pub fn index(args: &IndexArgs) -> Result<ExitCode> {
@@ -186,6 +188,20 @@ pub fn related(args: &RelatedArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `passage export --ndjson`.
+pub fn export(args: &ExportArgs) -> Result<ExitCode> {
+    let opened = open_fresh(&args.locations)?;
+    let mut out = stdout();
+    let n = passage::export::for_each_document(&opened, |d| json::document_line(&mut out, d))?;
+    out.flush()?;
+    warn_unreadable(&opened);
+    Ok(if n == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// `passage watch`: an update at start, then one after each burst of
 /// changes in the corpus, one line each.
 pub fn watch(args: &WatchArgs) -> Result<ExitCode> {
@@ -329,10 +345,35 @@ fn warn_unreadable(opened: &Opened) {
 /// Updates the index and reports problems with corpus files on stderr, one
 /// `file:line: message` line each.
 fn update(loc: &Locations, opts: UpdateOptions) -> Result<Report> {
-    let report = IndexDir::new(&loc.index).update(&loc.corpus, opts)?;
+    // A progress bar for builds long enough to wonder about, only on a
+    // terminal (indicatif draws nothing when stderr is not one).
+    let bar = indicatif::ProgressBar::with_draw_target(
+        None,
+        if io::stderr().is_terminal() {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        },
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("indexing {bar:40} {pos}/{len} files ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |done: usize, total: usize| {
+        if total >= PROGRESS_MIN_FILES {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let result = IndexDir::new(&loc.index).update_with_progress(&loc.corpus, opts, &progress);
+    bar.finish_and_clear();
+    let report = result?;
     report_problems(&report);
     Ok(report)
 }
+
+/// Fewer files than this build in a blink: no progress bar.
+const PROGRESS_MIN_FILES: usize = 200;
 
 fn report_problems(report: &Report) {
     for p in &report.warnings {

@@ -323,6 +323,20 @@ impl Opened {
         Ok(d)
     }
 
+    /// The whole text of a corpus file, if it can be read as UTF-8.
+    pub fn file_text(&self, file: &str) -> Option<String> {
+        let path = Path::new(&self.stamps.base).join(file);
+        match fs::read_to_string(&path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.problems
+                    .borrow_mut()
+                    .push(format!("{}: {e}", path.display()));
+                None
+            }
+        }
+    }
+
     /// The bytes `byte_start..byte_end` of a document's file.
     fn read_text(&self, d: &Document) -> Result<String> {
         use std::io::{Read, Seek, SeekFrom};
@@ -503,6 +517,17 @@ impl IndexDir {
     /// changed, or rebuilds from scratch when asked, when there is no
     /// usable index, or when its state files do not match it.
     pub fn update(&self, corpus_root: &Path, opts: UpdateOptions) -> Result<Report> {
+        self.update_with_progress(corpus_root, opts, &|_, _| {})
+    }
+
+    /// [`IndexDir::update`], calling `progress(files_done, files_total)` as
+    /// a full build goes (for a progress bar).
+    pub fn update_with_progress(
+        &self,
+        corpus_root: &Path,
+        opts: UpdateOptions,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<Report> {
         let started = Instant::now();
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
         let _lock = self.lock()?;
@@ -546,7 +571,7 @@ impl IndexDir {
             Some((opened, docs, repair)) => {
                 self.incremental(&opened, docs, &files, corpus_root, repair)?
             }
-            None => self.full_build(&files, corpus_root)?,
+            None => self.full_build(&files, corpus_root, progress)?,
         };
         report.seconds = started.elapsed().as_secs_f64();
         report.index = self.root.display().to_string();
@@ -595,7 +620,12 @@ impl IndexDir {
     }
 
     /// Writes a new generation and makes it current.
-    fn full_build(&self, files: &[SourceFile], corpus_root: &Path) -> Result<Report> {
+    fn full_build(
+        &self,
+        files: &[SourceFile],
+        corpus_root: &Path,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<Report> {
         let gen_name = format!(
             "gen-{}-{}",
             SystemTime::now()
@@ -624,6 +654,7 @@ impl IndexDir {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(workers * 4);
         let mut prepared: Vec<Option<FileState>> = vec![None; files.len()];
+        let mut done = 0;
         let added: Result<()> = std::thread::scope(|scope| {
             for _ in 0..workers {
                 let tx = tx.clone();
@@ -655,6 +686,8 @@ impl IndexDir {
                     writer.add_document(doc).map_err(Error::index(&gen))?;
                 }
                 prepared[i] = Some(p.state);
+                done += 1;
+                progress(done, files.len());
             }
             Ok(())
         });

@@ -41,6 +41,7 @@ pub mod citation;
 pub mod cite;
 pub mod corpus;
 pub mod error;
+pub mod export;
 pub mod highlight;
 pub mod index;
 pub mod query;

@@ -33,5 +33,6 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Show(args) => commands::show(args),
         cli::Command::Related(args) => commands::related(args),
         cli::Command::Watch(args) => commands::watch(args),
+        cli::Command::Export(args) => commands::export(args),
     }
 }

@@ -106,3 +106,54 @@ fn terminal_output_neutralizes_escapes_in_the_corpus() {
         .unwrap()
         .contains('\u{202e}'));
 }
+
+#[test]
+fn export_writes_every_document_as_a_json_line() {
+    let env = Env::with_article();
+    let r = env.run(&["export", "--ndjson"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let text = crate::util::article_text();
+    let lines: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 12 + 49);
+    assert_eq!(lines.iter().filter(|d| d["kind"] == "section").count(), 12);
+    let mut last = (String::new(), 0);
+    for d in &lines {
+        let (a, b) = (
+            d["byte_start"].as_u64().unwrap() as usize,
+            d["byte_end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(d["text"], &text[a..b]);
+        for field in [
+            "id",
+            "article",
+            "section",
+            "file",
+            "line_start",
+            "line_end",
+            "years",
+        ] {
+            assert!(!d[field].is_null(), "{field} in {d}");
+        }
+        let key = (d["file"].as_str().unwrap().to_string(), a);
+        assert!(key >= last, "article order");
+        last = key;
+    }
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let env = Env::empty();
+    for i in 0..250 {
+        env.write(
+            &format!("corpus/a{i}.txt"),
+            format!("= A{i} =\n\nText {i}.\n"),
+        );
+    }
+    let r = env.run(&["index"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.is_empty(), "{r:?}");
+}

@@ -334,3 +334,12 @@ pub fn sections<W: Write>(out: &mut W, articles: &[ArticleSections]) -> io::Resu
     serde_json::to_writer(&mut *out, &Toc { articles })?;
     writeln!(out)
 }
+
+/// Writes one document as a JSON line for `passage export --ndjson`: the
+/// fields of `passage show --json`'s passages (`id`, `kind`, `article`,
+/// `section`, `paragraph`, `file`, `line_start`, `line_end`, `column`,
+/// `byte_start`, `byte_end`, `years`, `text`).
+pub fn document_line<W: Write>(out: &mut W, d: &Document) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &JsonPassage::from(d))?;
+    writeln!(out)
+}
