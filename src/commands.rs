@@ -208,6 +208,16 @@ pub fn watch(args: &WatchArgs) -> Result<ExitCode> {
     use notify::{RecursiveMode, Watcher};
 
     let loc = &args.locations;
+    let _watching = match IndexDir::new(&loc.index).watch_lock() {
+        Ok(lock) => lock,
+        Err(passage::Error::Busy { .. }) => {
+            anyhow::bail!(
+                "{}: another `passage watch` is already keeping this index current",
+                loc.index.display()
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
     let print = |report: &Report| -> Result<()> {
         let mut out = io::stdout().lock();
         if args.json {
@@ -288,6 +298,12 @@ fn open_fresh(loc: &Locations) -> Result<Opened> {
             )
         });
     };
+    // A running `passage watch` keeps the index current: trust it rather
+    // than stat every corpus file (the dearest part of a search on a large
+    // corpus).
+    if dir.is_watched() {
+        return Ok(opened);
+    }
     let stale = match opened.stale_files(&loc.corpus) {
         Ok(stale) => stale,
         Err(e @ passage::Error::Corpus { .. }) => {

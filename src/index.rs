@@ -449,6 +449,7 @@ impl Opened {
 
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = ".lock";
+const WATCH_LOCK: &str = ".watch";
 
 /// Holds the writer lock of an index folder until dropped.
 pub struct WriteLock {
@@ -598,6 +599,36 @@ impl IndexDir {
     fn load_docs(opened: &Opened) -> Option<Docs> {
         let docs = state::load::<Docs>(&opened.dir.join(state::DOCS))?;
         (docs.format == FORMAT && docs.opstamp == opened.stamps.opstamp).then_some(docs)
+    }
+
+    /// Marks this index as watched for as long as the returned lock lives
+    /// (`passage watch` holds it), so searches can skip their own check for
+    /// edits. Fails with [`Error::Busy`] if another watcher holds it.
+    pub fn watch_lock(&self) -> Result<WriteLock> {
+        fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
+        let path = self.root.join(WATCH_LOCK);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(Error::io(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(WriteLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy {
+                path: self.root.clone(),
+            }),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(path)(e)),
+        }
+    }
+
+    /// Whether a `passage watch` is keeping this index current (an OS lock,
+    /// so a killed watcher never leaves a stale claim).
+    pub fn is_watched(&self) -> bool {
+        let Ok(file) = File::options().write(true).open(self.root.join(WATCH_LOCK)) else {
+            return false;
+        };
+        matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
     }
 
     /// Takes the writer lock, failing at once if another process holds it.

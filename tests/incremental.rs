@@ -498,6 +498,14 @@ fn watch_prints_one_line_per_update() {
         .recv_timeout(Duration::from_secs(30))
         .expect("initial update line");
     assert!(first.contains("49 added"), "{first}");
+    // One watcher per index.
+    let r = env.run(&["watch"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("another `passage watch` is already keeping this index current"),
+        "{r:?}"
+    );
     std::thread::sleep(Duration::from_millis(300));
     edit(&env, "golden counterweight", "silver counterweight");
     let line = rx
