@@ -63,16 +63,28 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
             );
         }
     }
+    print_results(&opened, &results, args.json, args.color, "no matches")
+}
+
+/// Writes ranked results (search, related) and turns them into an exit
+/// status: 0 with hits, 1 without.
+fn print_results(
+    opened: &Opened,
+    results: &passage::search::Results,
+    as_json: bool,
+    color: crate::cli::ColorWhen,
+    none: &str,
+) -> Result<ExitCode> {
     let mut out = stdout();
-    if args.json {
-        json::results(&mut out, &results)?;
+    if as_json {
+        json::results(&mut out, results)?;
     } else {
-        text::results(&mut out, &results, args.color.style())?;
+        text::results(&mut out, results, color.style())?;
     }
     out.flush()?;
-    warn_unreadable(&opened);
+    warn_unreadable(opened);
     if results.hits.is_empty() {
-        eprintln!("passage: no matches");
+        eprintln!("passage: {none}");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -173,19 +185,13 @@ pub fn related(args: &RelatedArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     };
-    let mut out = stdout();
-    if args.json {
-        json::results(&mut out, &results)?;
-    } else {
-        text::results(&mut out, &results, args.color.style())?;
-    }
-    out.flush()?;
-    warn_unreadable(&opened);
-    if results.hits.is_empty() {
-        eprintln!("passage: no related passages");
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
+    print_results(
+        &opened,
+        &results,
+        args.json,
+        args.color,
+        "no related passages",
+    )
 }
 
 /// `passage export --ndjson`.

@@ -605,21 +605,7 @@ impl IndexDir {
     /// (`passage watch` holds it), so searches can skip their own check for
     /// edits. Fails with [`Error::Busy`] if another watcher holds it.
     pub fn watch_lock(&self) -> Result<WriteLock> {
-        fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
-        let path = self.root.join(WATCH_LOCK);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(Error::io(&path))?;
-        match file.try_lock() {
-            Ok(()) => Ok(WriteLock { _file: file }),
-            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy {
-                path: self.root.clone(),
-            }),
-            Err(fs::TryLockError::Error(e)) => Err(Error::io(path)(e)),
-        }
+        self.try_lock_file(WATCH_LOCK)
     }
 
     /// Whether a `passage watch` is keeping this index current (an OS lock,
@@ -633,8 +619,14 @@ impl IndexDir {
 
     /// Takes the writer lock, failing at once if another process holds it.
     pub fn lock(&self) -> Result<WriteLock> {
+        self.try_lock_file(LOCK)
+    }
+
+    /// Takes an exclusive OS lock on a file of the index folder, at once
+    /// or not at all.
+    fn try_lock_file(&self, name: &str) -> Result<WriteLock> {
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
-        let path = self.root.join(LOCK);
+        let path = self.root.join(name);
         let file = File::options()
             .create(true)
             .truncate(false)
