@@ -1058,7 +1058,7 @@ fn doc_state(d: &Document) -> DocState {
         id: d.id.clone(),
         section: d.kind == Kind::Section,
         digest: state::digest(d),
-        path: d.section.clone(),
+        path: std::sync::Arc::new(d.section.clone()),
         paragraph: d.paragraph.unwrap_or(0),
     }
 }
@@ -1122,7 +1122,7 @@ fn remove_all(
                 id: d.id.clone(),
                 replaced_by: None,
                 file: file.to_string(),
-                section: d.path.clone(),
+                section: d.path.to_vec(),
                 paragraph: d.paragraph,
             });
         }
@@ -1219,7 +1219,7 @@ fn apply_file(
             id: o.id.clone(),
             replaced_by,
             file: file.to_string(),
-            section: o.path.clone(),
+            section: o.path.to_vec(),
             paragraph: o.paragraph,
         });
     }

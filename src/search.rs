@@ -477,6 +477,21 @@ impl Planner<'_> {
             .unwrap_or(0)
     }
 
+    /// Whether some indexed word starts with `prefix`.
+    fn begins_words(&self, prefix: &str) -> bool {
+        let field = self.f.exact;
+        let fz = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, true);
+        self.searcher.segment_readers().iter().any(|seg| {
+            let (Ok(automaton), Ok(inv)) = (fz.automaton(), seg.inverted_index(field)) else {
+                return false;
+            };
+            inv.terms()
+                .search(automaton)
+                .into_stream()
+                .is_ok_and(|mut s| s.advance())
+        })
+    }
+
     /// Indexed words within `distance` edits of `term` (transpositions
     /// count one), closest and most frequent first.
     fn corrections(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)> {
@@ -634,8 +649,9 @@ impl Planner<'_> {
                     }
                 }
             }
-            // Suggest whole words as printed (folded), not stems.
-            if df == 0 && !known_exact && len >= 3 {
+            // Suggest whole words as printed (folded), not stems; not for
+            // an unfinished last word that already begins indexed words.
+            if df == 0 && !known_exact && len >= 3 && !(last_word && self.begins_words(exact)) {
                 // A suggestion costs nothing if wrong: look a little further.
                 let found = self.corrections(f.exact, exact, if len >= 6 { 2 } else { 1 });
                 if !found.is_empty() {

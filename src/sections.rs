@@ -42,7 +42,7 @@ pub fn list(opened: &Opened) -> Result<Vec<ArticleSections>> {
             .iter()
             .filter(|d| d.section)
             .map(|d| SectionEntry {
-                section: d.path.clone(),
+                section: d.path.to_vec(),
                 paragraphs: 0,
                 total: 0,
                 id: d.id.clone(),
@@ -50,7 +50,7 @@ pub fn list(opened: &Opened) -> Result<Vec<ArticleSections>> {
             .collect();
         for p in f.docs.iter().filter(|d| !d.section) {
             for s in &mut sections {
-                if s.section == p.path {
+                if s.section == *p.path {
                     s.paragraphs += 1;
                 }
                 if p.path.starts_with(&s.section) {

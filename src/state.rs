@@ -16,6 +16,7 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +78,7 @@ pub struct Summary {
 }
 
 /// One indexed document, as much as an update needs to know of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocState {
     /// Its ID.
     pub id: String,
@@ -85,8 +86,10 @@ pub struct DocState {
     pub section: bool,
     /// Hash of everything stored for it: a changed digest means re-index.
     pub digest: u64,
-    /// Section path (to pair an edited paragraph with its old version).
-    pub path: Vec<String>,
+    /// Section path (to pair an edited paragraph with its old version);
+    /// shared by the documents of a section, as loading `docs.json` for a
+    /// large corpus would otherwise copy it once per document.
+    pub path: Arc<Vec<String>>,
     /// Paragraph number (0 for a section).
     pub paragraph: usize,
 }
@@ -127,12 +130,15 @@ struct FileRepr {
 
 impl From<FileState> for FileRepr {
     fn from(f: FileState) -> FileRepr {
-        let mut paths: Vec<Vec<String>> = Vec::new();
+        let mut paths: Vec<Arc<Vec<String>>> = Vec::new();
         let docs = f
             .docs
             .into_iter()
             .map(|d| {
-                let i = match paths.iter().position(|p| *p == d.path) {
+                let i = match paths
+                    .iter()
+                    .position(|p| Arc::ptr_eq(p, &d.path) || *p == d.path)
+                {
                     Some(i) => i,
                     None => {
                         paths.push(d.path);
@@ -142,6 +148,7 @@ impl From<FileState> for FileRepr {
                 (d.id, d.section, d.digest, i as u32, d.paragraph as u32)
             })
             .collect();
+        let paths = paths.into_iter().map(|p| (*p).clone()).collect();
         FileRepr {
             file: f.file,
             title: f.title,
@@ -156,6 +163,7 @@ impl From<FileState> for FileRepr {
 
 impl From<FileRepr> for FileState {
     fn from(r: FileRepr) -> FileState {
+        let paths: Vec<Arc<Vec<String>>> = r.paths.into_iter().map(Arc::new).collect();
         let docs = r
             .docs
             .into_iter()
@@ -163,7 +171,7 @@ impl From<FileRepr> for FileState {
                 id,
                 section,
                 digest,
-                path: r.paths.get(path as usize).cloned().unwrap_or_default(),
+                path: paths.get(path as usize).cloned().unwrap_or_default(),
                 paragraph: paragraph as usize,
             })
             .collect();
