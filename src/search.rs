@@ -148,16 +148,15 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         );
     }
     let (mut top, mut total) = run(plan.all.as_ref(), limit)?;
-    let mut complete: HashSet<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+    // The first tier: hits holding every clause.
+    let complete: HashSet<DocAddress> = top.iter().map(|(_, a)| *a).collect();
     if let Some(any) = &plan.any {
         let (more, n) = run(any.as_ref(), limit + top.len())?;
         total = n;
         top.extend(more.into_iter().filter(|(_, a)| !complete.contains(a)));
         top.truncate(limit);
-    } else {
-        complete.clear();
     }
-
+    // With a single clause, every hit holds all of it.
     let all_clauses = plan.any.is_none();
     finish(
         opened,
