@@ -1,0 +1,682 @@
+#!/usr/bin/env bash
+# Reproducible scale benchmark of passage on the Wikipedia bench corpus
+# (6,507 articles, 102.5 MB; see ../shared/bench/README.md) next to its peers:
+# tantivy-cli 0.24 (`tantivy`, built on tantivy 0.24) and ripgrep (`rg`).
+#
+# Usage:  bench/scale.sh [OUTPUT.md]
+#
+# Prints a Markdown section (machine, exact commands, one hyperfine table per
+# measurement, ratios, targets met / not met) to stdout, or writes it to
+# OUTPUT.md. Progress and hyperfine's own output go to stderr.
+#
+# Tables:
+#   1. full index build: passage index --full  vs  tantivy index -t 2 (--runs 3)
+#   2. index size (du -sb) of both, relative to the corpus bytes
+#   3. peak RSS (/usr/bin/time -v) of passage index and passage search
+#   4. search, whole process: passage vs rg -i vs tantivy search, 3 queries
+#   5. cite of a 10-word quote vs passage search of the same words
+#   6. scaling: build and search time at 1/8, 1/4, 1/2 and all of the corpus
+#
+# Inputs, only ever read:
+#   $PASSAGE_BENCH_CORPUS  the bench corpus (default: ../shared/bench/wiki);
+#                          never copied into the repository.
+#   $PASSAGE_BENCH_REV     optional git revision (e.g. HEAD) to build from a
+#                          `git archive` copy instead of the working tree.
+#   $PASSAGE_BENCH_BUILD_RUNS  hyperfine --runs for the build tables (default 3)
+#   $PASSAGE_BENCH_WAIT    seconds to wait for other benchmarks (hyperfine or
+#                          bench/*.sh) to finish before timing (default 1200)
+# Everything else lives in a fresh `mktemp -d` directory ($TMP): the private
+# copy of the binary, the peers' inputs (an NDJSON of paragraphs made by the
+# python3 script below, an empty tantivy-cli index with the TEXT|STORED
+# schema), copies of the corpus subsets, and all indexes. The script fails if
+# the corpus changed during the run (sizes, mtimes, sha256).
+#
+# Needs: cargo, hyperfine (>= 1.13 for -N and per-command --prepare), rg,
+# tantivy (tantivy-cli), python3, GNU /usr/bin/time (-v), du, awk, pgrep.
+# Ratios come from hyperfine's CSV export with comma-free names (-n).
+#
+# Each table is ONE hyperfine run, so the commands in it share the same
+# machine conditions; on noisy machines only the ratios are meaningful.
+
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+
+OUT=${1:-}
+WIKI=${PASSAGE_BENCH_CORPUS:-../shared/bench/wiki}
+REV=${PASSAGE_BENCH_REV:-}
+BUILD_RUNS=${PASSAGE_BENCH_BUILD_RUNS:-3}
+WAIT_MAX=${PASSAGE_BENCH_WAIT:-1200}
+WARMUP=3       # search tables
+RSS_RUNS=5     # peak RSS of searches
+RSS_BUILD_RUNS=3
+TARGET_ARTICLES=6800000 # English Wikipedia, for the extrapolation
+
+# Targets (brief of issue 6).
+T_BUILD=1.0      # passage build / tantivy build (median)
+T_SIZE=0.6       # passage index bytes / corpus bytes
+T_RSS_INDEX=500  # MB (10^6 bytes)
+T_RSS_SEARCH=50  # MB
+T_VS_RG=10       # rg / passage (median)
+T_VS_TANTIVY=1.0 # passage / tantivy (median)
+T_CITE=1.5       # cite / search (median)
+
+# Cite quotes: real 10-word sentences of the corpus (rg -F finds each once).
+# A: rare words (AA_67/9377.txt, "History of Eritrea", § Kingdom of Aksum).
+QUOTE_A='The capital was later moved to Aksum in northern Ethiopia.'
+# B: common words only (AA_27/4285.txt, "Bodhidharma").
+QUOTE_B='He was the third son of a great Indian king.'
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 2; }
+
+TANTIVY=$(command -v tantivy || echo "$HOME/.cargo/bin/tantivy")
+[[ -x $TANTIVY ]] || die "tantivy-cli is not installed (cargo install tantivy-cli)"
+for tool in cargo hyperfine rg python3 du awk pgrep; do
+    command -v "$tool" >/dev/null || die "'$tool' is not installed"
+done
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install -y time)"
+[[ -d $WIKI ]] || die "no bench corpus at $WIKI (set PASSAGE_BENCH_CORPUS; see ../shared/bench/README.md)"
+for q in "$QUOTE_A" "$QUOTE_B"; do
+    [[ $(wc -w <<<"$q") -eq 10 ]] || die "not 10 words: $q"
+done
+if hyperfine --help 2>/dev/null | grep -q -- '-N, --shell=none\|^ *-N'; then
+    SHELL_OPT=(-N)
+else
+    SHELL_OPT=()
+    log "this hyperfine has no -N; commands run through the default shell"
+fi
+# rg treats a stdout of /dev/null specially and does less work (`rg -i war`
+# on the corpus: about 57 ms instead of 102 ms through `| cat`), so every
+# command's output goes through a pipe (as in ../shared/bench/README.md).
+HF=(hyperfine "${SHELL_OPT[@]}" --output=pipe --style basic)
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/passage-scale-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+case "$(realpath "$TMP")/" in
+    "$(realpath "$WIKI")"/*) die "temporary directory $TMP is inside the corpus" ;;
+esac
+
+fingerprint() { # dir
+    find "$1" -printf '%P %s %T@\n' | LC_ALL=C sort
+    find "$1" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+}
+log "fingerprinting the corpus (this also reads it into the page cache)"
+BEFORE=$(fingerprint "$WIKI")
+
+# ---------------------------------------------------------------- binary
+BIN=$TMP/passage
+if [[ -n $REV ]]; then
+    FULL_REV=$(git rev-parse --verify --quiet "$REV^{commit}") || die "no git revision '$REV'"
+    log "building passage (release) from git archive of $REV ($FULL_REV)"
+    mkdir "$TMP/src"
+    git archive "$FULL_REV" | tar -x -C "$TMP/src"
+    CARGO_TARGET_DIR=$REPO/target/bench-rev \
+        cargo build --release --locked --quiet --manifest-path "$TMP/src/Cargo.toml" >&2
+    cp target/bench-rev/release/passage "$BIN"
+    BUILT_FROM="\`git archive $REV\` = commit $(git rev-parse --short "$FULL_REV") (PASSAGE_BENCH_REV)"
+else
+    log "building passage (release) from the working tree"
+    cargo build --release --locked --quiet >&2
+    cp target/release/passage "$BIN"
+    BUILT_FROM="working tree at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if ! git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null; then
+        BUILT_FROM="$BUILT_FROM (with uncommitted changes in src/ or Cargo.*)"
+    fi
+fi
+
+# ---------------------------------------------------------------- peer inputs
+# NDJSON for tantivy-cli: one document per paragraph (blank-line-separated
+# block), {"title": the `= T =` line, "section": the last `==X==` heading
+# above it ("" before the first), "body": the paragraph}.
+NDJSON=$TMP/wiki.ndjson
+log "converting the corpus to $NDJSON"
+NDJSON_DOCS=$(python3 - "$WIKI" "$NDJSON" <<'PY'
+import json, os, re, sys
+
+root, out = sys.argv[1], sys.argv[2]
+HEADING = re.compile(r"^(={2,})\s*(.*?)\s*\1\s*$")
+TITLE = re.compile(r"^=\s*([^=].*?)\s*=\s*$")
+paths = []
+for d, subdirs, names in os.walk(root):
+    subdirs.sort()
+    paths += [os.path.join(d, n) for n in names if n.endswith(".txt")]
+paths.sort()
+docs = 0
+with open(out, "w", encoding="utf-8") as w:
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        title, section, para = "", "", []
+
+        def flush():
+            global docs
+            if para:
+                w.write(json.dumps({"title": title, "section": section,
+                                    "body": "\n".join(para)}, ensure_ascii=False))
+                w.write("\n")
+                docs += 1
+                para.clear()
+
+        for line in lines:
+            line = line.rstrip("\r")
+            if not line.strip():
+                flush()
+            elif not title and TITLE.match(line):
+                title = TITLE.match(line).group(1)
+            elif HEADING.match(line):
+                flush()
+                section = HEADING.match(line).group(2)
+            else:
+                para.append(line)
+        flush()
+print(docs)
+PY
+)
+NDJSON_BYTES=$(stat -c %s "$NDJSON")
+
+# Empty tantivy-cli index with all three fields TEXT | STORED. `tantivy new` is
+# interactive: feed its prompts (name, type, stored, fast, indexed, tokenized,
+# freqs, positions, another field?), then switch its en_stem tokenizer to
+# tantivy's default one, which is what TEXT means.
+TEMPLATE=$TMP/tantivy-empty
+log "creating the empty tantivy index $TEMPLATE"
+printf '%s\n' title Text Y N Y Y Y Y Y section Text Y N Y Y Y Y Y body Text Y N Y Y Y Y N |
+    "$TANTIVY" new -i "$TEMPLATE" >/dev/null
+sed -i 's/"tokenizer": "en_stem"/"tokenizer": "default"/' "$TEMPLATE/meta.json"
+[[ $(grep -c '"tokenizer": "default"' "$TEMPLATE/meta.json") -eq 3 ]] || die "unexpected tantivy schema"
+[[ $(grep -c '"record": "position"' "$TEMPLATE/meta.json") -eq 3 ]] || die "unexpected tantivy schema"
+[[ $(grep -c '"stored": true' "$TEMPLATE/meta.json") -eq 3 ]] || die "unexpected tantivy schema"
+
+# Corpus subsets for the scaling table: the first N of the article folders,
+# copied (passage does not follow symlinked folders) into $TMP/sub-N.
+mapfile -t FOLDERS < <(find "$WIKI" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort)
+NF=${#FOLDERS[@]}
+((NF >= 8)) || die "expected the corpus to hold at least 8 article folders, found $NF"
+SCALE_N=($((NF / 8)) $((NF / 4)) $((NF / 2)) "$NF")
+SCALE_LABEL=("1/8" "1/4" "1/2" "all")
+SCALE_DIR=()
+for n in "${SCALE_N[@]}"; do
+    if ((n == NF)); then
+        SCALE_DIR+=("$WIKI")
+    else
+        mkdir "$TMP/sub-$n"
+        cp -r "${FOLDERS[@]:0:n}" "$TMP/sub-$n/"
+        SCALE_DIR+=("$TMP/sub-$n")
+    fi
+done
+txt_files() { find "$1" -type f -name '*.txt' | wc -l; }
+txt_bytes() { find "$1" -type f -name '*.txt' -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
+CORPUS_FILES=$(txt_files "$WIKI")
+CORPUS_BYTES=$(txt_bytes "$WIKI")
+
+# ---------------------------------------------------------------- wait for others
+others() {
+    { pgrep -a hyperfine || true
+      pgrep -fa 'bench/[A-Za-z0-9_-]+\.sh' | grep -v 'bench/scale\.sh' || true; }
+}
+WAITED=0
+while [[ -n $(others) ]] && ((WAITED < WAIT_MAX)); do
+    ((WAITED == 0)) && log "other benchmarks are running; waiting (up to ${WAIT_MAX}s): $(others | head -n 2 | cut -c1-160)"
+    sleep 20
+    WAITED=$((WAITED + 20))
+done
+if [[ -n $(others) ]]; then
+    OTHERS_NOTE="**other benchmarks were still running** after waiting ${WAITED} s: \`$(others | head -n 1 | cut -c1-120)\`"
+else
+    OTHERS_NOTE="none (waited ${WAITED} s for them to finish)"
+fi
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+UPTIME_START=$(uptime)
+
+# ---------------------------------------------------------------- indexes
+time_v() { # output-file command... (GNU time -v; command output discarded)
+    local f=$1
+    shift
+    /usr/bin/time -v -o "$f" "$@" >"$f.out" 2>"$f.err"
+}
+tv() { awk -F': ' -v k="$2" 'index($0, k) { print $2; exit }' "$1"; }
+
+# One passage index per subset (the last one is the full corpus); each build
+# is timed once with /usr/bin/time -v for the scaling table.
+IDX=()
+for i in "${!SCALE_N[@]}"; do
+    IDX+=("$TMP/idx-${SCALE_N[i]}")
+    log "building the passage index of ${SCALE_LABEL[i]} (${SCALE_N[i]} folders) in ${IDX[i]}"
+    time_v "$TMP/idx-${SCALE_N[i]}.time" "$BIN" index --full --corpus "${SCALE_DIR[i]}" --index "${IDX[i]}" ||
+        die "passage index failed: $(tail -n 3 "$TMP/idx-${SCALE_N[i]}.time.err")"
+done
+WIDX=${IDX[3]}
+INDEX_SUMMARY=$(cat "$TMP/idx-$NF.time.out" "$TMP/idx-$NF.time.err" | grep -v '(warning)' | grep -v '^ *$' | tail -n 1 || true)
+TIDX=$TMP/tantivy
+log "building the tantivy index $TIDX"
+cp -r "$TEMPLATE" "$TIDX"
+time_v "$TMP/tantivy.time" "$TANTIVY" index -i "$TIDX" -t 2 -f "$NDJSON" || die "tantivy index failed"
+TANTIVY_DOCS=$(grep -o 'docstamp at [0-9]*' "$TMP/tantivy.time.out" | grep -o '[0-9]*$' || echo '?')
+
+q() { printf "'%s'" "${1//\'/\'\\\'\'}"; } # quote an argument for hyperfine -N / eval
+
+# name | command | prepare   (names hold no commas: they key the CSV export)
+BUILD_CMDS=(
+    "passage index" "$BIN index --full --corpus $WIKI --index $TMP/build-idx" "rm -rf $TMP/build-idx"
+    "tantivy index" "$TANTIVY index -i $TMP/build-t -t 2 -f $NDJSON" "bash -c 'rm -rf $TMP/build-t && cp -r $TEMPLATE $TMP/build-t'"
+)
+# name | command
+SEARCH_CMDS=(
+    "passage hezbollah" "$BIN search --color never hezbollah --corpus $WIKI --index $WIDX"
+    "rg hezbollah" "rg -i hezbollah $WIKI"
+    "tantivy hezbollah" "$TANTIVY search -i $TIDX -q hezbollah"
+    "passage war" "$BIN search --color never war --corpus $WIKI --index $WIDX"
+    "rg war" "rg -i war $WIKI"
+    "tantivy war" "$TANTIVY search -i $TIDX -q war"
+    "passage civil war phrase" "$BIN search --color never '\"civil war\"' --corpus $WIKI --index $WIDX"
+    "rg civil war phrase" "rg -i -F 'civil war' $WIKI"
+    "tantivy civil war phrase" "$TANTIVY search -i $TIDX -q '\"civil war\"'"
+)
+CITE_CMDS=(
+    "A cite" "$BIN cite --color never $(q "$QUOTE_A") --corpus $WIKI --index $WIDX"
+    "A search" "$BIN search --color never ${QUOTE_A%.} --corpus $WIKI --index $WIDX"
+    "B cite" "$BIN cite --color never $(q "$QUOTE_B") --corpus $WIKI --index $WIDX"
+    "B search" "$BIN search --color never ${QUOTE_B%.} --corpus $WIKI --index $WIDX"
+)
+SCALE_BUILD_CMDS=()
+SCALE_SEARCH_CMDS=()
+for i in "${!SCALE_N[@]}"; do
+    l=${SCALE_LABEL[i]}
+    SCALE_BUILD_CMDS+=("build $l" "$BIN index --full --corpus ${SCALE_DIR[i]} --index $TMP/sbuild-${SCALE_N[i]}" "rm -rf $TMP/sbuild-${SCALE_N[i]}")
+done
+for i in "${!SCALE_N[@]}"; do
+    SCALE_SEARCH_CMDS+=("war $(tr / : <<<"${SCALE_LABEL[i]}")" "$BIN search --color never war --corpus ${SCALE_DIR[i]} --index ${IDX[i]}")
+done
+for i in "${!SCALE_N[@]}"; do
+    SCALE_SEARCH_CMDS+=("civil war $(tr / : <<<"${SCALE_LABEL[i]}")" "$BIN search --color never '\"civil war\"' --corpus ${SCALE_DIR[i]} --index ${IDX[i]}")
+done
+
+# Every search command must exit 0 (something matched) and must not rebuild
+# the index, before it is timed.
+check() { # command
+    local rc=0
+    eval "$1" >"$TMP/check.out" 2>"$TMP/check.err" || rc=$?
+    [[ $rc -eq 0 ]] || die "exit $rc: $1 -- $(head -c 300 "$TMP/check.err")"
+    if grep -q 'building it\|updat' "$TMP/check.err"; then die "index was touched by: $1 -- $(head -c 300 "$TMP/check.err")"; fi
+}
+for ((i = 1; i < ${#SEARCH_CMDS[@]}; i += 2)); do check "${SEARCH_CMDS[i]}"; done
+for ((i = 1; i < ${#CITE_CMDS[@]}; i += 2)); do check "${CITE_CMDS[i]}"; done
+for ((i = 1; i < ${#SCALE_SEARCH_CMDS[@]}; i += 2)); do check "${SCALE_SEARCH_CMDS[i]}"; done
+[[ $(rg -F -c "$QUOTE_A" "$WIKI" | wc -l) -eq 1 ]] || die "quote A is not in exactly one file"
+[[ $(rg -F -c "$QUOTE_B" "$WIKI" | wc -l) -eq 1 ]] || die "quote B is not in exactly one file"
+# Output sizes, for the reader: lines printed by each command.
+hits() { eval "$1" | wc -l; }
+
+# hyperfine argument lists
+hf2() { # array-name -> HFA with -n NAME ... CMD ...
+    local -n a=$1
+    HFA=()
+    local i
+    for ((i = 0; i < ${#a[@]}; i += 2)); do HFA+=(-n "${a[i]}"); done
+    for ((i = 0; i < ${#a[@]}; i += 2)); do HFA+=("${a[i + 1]}"); done
+}
+hf3() { # array-name -> HFA with -n NAME ... --prepare P ... CMD ...
+    local -n a=$1
+    HFA=()
+    local i
+    for ((i = 0; i < ${#a[@]}; i += 3)); do HFA+=(-n "${a[i]}"); done
+    for ((i = 0; i < ${#a[@]}; i += 3)); do HFA+=(--prepare "${a[i + 2]}"); done
+    for ((i = 0; i < ${#a[@]}; i += 3)); do HFA+=("${a[i + 1]}"); done
+}
+cmd_list() { # array-name stride -> "# name" / [prepare] / command lines
+    local -n a=$1
+    local s=$2 i
+    for ((i = 0; i < ${#a[@]}; i += s)); do
+        printf '# %s\n' "${a[i]}"
+        ((s == 3)) && printf '#   --prepare %s\n' "${a[i + 2]}"
+        printf '%s\n' "${a[i + 1]}"
+    done
+}
+
+# ---------------------------------------------------------------- timing
+log "table 1: full build (one hyperfine run, --runs $BUILD_RUNS)"
+hf3 BUILD_CMDS
+"${HF[@]}" --runs "$BUILD_RUNS" --export-markdown "$TMP/build.md" --export-csv "$TMP/build.csv" "${HFA[@]}" >&2
+
+log "table 4: searches (one hyperfine run)"
+hf2 SEARCH_CMDS
+"${HF[@]}" --warmup "$WARMUP" --export-markdown "$TMP/search.md" --export-csv "$TMP/search.csv" "${HFA[@]}" >&2
+
+log "table 5: cite vs search (one hyperfine run)"
+hf2 CITE_CMDS
+"${HF[@]}" --warmup "$WARMUP" --export-markdown "$TMP/cite.md" --export-csv "$TMP/cite.csv" "${HFA[@]}" >&2
+
+log "table 6a: scaling, builds (one hyperfine run, --runs $BUILD_RUNS)"
+hf3 SCALE_BUILD_CMDS
+"${HF[@]}" --runs "$BUILD_RUNS" --export-markdown "$TMP/sbuild.md" --export-csv "$TMP/sbuild.csv" "${HFA[@]}" >&2
+
+log "table 6b: scaling, searches (one hyperfine run)"
+hf2 SCALE_SEARCH_CMDS
+"${HF[@]}" --warmup "$WARMUP" --export-markdown "$TMP/ssearch.md" --export-csv "$TMP/ssearch.csv" "${HFA[@]}" >&2
+
+# ---------------------------------------------------------------- peak RSS
+peak_rss_kb() { # command words...
+    local f=$TMP/rss.txt
+    /usr/bin/time -v -o "$f" "$@" >/dev/null 2>&1 || true
+    awk -F': ' '/Maximum resident set size/ { print $2 }' "$f"
+}
+RSS_MEDIAN=() # label -> median KiB, in the order of the table
+rss_row() { # runs label prepare-or-"" command words...
+    local runs=$1 label=$2 prep=$3 vals=() v r
+    shift 3
+    for ((r = 0; r < runs; r++)); do
+        [[ -n $prep ]] && eval "$prep"
+        vals+=("$(peak_rss_kb "$@")")
+    done
+    v=$(printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
+    printf '%s\t%s\t%s\n' "$label" "$v" "${vals[*]}"
+}
+log "peak RSS (/usr/bin/time -v)"
+{
+    rss_row "$RSS_BUILD_RUNS" "passage index --full" "rm -rf $TMP/rss-idx" \
+        "$BIN" index --full --corpus "$WIKI" --index "$TMP/rss-idx"
+    rss_row "$RSS_BUILD_RUNS" "tantivy index -t 2 (peer)" "rm -rf $TMP/rss-t; cp -r $TEMPLATE $TMP/rss-t" \
+        "$TANTIVY" index -i "$TMP/rss-t" -t 2 -f "$NDJSON"
+    rss_row "$RSS_RUNS" "passage search hezbollah" "" "$BIN" search --color never hezbollah --corpus "$WIKI" --index "$WIDX"
+    rss_row "$RSS_RUNS" "passage search war" "" "$BIN" search --color never war --corpus "$WIKI" --index "$WIDX"
+    rss_row "$RSS_RUNS" "passage search \"civil war\"" "" "$BIN" search --color never '"civil war"' --corpus "$WIKI" --index "$WIDX"
+    rss_row "$RSS_RUNS" "passage cite (quote A)" "" "$BIN" cite --color never "$QUOTE_A" --corpus "$WIKI" --index "$WIDX"
+    rss_row "$RSS_RUNS" "tantivy search war (peer)" "" "$TANTIVY" search -i "$TIDX" -q war
+    rss_row "$RSS_RUNS" "rg -i war (peer)" "" rg -i war "$WIKI"
+} >"$TMP/rss.tsv"
+rm -rf "$TMP/rss-idx" "$TMP/rss-t"
+
+AFTER=$(fingerprint "$WIKI")
+[[ $BEFORE == "$AFTER" ]] || die "the corpus changed during the benchmark"
+UPTIME_END=$(uptime)
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- numbers
+# mean or median (ms) of a named command in a hyperfine CSV export
+# (columns: command,mean,stddev,median,...; names hold no commas).
+stat_ms() { # file name mean|median
+    awk -F, -v n="$2" -v c="$([[ $3 == mean ]] && echo 2 || echo 4)" \
+        '$1 == n { printf "%.2f", $c * 1000 }' "$1"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+met() { if le "$1" "$2"; then echo met; else echo '**not met**'; fi; } # value <= target
+met_ge() { if le "$2" "$1"; then echo met; else echo '**not met**'; fi; } # value >= target
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }'; }   # KiB -> MB
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }         # KiB -> MiB
+rss_kb() { awk -F'\t' -v l="$1" '$1 == l { print $2 }' "$TMP/rss.tsv"; }
+untmp() { sed "s|$TMP|\$TMP|g"; }
+
+P_SIZE=$(du -sb "$WIDX" | cut -f1)
+T_SIZE_B=$(du -sb "$TIDX" | cut -f1)
+T_SEGMENTS=$(find "$TIDX" -name '*.idx' | wc -l)
+SIZE_RATIO=$(ratio "$P_SIZE" "$CORPUS_BYTES")
+B_P=$(stat_ms "$TMP/build.csv" "passage index" median)
+B_T=$(stat_ms "$TMP/build.csv" "tantivy index" median)
+BUILD_RATIO=$(ratio "$B_P" "$B_T")
+RSS_I=$(rss_kb "passage index --full")
+RSS_S=$(for l in "passage search hezbollah" "passage search war" "passage search \"civil war\""; do rss_kb "$l"; done | sort -n | tail -n 1)
+
+CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+
+search_ratio_rows() {
+    local qn pn rn tn
+    for qn in "hezbollah|rare word: hezbollah" "war|common word: war" "civil war phrase|phrase: \"civil war\""; do
+        local key=${qn%%|*} label=${qn#*|}
+        local pm pmed rm rmed tm tmed
+        pm=$(stat_ms "$TMP/search.csv" "passage $key" mean); pmed=$(stat_ms "$TMP/search.csv" "passage $key" median)
+        rm=$(stat_ms "$TMP/search.csv" "rg $key" mean); rmed=$(stat_ms "$TMP/search.csv" "rg $key" median)
+        tm=$(stat_ms "$TMP/search.csv" "tantivy $key" mean); tmed=$(stat_ms "$TMP/search.csv" "tantivy $key" median)
+        printf '| %s | %s | %s | %s | %s | %s | %s | **%s** | **%s** | **%s** | **%s** |\n' "$label" \
+            "$pm" "$pmed" "$rm" "$rmed" "$tm" "$tmed" \
+            "$(ratio "$rm" "$pm")" "$(ratio "$rmed" "$pmed")" "$(ratio "$pm" "$tm")" "$(ratio "$pmed" "$tmed")"
+    done
+}
+target_rows() {
+    local key label pmed rmed tmed r
+    printf '| 1 | full build, passage / tantivy-cli (median) | <= %s | %s ms | %s ms | %s | %s |\n' \
+        "$T_BUILD" "$B_P" "$B_T" "$BUILD_RATIO" "$(met "$BUILD_RATIO" "$T_BUILD")"
+    printf '| 2 | index size / corpus bytes | <= %s | %s B | %s B (ratio %s) | %s | %s |\n' \
+        "$T_SIZE" "$P_SIZE" "$T_SIZE_B" "$(ratio "$T_SIZE_B" "$CORPUS_BYTES")" "$SIZE_RATIO" "$(met "$SIZE_RATIO" "$T_SIZE")"
+    printf '| 3a | peak RSS, passage index --full (median of %s) | <= %s MB | %s MB (%s MiB) | tantivy index -t 2: %s MB | | %s |\n' \
+        "$RSS_BUILD_RUNS" "$T_RSS_INDEX" "$(mb "$RSS_I")" "$(mib "$RSS_I")" "$(mb "$(rss_kb "tantivy index -t 2 (peer)")")" \
+        "$(met "$(mb "$RSS_I")" "$T_RSS_INDEX")"
+    printf '| 3b | peak RSS, passage search (largest median of 3 queries) | <= %s MB | %s MB (%s MiB) | tantivy search war: %s MB | | %s |\n' \
+        "$T_RSS_SEARCH" "$(mb "$RSS_S")" "$(mib "$RSS_S")" "$(mb "$(rss_kb "tantivy search war (peer)")")" \
+        "$(met "$(mb "$RSS_S")" "$T_RSS_SEARCH")"
+    for key in hezbollah war "civil war phrase"; do
+        label=$key; [[ $key == "civil war phrase" ]] && label='"civil war"'
+        pmed=$(stat_ms "$TMP/search.csv" "passage $key" median)
+        rmed=$(stat_ms "$TMP/search.csv" "rg $key" median)
+        tmed=$(stat_ms "$TMP/search.csv" "tantivy $key" median)
+        r=$(ratio "$rmed" "$pmed")
+        printf '| 4 | search %s: rg / passage (median) | >= %s | %s ms | rg %s ms | %s | %s |\n' \
+            "$label" "$T_VS_RG" "$pmed" "$rmed" "$r" "$(met_ge "$r" "$T_VS_RG")"
+        r=$(ratio "$pmed" "$tmed")
+        printf '| 4 | search %s: passage / tantivy-cli (median) | <= %s | %s ms | tantivy %s ms | %s | %s |\n' \
+            "$label" "$T_VS_TANTIVY" "$pmed" "$tmed" "$r" "$(met "$r" "$T_VS_TANTIVY")"
+    done
+    for k in A B; do
+        local c s
+        c=$(stat_ms "$TMP/cite.csv" "$k cite" median); s=$(stat_ms "$TMP/cite.csv" "$k search" median)
+        r=$(ratio "$c" "$s")
+        printf '| 5 | cite / search, quote %s (median) | <= %s | cite %s ms | search %s ms | %s | %s |\n' \
+            "$k" "$T_CITE" "$c" "$s" "$r" "$(met "$r" "$T_CITE")"
+    done
+}
+
+# scaling rows: label folders articles bytes build-median index-size rss build-wall war civil
+SCALE_ROWS=()
+for i in "${!SCALE_N[@]}"; do
+    l=${SCALE_LABEL[i]}
+    n=${SCALE_N[i]}
+    ll=$(tr / : <<<"$l")
+    SCALE_ROWS+=("$l|$n|$(txt_files "${SCALE_DIR[i]}")|$(txt_bytes "${SCALE_DIR[i]}")|$(stat_ms "$TMP/sbuild.csv" "build $l" median)|$(du -sb "${IDX[i]}" | cut -f1)|$(tv "$TMP/idx-$n.time" 'Maximum resident set size')|$(stat_ms "$TMP/ssearch.csv" "war $ll" median)|$(stat_ms "$TMP/ssearch.csv" "civil war $ll" median)")
+done
+scale_table() {
+    echo '| Subset | folders | articles | text bytes | build median [ms] | build ms / MB of text | index bytes | index / text | build peak RSS [MiB] (1 run) | search war median [ms] | search "civil war" median [ms] |'
+    echo '|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+    local r
+    for r in "${SCALE_ROWS[@]}"; do
+        IFS='|' read -r l n a b t s rss w c <<<"$r"
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$n" "$a" "$b" "$t" \
+            "$(awk -v t="$t" -v b="$b" 'BEGIN { printf "%.1f", t / (b / 1e6) }')" "$s" "$(ratio "$s" "$b")" \
+            "$(mib "$rss")" "$w" "$c"
+    done
+}
+extrapolation() {
+    local l0 n0 a0 b0 t0 s0 r0 w0 c0 l1 n1 a1 b1 t1 s1 r1 w1 c1
+    IFS='|' read -r l0 n0 a0 b0 t0 s0 r0 w0 c0 <<<"${SCALE_ROWS[0]}"
+    IFS='|' read -r l1 n1 a1 b1 t1 s1 r1 w1 c1 <<<"${SCALE_ROWS[3]}"
+    awk -v A="$TARGET_ARTICLES" -v a0="$a0" -v t0="$t0" -v s0="$s0" -v r0="$r0" -v w0="$w0" -v c0="$c0" \
+        -v a1="$a1" -v t1="$t1" -v s1="$s1" -v r1="$r1" -v w1="$w1" -v c1="$c1" 'BEGIN {
+        k = A / a1
+        et = log(t1 / t0) / log(a1 / a0); es = log(s1 / s0) / log(a1 / a0); er = log(r1 / r0) / log(a1 / a0)
+        ew = log(w1 / w0) / log(a1 / a0)
+        sw = (w1 - w0) / (a1 - a0); sc = (c1 - c0) / (a1 - a0)
+        printf "From 1/8 to all of the corpus (%.1fx the articles), build time grew as articles^%.2f, index size as articles^%.2f, build peak RSS as articles^%.2f and the `war` search time as articles^%.2f. ", a1 / a0, et, es, er, ew
+        printf "Scaled linearly by %.0fx to %d articles (English Wikipedia, assuming articles like these), one full build on this 2-core machine would take about %.1f h (%.0f s x %.0f) and the index would need about %.0f GB (%.1f MB x %.0f). ", k, A, t1 / 1000 * k / 3600, t1 / 1000, k, s1 / 1e6 * k / 1000, s1 / 1e6, k
+        printf "Extending the search times linearly in the article count (slope %.2f ms per 1000 articles for `war`, %.2f for `\"civil war\"`) gives about %.1f s and %.1f s per query at that size.", sw * 1000, sc * 1000, (w1 + sw * (A - a1)) / 1000, (c1 + sc * (A - a1)) / 1000
+    }'
+}
+
+rss_table() {
+    echo '| Process (bench corpus) | runs | median peak RSS [MiB] | [MB] | all runs [KiB] |'
+    echo '|:---|---:|---:|---:|:---|'
+    local label v all
+    while IFS=$'\t' read -r label v all; do
+        printf '| `%s` | %s | %s | %s | %s |\n' "$label" "$(wc -w <<<"$all")" "$(mib "$v")" "$(mb "$v")" "$all"
+    done <"$TMP/rss.tsv"
+}
+
+# lines printed by each search command (not timed)
+hit_rows() {
+    local i
+    for ((i = 0; i < ${#SEARCH_CMDS[@]}; i += 2)); do
+        printf '| %s | %s |\n' "${SEARCH_CMDS[i]}" "$(hits "${SEARCH_CMDS[i + 1]}")"
+    done
+}
+HIT_ROWS=$(hit_rows)
+QUOTE_A_AT=$(rg -F -l "$QUOTE_A" "$WIKI")
+QUOTE_B_AT=$(rg -F -l "$QUOTE_B" "$WIKI")
+CITE_A_OUT=$(eval "${CITE_CMDS[1]}" | head -n 1)
+CITE_B_OUT=$(eval "${CITE_CMDS[5]}" | head -n 1)
+
+# ---------------------------------------------------------------- report
+report() {
+    cat <<MD
+### Machine
+
+| | |
+|:---|:---|
+| Date (UTC) | $(date -u '+%Y-%m-%d %H:%M:%S') |
+| CPU | $CPU |
+| nproc | $(nproc) |
+| Memory | $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) |
+| Other benchmarks at start | $OTHERS_NOTE |
+| Load average (1/5/15 min) | $LOAD_START at start (after the compile and the conversion), $LOAD_END at end |
+| \`uptime\` at start | \`$(sed 's/^ *//' <<<"$UPTIME_START")\` |
+| \`uptime\` at end | \`$(sed 's/^ *//' <<<"$UPTIME_END")\` |
+| Kernel | $(uname -sr) |
+| rustc | $(rustc --version) |
+| passage | $("$BIN" --version) (tantivy 0.27), built from $BUILT_FROM |
+| tantivy-cli | $("$TANTIVY" --version) = tantivy-cli 0.24.0, **built on tantivy 0.24**, not 0.27 |
+| ripgrep | $(rg --version | head -n 1) |
+| hyperfine | $(hyperfine --version) |
+| Bench corpus | \`$WIKI\` ($CORPUS_FILES files in $NF folders, $CORPUS_BYTES bytes of text) |
+| tantivy input | \`\$TMP/wiki.ndjson\`: $NDJSON_DOCS paragraphs, $NDJSON_BYTES bytes; tantivy-cli reports "docstamp at $TANTIVY_DOCS" (its opstamp after the commit) |
+| passage's own count | \`$(untmp <<<"$INDEX_SUMMARY")\` |
+
+Produced by \`bench/scale.sh\`. hyperfine options: \`${SHELL_OPT[*]} --output=pipe\`, plus
+\`--runs $BUILD_RUNS\` (builds) or \`--warmup $WARMUP\` (searches). All output goes
+through a pipe and is discarded: with \`/dev/null\` as stdout, rg does less work than it
+does for a reader.
+\`\$TMP\` is a fresh \`mktemp -d\` directory; \`\$TMP/passage\` is a copy of the release
+binary. The tantivy-cli index has the three fields \`title\`, \`section\`, \`body\`, each
+\`TEXT | STORED\` (default tokenizer, positions, lz4 docstore): made with \`tantivy new\`
+(answers fed on stdin) and its \`en_stem\` tokenizer switched to \`default\` in meta.json.
+\`tantivy index -f FILE\` reads the NDJSON as \`< FILE\` would, without needing a shell.
+
+### Targets
+
+| # | Target | Goal | passage | peer | ratio | |
+|:---|:---|:---|---:|---:|---:|:---|
+$(target_rows)
+
+### 1. Full index build
+
+Commands, one hyperfine run (\`hyperfine ${SHELL_OPT[*]} --output=pipe --runs $BUILD_RUNS -n NAME... --prepare P... CMD...\`):
+
+\`\`\`sh
+$(cmd_list BUILD_CMDS 3 | untmp)
+\`\`\`
+
+$(untmp <"$TMP/build.md")
+
+| | passage median [ms] | tantivy median [ms] | passage / tantivy (mean) | passage / tantivy (median) |
+|:---|---:|---:|---:|---:|
+| full build | $B_P | $B_T | **$(ratio "$(stat_ms "$TMP/build.csv" "passage index" mean)" "$(stat_ms "$TMP/build.csv" "tantivy index" mean)")** | **$BUILD_RATIO** |
+
+The first build of each, timed once with \`/usr/bin/time -v\` before the hyperfine run:
+passage $(tv "$TMP/idx-$NF.time" 'Elapsed (wall clock) time') wall, $(tv "$TMP/idx-$NF.time" 'User time') s user + $(tv "$TMP/idx-$NF.time" 'System time') s system ($(tv "$TMP/idx-$NF.time" 'Percent of CPU') of one core);
+tantivy $(tv "$TMP/tantivy.time" 'Elapsed (wall clock) time') wall, $(tv "$TMP/tantivy.time" 'User time') s user + $(tv "$TMP/tantivy.time" 'System time') s system ($(tv "$TMP/tantivy.time" 'Percent of CPU') of one core).
+
+### 2. Index size
+
+\`du -sb\` of the index folders used by the searches below:
+
+| | bytes | / corpus text ($CORPUS_BYTES B) |
+|:---|---:|---:|
+| passage (\`\$TMP/idx-$NF\`) | $P_SIZE | **$SIZE_RATIO** |
+| tantivy-cli, TEXT \| STORED, $T_SEGMENTS segment(s) (\`\$TMP/tantivy\`) | $T_SIZE_B | **$(ratio "$T_SIZE_B" "$CORPUS_BYTES")** |
+| \`du -sb\` of the corpus folder itself | $(du -sb "$WIKI" | cut -f1) | $(ratio "$(du -sb "$WIKI" | cut -f1)" "$CORPUS_BYTES") |
+
+passage / tantivy-cli: **$(ratio "$P_SIZE" "$T_SIZE_B")**.
+
+### 3. Peak memory
+
+\`/usr/bin/time -v\`, "Maximum resident set size" (1 MB = 10^6 bytes; each index build starts from an empty folder):
+
+$(rss_table | untmp)
+
+### 4. Search, whole process (index already built)
+
+passage prints the 10 best passages with snippets. \`rg -i\` prints every matching line
+(and \`war\` also matches inside words such as "toward"). \`tantivy search\` prints every
+matching document as JSON (no top-k), so its time grows with the number of hits.
+
+Commands, one hyperfine run (\`hyperfine ${SHELL_OPT[*]} --output=pipe --warmup $WARMUP -n NAME... CMD...\`):
+
+\`\`\`sh
+$(cmd_list SEARCH_CMDS 2 | untmp)
+\`\`\`
+
+$(untmp <"$TMP/search.md")
+
+| Query | passage mean [ms] | passage median [ms] | rg mean [ms] | rg median [ms] | tantivy mean [ms] | tantivy median [ms] | rg / passage (mean) | rg / passage (median) | passage / tantivy (mean) | passage / tantivy (median) |
+|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+$(search_ratio_rows)
+
+Lines printed by each command (\`| wc -l\`, not timed):
+
+| Command | lines |
+|:---|---:|
+$HIT_ROWS
+
+### 5. cite vs search of the same words
+
+* A (rare words): \`$QUOTE_A\`, in \`$QUOTE_A_AT\`. First line of the cite: \`$(untmp <<<"$CITE_A_OUT")\`
+* B (common words only): \`$QUOTE_B\`, in \`$QUOTE_B_AT\`. First line of the cite: \`$(untmp <<<"$CITE_B_OUT")\`
+
+Commands, one hyperfine run (\`hyperfine ${SHELL_OPT[*]} --output=pipe --warmup $WARMUP -n NAME... CMD...\`):
+
+\`\`\`sh
+$(cmd_list CITE_CMDS 2 | untmp)
+\`\`\`
+
+$(untmp <"$TMP/cite.md")
+
+| Quote | cite median [ms] | search median [ms] | cite / search (mean) | cite / search (median) |
+|:---|---:|---:|---:|---:|
+| A | $(stat_ms "$TMP/cite.csv" "A cite" median) | $(stat_ms "$TMP/cite.csv" "A search" median) | **$(ratio "$(stat_ms "$TMP/cite.csv" "A cite" mean)" "$(stat_ms "$TMP/cite.csv" "A search" mean)")** | **$(ratio "$(stat_ms "$TMP/cite.csv" "A cite" median)" "$(stat_ms "$TMP/cite.csv" "A search" median)")** |
+| B | $(stat_ms "$TMP/cite.csv" "B cite" median) | $(stat_ms "$TMP/cite.csv" "B search" median) | **$(ratio "$(stat_ms "$TMP/cite.csv" "B cite" mean)" "$(stat_ms "$TMP/cite.csv" "B search" mean)")** | **$(ratio "$(stat_ms "$TMP/cite.csv" "B cite" median)" "$(stat_ms "$TMP/cite.csv" "B search" median)")** |
+
+### 6. Scaling
+
+Subsets are the first N of the $NF article folders in sorted order, copied into
+\`\$TMP/sub-N\` (same file system); "all" is the corpus folder itself.
+
+Builds, one hyperfine run (\`hyperfine ${SHELL_OPT[*]} --output=pipe --runs $BUILD_RUNS -n NAME... --prepare P... CMD...\`):
+
+\`\`\`sh
+$(cmd_list SCALE_BUILD_CMDS 3 | untmp)
+\`\`\`
+
+$(untmp <"$TMP/sbuild.md")
+
+Searches, one hyperfine run (\`hyperfine ${SHELL_OPT[*]} --output=pipe --warmup $WARMUP -n NAME... CMD...\`):
+
+\`\`\`sh
+$(cmd_list SCALE_SEARCH_CMDS 2 | untmp)
+\`\`\`
+
+$(untmp <"$TMP/ssearch.md")
+
+Summary (build and search medians from the two runs above; index size and peak RSS
+from the first build of each subset, timed once with \`/usr/bin/time -v\`):
+
+$(scale_table)
+
+$(extrapolation)
+MD
+}
+
+if [[ -n $OUT ]]; then
+    report >"$OUT"
+    log "wrote $OUT"
+else
+    report
+fi
