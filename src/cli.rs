@@ -91,6 +91,17 @@ pub struct Locations {
     pub no_update: bool,
 }
 
+/// How results are printed (search, cite, show, related).
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Print results as one JSON object (never coloured).
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour matches.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+}
+
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     #[command(flatten)]
@@ -122,12 +133,8 @@ pub struct SearchArgs {
     /// Most hits to show.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
-    /// Print results as one JSON object (never coloured).
-    #[arg(long)]
-    pub json: bool,
-    /// When to colour matches.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub color: ColorWhen,
+    #[command(flatten)]
+    pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
 }
@@ -143,12 +150,8 @@ pub struct CiteArgs {
     /// Citation style.
     #[arg(long, value_name = "STYLE", default_value = "plain")]
     pub style: CitationStyle,
-    /// Print results as one JSON object (never coloured).
-    #[arg(long)]
-    pub json: bool,
-    /// When to colour matches.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub color: ColorWhen,
+    #[command(flatten)]
+    pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
 }
@@ -158,12 +161,8 @@ pub struct ShowArgs {
     /// The passage (or section) ID.
     #[arg(value_name = "ID")]
     pub id: String,
-    /// Print as one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    /// When to colour.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub color: ColorWhen,
+    #[command(flatten)]
+    pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
 }
@@ -176,12 +175,8 @@ pub struct RelatedArgs {
     /// Most passages to show.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
-    /// Print results as one JSON object, as `search --json` does.
-    #[arg(long)]
-    pub json: bool,
-    /// When to colour matches.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub color: ColorWhen,
+    #[command(flatten)]
+    pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
 }
@@ -296,10 +291,15 @@ mod tests {
 
     #[test]
     fn test_color() {
-        assert_eq!(search(&["x"]).color, ColorWhen::Auto);
-        assert_eq!(search(&["--color", "never", "x"]).color, ColorWhen::Never);
+        assert_eq!(search(&["x"]).output.color, ColorWhen::Auto);
         assert_eq!(
-            search(&["--color", "never", "--color", "always", "x"]).color,
+            search(&["--color", "never", "x"]).output.color,
+            ColorWhen::Never
+        );
+        assert_eq!(
+            search(&["--color", "never", "--color", "always", "x"])
+                .output
+                .color,
             ColorWhen::Always
         );
         assert!(Cli::try_parse_from(["passage", "search", "--color", "sometimes", "x"]).is_err());

@@ -54,7 +54,7 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
             text::sanitize(&results.notes.join("; "))
         );
     }
-    if !args.json {
+    if !args.output.json {
         for s in &results.suggestions {
             eprintln!(
                 "passage: '{}' is not in the index; did you mean: {}?",
@@ -63,7 +63,13 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
             );
         }
     }
-    print_results(&opened, &results, args.json, args.color, "no matches")
+    print_results(
+        &opened,
+        &results,
+        args.output.json,
+        args.output.color,
+        "no matches",
+    )
 }
 
 /// Writes ranked results (search, related) and turns them into an exit
@@ -95,7 +101,7 @@ fn list_sections(args: &SearchArgs) -> Result<ExitCode> {
     let opened = open_fresh(&args.locations)?;
     let articles = passage::sections::list(&opened)?;
     let mut out = stdout();
-    if args.json {
+    if args.output.json {
         json::sections(&mut out, &articles)?;
     } else {
         text::sections(&mut out, &articles)?;
@@ -119,10 +125,10 @@ pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
         eprintln!("passage: note: {}", text::sanitize(note));
     }
     let mut out = stdout();
-    if args.json {
+    if args.output.json {
         json::cite(&mut out, &results)?;
     } else {
-        text::cite(&mut out, &results, args.color.style())?;
+        text::cite(&mut out, &results, args.output.color.style())?;
     }
     out.flush()?;
     warn_unreadable(&opened);
@@ -154,10 +160,10 @@ pub fn show(args: &ShowArgs) -> Result<ExitCode> {
     let dir = IndexDir::new(&args.locations.index);
     let shown = run_show(&opened, &dir, &args.id)?;
     let mut out = stdout();
-    if args.json {
+    if args.output.json {
         json::show(&mut out, &shown, &args.id)?;
     } else {
-        text::show(&mut out, &shown, args.color.style())?;
+        text::show(&mut out, &shown, args.output.color.style())?;
     }
     out.flush()?;
     warn_unreadable(&opened);
@@ -188,8 +194,8 @@ pub fn related(args: &RelatedArgs) -> Result<ExitCode> {
     print_results(
         &opened,
         &results,
-        args.json,
-        args.color,
+        args.output.json,
+        args.output.color,
         "no related passages",
     )
 }

@@ -308,21 +308,6 @@ fn fold_word_into(word: &str, out: &mut String) {
     }
 }
 
-/// Folds a free text the way the analyzers do and joins the terms with
-/// spaces: handy to compare headings, titles and quotes loosely.
-pub fn fold(text: &str) -> String {
-    let mut a = exact_analyzer();
-    let mut s = a.token_stream(text);
-    let mut out = String::new();
-    while s.advance() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&s.token().text);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
