@@ -38,7 +38,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 8;
+pub const FORMAT: u32 = 9;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -118,11 +118,11 @@ pub fn schema() -> (Schema, Fields) {
         ),
         body: b.add_text_field(
             "body",
-            text_field(text::STEMMED, IndexRecordOption::WithFreqs),
+            text_field(text::TERMS, IndexRecordOption::WithFreqs),
         ),
         exact: b.add_text_field(
             "exact",
-            text_field(text::EXACT, IndexRecordOption::WithFreqsAndPositions),
+            text_field(text::TERMS, IndexRecordOption::WithFreqsAndPositions),
         ),
         file: b.add_text_field("file", STRING | STORED | FAST),
         paragraph: b.add_u64_field("paragraph", num().set_fast()),
@@ -138,7 +138,9 @@ pub fn schema() -> (Schema, Fields) {
 }
 
 impl Fields {
-    fn to_tantivy(self, d: &Document) -> TantivyDocument {
+    /// The index document for `d`, whose words are `terms` (see
+    /// [`text::Terms`]).
+    fn to_tantivy(self, d: &Document, terms: &text::Terms) -> TantivyDocument {
         let mut doc = TantivyDocument::new();
         doc.add_text(self.id, &d.id);
         doc.add_text(self.key, key(&d.file, &d.id));
@@ -156,11 +158,11 @@ impl Fields {
                 }
             }
         }
-        doc.add_text(self.body, &d.text);
+        doc.add_text(self.body, &terms.stems);
         // Phrases and quotes are looked for in paragraphs; positions for
         // the sections holding them would double the largest file.
         if d.kind == Kind::Paragraph {
-            doc.add_text(self.exact, &d.text);
+            doc.add_text(self.exact, &terms.exact);
         }
         doc.add_text(self.file, &d.file);
         doc.add_u64(self.paragraph, d.paragraph.unwrap_or(0) as u64);
@@ -974,6 +976,12 @@ fn new_writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
         .map_err(Error::index(dir))
 }
 
+/// The terms of one document analyzed alone (for the few documents of an
+/// incremental update; a full build analyzes each file once).
+fn analyze(d: &Document) -> text::Terms {
+    text::Terms::of(&text::Analyzer::default().words(&d.text))
+}
+
 /// One file made ready for the index: its state and its documents.
 struct Prepared {
     state: FileState,
@@ -1000,6 +1008,7 @@ fn prepare(file: &SourceFile, fields: Fields) -> Prepared {
             let warnings = warnings_of(&file.display, &article);
             let mut ids = HashSet::new();
             let docs = corpus::documents(&file.display, &text, &article, &mut ids);
+            let words = text::Analyzer::default().words(&text);
             Prepared {
                 state: FileState {
                     file: file.display.clone(),
@@ -1009,7 +1018,13 @@ fn prepare(file: &SourceFile, fields: Fields) -> Prepared {
                     problem: None,
                     warnings,
                 },
-                docs: docs.iter().map(|d| fields.to_tantivy(d)).collect(),
+                docs: docs
+                    .iter()
+                    .map(|d| {
+                        let terms = text::Terms::within(&words, d.byte_start..d.byte_end);
+                        fields.to_tantivy(d, &terms)
+                    })
+                    .collect(),
             }
         }
     }
@@ -1163,7 +1178,7 @@ fn apply_file(
         match old_by_id.get(&(d.id.as_str(), st.section)) {
             Some(o) if o.digest == st.digest => {
                 if replace_all {
-                    w.add_document(fields.to_tantivy(d))
+                    w.add_document(fields.to_tantivy(d, &analyze(d)))
                         .map_err(Error::index("index"))?;
                 }
                 if !st.section {
@@ -1172,7 +1187,7 @@ fn apply_file(
             }
             Some(_) => {
                 w.delete_term(Term::from_field_text(fields.key, &key(file, &d.id)));
-                w.add_document(fields.to_tantivy(d))
+                w.add_document(fields.to_tantivy(d, &analyze(d)))
                     .map_err(Error::index("index"))?;
                 if st.section {
                     report.sections_updated += 1;
@@ -1181,7 +1196,7 @@ fn apply_file(
                 }
             }
             None => {
-                w.add_document(fields.to_tantivy(d))
+                w.add_document(fields.to_tantivy(d, &analyze(d)))
                     .map_err(Error::index("index"))?;
                 if st.section {
                     report.sections_updated += 1;

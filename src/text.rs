@@ -9,7 +9,9 @@
 //! `Iran–Iraq` like `Iran-Iraq`), so both give `iran`, `iraq`.
 //!
 //! Two analyzers are built on that: [`EXACT`] (the folded word) and
-//! [`STEMMED`] (the folded word, then the English Snowball stemmer).
+//! [`STEMMED`] (the folded word, then the English Snowball stemmer). The
+//! large fields are analyzed once per file by [`Analyzer::words`] and handed
+//! to the index as [`Terms`], which the [`TERMS`] tokenizer only splits.
 
 use std::ops::Range;
 
@@ -23,6 +25,8 @@ use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
 pub const EXACT: &str = "passage_exact";
 /// Name of the folded, stemmed analyzer.
 pub const STEMMED: &str = "passage_stem";
+/// Name of the tokenizer of already analyzed [`Terms`].
+pub const TERMS: &str = "passage_terms";
 
 /// Words longer than this many bytes are dropped: they are never typed in a
 /// query and only bloat the term dictionary.
@@ -79,12 +83,12 @@ pub struct CachedStemmerStream<S> {
 }
 
 thread_local! {
-    static STEMS: std::cell::RefCell<(TextAnalyzer, std::collections::HashMap<String, String>)> =
+    static STEMS: std::cell::RefCell<(TextAnalyzer, rustc_hash::FxHashMap<String, String>)> =
         std::cell::RefCell::new((
             TextAnalyzer::builder(WholeTokenizer)
                 .filter(Stemmer::new(Language::English))
                 .build(),
-            std::collections::HashMap::new(),
+            rustc_hash::FxHashMap::default(),
         ));
 }
 
@@ -92,22 +96,31 @@ thread_local! {
 const STEM_CACHE: usize = 500_000;
 
 fn stem_cached(word: &str) -> String {
+    let mut out = String::new();
+    stem_into(word, &mut out);
+    out
+}
+
+/// Writes the stem of `word` into `out`, reusing its buffer (this runs once
+/// per word indexed).
+fn stem_into(word: &str, out: &mut String) {
     STEMS.with(|cell| {
         let (stemmer, cache) = &mut *cell.borrow_mut();
+        out.clear();
         if let Some(s) = cache.get(word) {
-            return s.clone();
+            out.push_str(s);
+            return;
         }
         let mut stream = stemmer.token_stream(word);
-        let stem = if stream.advance() && !stream.token().text.is_empty() {
-            stream.token().text.clone()
+        if stream.advance() && !stream.token().text.is_empty() {
+            out.push_str(&stream.token().text);
         } else {
-            word.to_string()
-        };
+            out.push_str(word);
+        }
         drop(stream);
         if cache.len() < STEM_CACHE {
-            cache.insert(word.to_string(), stem.clone());
+            cache.insert(word.to_string(), out.clone());
         }
-        stem
     })
 }
 
@@ -117,7 +130,8 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
             return false;
         }
         let token = self.inner.token_mut();
-        token.text = stem_cached(&token.text);
+        let word = std::mem::take(&mut token.text);
+        stem_into(&word, &mut token.text);
         true
     }
     fn token(&self) -> &Token {
@@ -133,6 +147,97 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(EXACT, exact_analyzer());
     index.tokenizers().register(STEMMED, stemmed_analyzer());
+    index
+        .tokenizers()
+        .register(TERMS, TextAnalyzer::from(TermsTokenizer));
+}
+
+/// A passage's words as the index takes them: the folded words and their
+/// stems, each joined by single spaces. Analyzing a file once and slicing
+/// its words for each document costs a third of analyzing every paragraph
+/// twice (exact and stemmed) and every section again.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// Folded words, for phrases and prefixes.
+    pub exact: String,
+    /// Their stems, for ranked recall.
+    pub stems: String,
+}
+
+impl Terms {
+    /// Joins `words` (which never contain a space: a word is a UAX #29
+    /// segment holding a letter or digit, and folding adds no space).
+    pub fn of(words: &[Word]) -> Terms {
+        let bytes: usize = words.iter().map(|w| w.exact.len() + 1).sum();
+        let mut t = Terms {
+            exact: String::with_capacity(bytes),
+            stems: String::with_capacity(bytes),
+        };
+        for w in words {
+            if !t.exact.is_empty() {
+                t.exact.push(' ');
+                t.stems.push(' ');
+            }
+            t.exact.push_str(&w.exact);
+            t.stems.push_str(&w.stem);
+        }
+        t
+    }
+
+    /// The words of a file that lie within `bytes` (`words` in text order).
+    pub fn within(words: &[Word], bytes: Range<usize>) -> Terms {
+        let first = words.partition_point(|w| w.bytes.start < bytes.start);
+        let n = words[first..].partition_point(|w| w.bytes.end <= bytes.end);
+        Terms::of(&words[first..first + n])
+    }
+}
+
+/// Splits [`Terms`] at spaces: the analysis was done before.
+#[derive(Clone, Copy, Debug, Default)]
+struct TermsTokenizer;
+
+impl Tokenizer for TermsTokenizer {
+    type TokenStream<'a> = TermsStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TermsStream<'a> {
+        TermsStream {
+            text,
+            at: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+struct TermsStream<'a> {
+    text: &'a str,
+    at: usize,
+    token: Token,
+}
+
+impl TokenStream for TermsStream<'_> {
+    fn advance(&mut self) -> bool {
+        let rest = &self.text[self.at..];
+        let start = self.at + (rest.len() - rest.trim_start_matches(' ').len());
+        if start >= self.text.len() {
+            return false;
+        }
+        let end = self.text[start..]
+            .find(' ')
+            .map_or(self.text.len(), |i| start + i);
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[start..end]);
+        self.token.offset_from = start;
+        self.token.offset_to = end;
+        self.token.position = self.token.position.wrapping_add(1);
+        self.token.position_length = 1;
+        self.at = end;
+        true
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
 }
 
 /// One word of a text.
@@ -181,7 +286,7 @@ impl Analyzer {
         }
         drop(stream);
         for w in &mut out {
-            w.stem = self.stem(&w.exact);
+            stem_into(&w.exact, &mut w.stem);
         }
         out
     }
@@ -381,5 +486,37 @@ mod tests {
     #[test]
     fn abbreviations_and_numbers() {
         assert_eq!(exact("U.S. 3.5 1990s"), vec!["us", "3.5", "1990s"]);
+    }
+
+    fn tokens(mut a: TextAnalyzer, text: &str) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        let mut s = a.token_stream(text);
+        while s.advance() {
+            out.push((s.token().text.clone(), s.token().position));
+        }
+        out
+    }
+
+    #[test]
+    fn terms_index_as_the_analyzers_would() {
+        let text = "= Title =\n\nThe Ba’ath party’s U.S. ties (1990s), 3.5 km.\n\n\
+                    ==Émigrés==\n* Ransacked   twice\r\nlast line";
+        let mut an = Analyzer::default();
+        let words = an.words(text);
+        // Any range whose ends fall between words: a paragraph or a section.
+        for range in [0..text.len(), 11..61, 63..text.len(), 77..text.len()] {
+            let terms = Terms::within(&words, range.clone());
+            let slice = &text[range];
+            assert_eq!(
+                tokens(TextAnalyzer::from(TermsTokenizer), &terms.exact),
+                tokens(exact_analyzer(), slice),
+                "{slice:?}"
+            );
+            assert_eq!(
+                tokens(TextAnalyzer::from(TermsTokenizer), &terms.stems),
+                tokens(stemmed_analyzer(), slice),
+                "{slice:?}"
+            );
+        }
     }
 }
