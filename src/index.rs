@@ -38,7 +38,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 9;
+pub const FORMAT: u32 = 10;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -430,13 +430,41 @@ impl Opened {
             // The stamps describe an older commit: trust none of them.
             return files.iter().map(|f| f.display.clone()).collect();
         }
-        let mut known: HashMap<&str, &Stamp> = self
-            .stamps
-            .files
-            .iter()
-            .map(|s| (s.file.as_str(), s))
-            .collect();
+        let stamps = &self.stamps.files;
         let mut out = Vec::new();
+        if files.is_sorted_by(|a, b| a.display < b.display)
+            && stamps.is_sorted_by(|a, b| a.file < b.file)
+        {
+            // Both lists come sorted by path: one merge, no hashing.
+            let (mut i, mut j) = (0, 0);
+            while i < files.len() || j < stamps.len() {
+                match (files.get(i), stamps.get(j)) {
+                    (Some(f), Some(s)) if f.display == s.file => {
+                        if s.size != f.size || s.mtime_ns != f.mtime_ns {
+                            out.push(f.display.clone());
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(f), Some(s)) if f.display < s.file => {
+                        out.push(f.display.clone());
+                        i += 1;
+                    }
+                    (Some(f), None) => {
+                        out.push(f.display.clone());
+                        i += 1;
+                    }
+                    (_, Some(s)) => {
+                        out.push(s.file.clone());
+                        j += 1;
+                    }
+                    (None, None) => unreachable!("the loop condition"),
+                }
+            }
+            return out;
+        }
+        let mut known: HashMap<&str, &Stamp> =
+            stamps.iter().map(|s| (s.file.as_str(), s)).collect();
         for f in files {
             match known.remove(f.display.as_str()) {
                 Some(old) if old.size == f.size && old.mtime_ns == f.mtime_ns => {}

@@ -31,8 +31,11 @@ pub const DOCS: &str = "docs.json";
 /// Most tombstones kept (the oldest are dropped first).
 const MAX_TOMBSTONES: usize = 10_000;
 
-/// A corpus file as it was when indexed.
+/// A corpus file as it was when indexed. Written as a `[file, size,
+/// mtime_ns]` triple: every search reads all of them, and named fields made
+/// the reading twice as slow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(String, u64, u128)", into = "(String, u64, u128)")]
 pub struct Stamp {
     /// As displayed (e.g. `corpus/x.txt`).
     pub file: String,
@@ -40,6 +43,22 @@ pub struct Stamp {
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
     pub mtime_ns: u128,
+}
+
+impl From<(String, u64, u128)> for Stamp {
+    fn from((file, size, mtime_ns): (String, u64, u128)) -> Stamp {
+        Stamp {
+            file,
+            size,
+            mtime_ns,
+        }
+    }
+}
+
+impl From<Stamp> for (String, u64, u128) {
+    fn from(s: Stamp) -> Self {
+        (s.file, s.size, s.mtime_ns)
+    }
 }
 
 /// The stamps of every corpus file, for the staleness check.
