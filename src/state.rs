@@ -6,7 +6,7 @@
 //! (opstamp) it describes:
 //! - `stamps.json`: per corpus file its size and mtime, all a search reads
 //!   to detect changes (a `stat` per file, no hashing);
-//! - `docs.json`: per file its content hash and the digest of every
+//! - `docs.json.zst`: per file its content hash and the digest of every
 //!   document indexed from it, plus tombstones of passages that were edited
 //!   or removed (so `passage show` can say where an old ID went).
 //!
@@ -25,8 +25,9 @@ use crate::error::{Error, Result};
 
 /// File name of the stamps.
 pub const STAMPS: &str = "stamps.json";
-/// File name of the document states.
-pub const DOCS: &str = "docs.json";
+/// File name of the document states: JSON compressed with zstd (a third of
+/// the size; every update reads and rewrites it whole).
+pub const DOCS: &str = "docs.json.zst";
 
 /// Most tombstones kept (the oldest are dropped first).
 const MAX_TOMBSTONES: usize = 10_000;
@@ -106,7 +107,7 @@ pub struct DocState {
     /// Hash of everything stored for it: a changed digest means re-index.
     pub digest: u64,
     /// Section path (to pair an edited paragraph with its old version);
-    /// shared by the documents of a section, as loading `docs.json` for a
+    /// shared by the documents of a section, as loading `docs.json.zst` for a
     /// large corpus would otherwise copy it once per document.
     pub path: Arc<Vec<String>>,
     /// Paragraph number (0 for a section).
@@ -134,7 +135,7 @@ pub struct FileState {
 
 /// How a [`FileState`] is written: section paths once in a table, each
 /// document as a short tuple `[id, is_section, digest, path_index,
-/// paragraph]`, which keeps `docs.json` about a third of the naive size.
+/// paragraph]`, which keeps the JSON about a third of the naive size.
 #[derive(Serialize, Deserialize)]
 struct FileRepr {
     file: String,
@@ -288,13 +289,23 @@ pub fn content_hash(bytes: &[u8]) -> String {
 /// Reads a state file; `None` when it is missing or unreadable (both mean:
 /// rebuild).
 pub fn load<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
-    let bytes = fs::read(path).ok()?;
+    let mut bytes = fs::read(path).ok()?;
+    if compressed(path) {
+        bytes = zstd::decode_all(bytes.as_slice()).ok()?;
+    }
     serde_json::from_slice(&bytes).ok()
+}
+
+fn compressed(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "zst")
 }
 
 /// Writes a state file atomically.
 pub fn save<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec(value).expect("state serializes");
+    let mut bytes = serde_json::to_vec(value).expect("state serializes");
+    if compressed(path) {
+        bytes = zstd::encode_all(bytes.as_slice(), 3).map_err(Error::io(path))?;
+    }
     write_durably(path, &bytes)
 }
 
