@@ -359,7 +359,11 @@ impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = WordStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         WordStream {
-            segments: text.split_word_bound_indices(),
+            segments: Segments {
+                text,
+                line: 0..0,
+                words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
+            },
             token: Token::default(),
         }
     }
@@ -367,8 +371,120 @@ impl Tokenizer for WordTokenizer {
 
 /// Token stream of [`WordTokenizer`].
 pub struct WordStream<'a> {
-    segments: UWordBoundIndices<'a>,
+    segments: Segments<'a>,
     token: Token,
+}
+
+/// UAX #29 word segments, line by line (the algorithm always breaks at a
+/// line end): the general algorithm, or a shortcut for an ASCII line (most
+/// lines of an English corpus), where its rules come down to a few.
+struct Segments<'a> {
+    text: &'a str,
+    /// The line being split.
+    line: Range<usize>,
+    words: LineWords<'a>,
+}
+
+enum LineWords<'a> {
+    Unicode(UWordBoundIndices<'a>),
+    Ascii(AsciiWords<'a>),
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = (usize, &'a str);
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        loop {
+            let next = match &mut self.words {
+                LineWords::Unicode(s) => s.next(),
+                LineWords::Ascii(s) => s.next(),
+            };
+            if let Some((at, word)) = next {
+                return Some((self.line.start + at, word));
+            }
+            let start = self.line.end;
+            if start >= self.text.len() {
+                return None;
+            }
+            let end = self.text[start..]
+                .find('\n')
+                .map_or(self.text.len(), |i| start + i + 1);
+            let line = &self.text[start..end];
+            self.line = start..end;
+            self.words = if line.is_ascii() {
+                LineWords::Ascii(AsciiWords { text: line, at: 0 })
+            } else {
+                LineWords::Unicode(line.split_word_bound_indices())
+            };
+        }
+    }
+}
+
+/// The segments of ASCII text that UAX #29 would return and that can hold a
+/// word (every other segment holds no letter or digit and is skipped).
+struct AsciiWords<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+/// UAX #29 word-break classes of the ASCII characters that matter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// ALetter.
+    Letter,
+    /// Numeric.
+    Digit,
+    /// ExtendNumLet (`_`).
+    Joiner,
+    /// MidLetter (`:`): joins letters.
+    MidLetter,
+    /// MidNumLet (`.`) and Single_Quote (`'`): join letters or digits.
+    MidNumLet,
+    /// MidNum (`,` `;`): joins digits.
+    MidNum,
+    Other,
+}
+
+fn class(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'_' => Class::Joiner,
+        b':' => Class::MidLetter,
+        b'.' | b'\'' => Class::MidNumLet,
+        b',' | b';' => Class::MidNum,
+        _ => Class::Other,
+    }
+}
+
+impl<'a> Iterator for AsciiWords<'a> {
+    type Item = (usize, &'a str);
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        use Class::*;
+        let b = self.text.as_bytes();
+        let start = self.at
+            + b[self.at..]
+                .iter()
+                .position(|&c| matches!(class(c), Letter | Digit | Joiner))?;
+        let mut last = class(b[start]);
+        let mut end = start + 1;
+        while end < b.len() {
+            let c = class(b[end]);
+            let next = b.get(end + 1).map_or(Other, |&n| class(n));
+            match c {
+                // WB5, WB8-10, WB13a-b.
+                Letter | Digit | Joiner => {}
+                // WB6-7: a letter, a mid mark, a letter.
+                MidLetter | MidNumLet if last == Letter && next == Letter => end += 1,
+                // WB11-12: a digit, a mid mark, a digit.
+                MidNum | MidNumLet if last == Digit && next == Digit => end += 1,
+                _ => break,
+            }
+            last = class(b[end]);
+            end += 1;
+        }
+        self.at = end;
+        Some((start, &self.text[start..end]))
+    }
 }
 
 impl TokenStream for WordStream<'_> {
@@ -518,5 +634,66 @@ mod tests {
                 "{slice:?}"
             );
         }
+    }
+
+    /// The word segments UAX #29 gives, as the general algorithm finds them.
+    fn unicode_words(text: &str) -> Vec<(usize, &str)> {
+        text.split_word_bound_indices()
+            .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+            .collect()
+    }
+
+    fn ascii_words(text: &str) -> Vec<(usize, &str)> {
+        AsciiWords { text, at: 0 }
+            .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+            .collect()
+    }
+
+    #[test]
+    fn ascii_shortcut_segments_like_uax29() {
+        let article = include_str!("../corpus/iran-syria-relations.txt");
+        let samples = [
+            "U.S. 3.5 1,000;2 a:b a::b x'y 'tis 90's 1990s _a a_b __ 1_000 a_.b a.1 1.a",
+            "end. start.. a'.b 3,,4 3.,4 e.g. a...b 12:30 n't . , _ :a b:",
+        ];
+        for text in samples
+            .into_iter()
+            .chain(article.lines().filter(|l| l.is_ascii()))
+        {
+            assert_eq!(ascii_words(text), unicode_words(text), "{text:?}");
+        }
+        // Random strings over the characters whose rules differ.
+        let alphabet = b"aZ9_.:',; -\n\r\t(\"";
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push(alphabet[(seed % alphabet.len() as u64) as usize] as char);
+            }
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            assert_eq!(ascii_words(&text), unicode_words(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn line_by_line_segments_like_the_whole_text() {
+        let text = format!(
+            "{}\r\nmixed – line's U.S.\rlone CR\r\n\n3.5\n",
+            include_str!("../corpus/iran-syria-relations.txt")
+        );
+        let segments = Segments {
+            text: &text,
+            line: 0..0,
+            words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
+        };
+        let lines: Vec<(usize, &str)> = segments
+            .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+            .collect();
+        assert_eq!(lines, unicode_words(&text));
     }
 }
