@@ -45,8 +45,10 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
     let input = args.query_text();
     // Reject a bad query before any (possibly slow) index build.
     Query::parse(&input)?;
-    let opened = open_fresh(&args.locations)?;
-    let results = run_search(&opened, &input, &args.options())?;
+    let options = args.options();
+    let (opened, results) = with_fresh(&args.locations, |opened| {
+        Ok(run_search(opened, &input, &options)?)
+    })?;
     if !results.notes.is_empty() {
         eprintln!(
             "passage: searching for: {} ({})",
@@ -119,8 +121,10 @@ pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
     let quote = args.quote.join(" ");
     // Reject a bad quote before any (possibly slow) index build.
     passage::cite::check_quote(&quote)?;
-    let opened = open_fresh(&args.locations)?;
-    let results = run_cite(&opened, &quote, &args.options())?;
+    let options = args.options();
+    let (opened, results) = with_fresh(&args.locations, |opened| {
+        Ok(run_cite(opened, &quote, &options)?)
+    })?;
     for note in &results.notes {
         eprintln!("passage: note: {}", text::sanitize(note));
     }
@@ -288,6 +292,14 @@ fn is_relevant(event: &notify::Result<notify::Event>, index_dir: Option<&Path>) 
 /// Opens the index, building it when there is none and bringing it up to
 /// date when the corpus changed since (unless `--no-update`).
 fn open_fresh(loc: &Locations) -> Result<Opened> {
+    with_fresh(loc, |_| Ok(())).map(|(opened, ())| opened)
+}
+
+/// Runs `work` on the index brought up to date as [`open_fresh`] does. The
+/// staleness check (a `stat` of every corpus file, the dearest part of a
+/// search on a large corpus) runs on another thread meanwhile; in the rare
+/// case that it finds a change, the index is updated and `work` runs again.
+fn with_fresh<T>(loc: &Locations, work: impl Fn(&Opened) -> Result<T>) -> Result<(Opened, T)> {
     let dir = IndexDir::new(&loc.index);
     let Some(opened) = dir.open()? else {
         eprintln!(
@@ -303,29 +315,36 @@ fn open_fresh(loc: &Locations) -> Result<Opened> {
             }
             Err(e) => return Err(e),
         }
-        return dir.open()?.with_context(|| {
+        let opened = dir.open()?.with_context(|| {
             format!(
                 "{}: the index just built cannot be opened",
                 loc.index.display()
             )
-        });
+        })?;
+        let done = work(&opened)?;
+        return Ok((opened, done));
     };
-    // A running `passage watch` keeps the index current: trust it rather
-    // than stat every corpus file (the dearest part of a search on a large
-    // corpus).
+    // A running `passage watch` keeps the index current: trust it.
     if dir.is_watched() {
-        return Ok(opened);
+        let done = work(&opened)?;
+        return Ok((opened, done));
     }
-    let stale = match opened.stale_files(&loc.corpus) {
+    let staleness = opened.staleness();
+    let (stale, done) = std::thread::scope(|scope| {
+        let check = scope.spawn(|| staleness.stale_files(&loc.corpus));
+        let done = work(&opened);
+        (check.join().expect("staleness check panicked"), done)
+    });
+    let stale = match stale {
         Ok(stale) => stale,
         Err(e @ passage::Error::Corpus { .. }) => {
             eprintln!("passage: warning: {e}; searching the index as it was built");
-            return Ok(opened);
+            return Ok((opened, done?));
         }
         Err(e) => return Err(e.into()),
     };
     if stale.is_empty() {
-        return Ok(opened);
+        return Ok((opened, done?));
     }
     let what = match stale.as_slice() {
         [one] => one.clone(),
@@ -336,7 +355,7 @@ fn open_fresh(loc: &Locations) -> Result<Opened> {
             "passage: warning: {} changed since the index was built; results may be out of date (run `passage index`)",
             text::sanitize(&what)
         );
-        return Ok(opened);
+        return Ok((opened, done?));
     }
     drop(opened);
     match dir.update(&loc.corpus, UpdateOptions::default()) {
@@ -356,8 +375,11 @@ fn open_fresh(loc: &Locations) -> Result<Opened> {
         }
         Err(e) => return Err(e.into()),
     }
-    dir.open()?
-        .with_context(|| format!("{}: the index cannot be opened", loc.index.display()))
+    let opened = dir
+        .open()?
+        .with_context(|| format!("{}: the index cannot be opened", loc.index.display()))?;
+    let done = work(&opened)?;
+    Ok((opened, done))
 }
 
 /// Warns about passages whose text could not be read back from the corpus.

@@ -422,6 +422,33 @@ impl Opened {
     /// The files of the corpus that differ from what was indexed: changed
     /// size or mtime, new or gone. Costs one `stat` per file.
     pub fn stale_files(&self, corpus_root: &Path) -> Result<Vec<String>> {
+        self.staleness().stale_files(corpus_root)
+    }
+
+    /// What the staleness check needs, apart from the index (so that it can
+    /// run on another thread while the index is searched).
+    pub fn staleness(&self) -> Staleness<'_> {
+        Staleness {
+            stamps: &self.stamps,
+            opstamp: self.opstamp,
+        }
+    }
+
+    fn stale_among(&self, files: &[SourceFile]) -> Vec<String> {
+        self.staleness().stale_among(files)
+    }
+}
+
+/// The stamps of an opened index, to compare the corpus with.
+#[derive(Clone, Copy)]
+pub struct Staleness<'a> {
+    stamps: &'a Stamps,
+    opstamp: u64,
+}
+
+impl Staleness<'_> {
+    /// See [`Opened::stale_files`].
+    pub fn stale_files(&self, corpus_root: &Path) -> Result<Vec<String>> {
         Ok(self.stale_among(&corpus::discover(corpus_root)?))
     }
 
