@@ -463,29 +463,32 @@ impl Staleness<'_> {
             && stamps.is_sorted_by(|a, b| a.file < b.file)
         {
             // Both lists come sorted by path: one merge, no hashing.
+            use std::cmp::Ordering;
             let (mut i, mut j) = (0, 0);
-            while i < files.len() || j < stamps.len() {
-                match (files.get(i), stamps.get(j)) {
-                    (Some(f), Some(s)) if f.display == s.file => {
+            loop {
+                let order = match (files.get(i), stamps.get(j)) {
+                    (None, None) => break,
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (Some(f), Some(s)) => f.display.cmp(&s.file),
+                };
+                match order {
+                    Ordering::Less => {
+                        out.push(files[i].display.clone());
+                        i += 1;
+                    }
+                    Ordering::Greater => {
+                        out.push(stamps[j].file.clone());
+                        j += 1;
+                    }
+                    Ordering::Equal => {
+                        let (f, s) = (&files[i], &stamps[j]);
                         if s.size != f.size || s.mtime_ns != f.mtime_ns {
                             out.push(f.display.clone());
                         }
                         i += 1;
                         j += 1;
                     }
-                    (Some(f), Some(s)) if f.display < s.file => {
-                        out.push(f.display.clone());
-                        i += 1;
-                    }
-                    (Some(f), None) => {
-                        out.push(f.display.clone());
-                        i += 1;
-                    }
-                    (_, Some(s)) => {
-                        out.push(s.file.clone());
-                        j += 1;
-                    }
-                    (None, None) => unreachable!("the loop condition"),
                 }
             }
             return out;
@@ -1334,5 +1337,53 @@ fn stamp(file: &SourceFile) -> Stamp {
         file: file.display.clone(),
         size: file.size,
         mtime_ns: file.mtime_ns,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, size: u64) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from(name),
+            display: name.to_string(),
+            size,
+            mtime_ns: 7,
+        }
+    }
+
+    #[test]
+    fn stale_files_by_merge_and_by_hash_agree() {
+        let stamps = Stamps {
+            opstamp: 3,
+            files: ["a", "b", "d", "e"]
+                .iter()
+                .map(|n| Stamp {
+                    file: n.to_string(),
+                    size: 1,
+                    mtime_ns: 7,
+                })
+                .collect(),
+            ..Stamps::default()
+        };
+        let check = Staleness {
+            stamps: &stamps,
+            opstamp: 3,
+        };
+        // b changed, c is new, d and e are gone, f is new.
+        let files = vec![file("a", 1), file("b", 2), file("c", 1), file("f", 1)];
+        let expected = vec!["b", "c", "d", "e", "f"];
+        assert_eq!(check.stale_among(&files), expected);
+        // Unsorted input takes the other path and gives the same answer.
+        let mut shuffled = files;
+        shuffled.reverse();
+        assert_eq!(check.stale_among(&shuffled), expected);
+        // Stamps of another commit are not trusted.
+        let older = Staleness {
+            stamps: &stamps,
+            opstamp: 4,
+        };
+        assert_eq!(older.stale_among(&[file("a", 1)]), vec!["a"]);
     }
 }
