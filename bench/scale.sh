@@ -254,7 +254,7 @@ INDEX_SUMMARY=$(cat "$TMP/idx-$NF.time.out" "$TMP/idx-$NF.time.err" | grep -v '(
 # skip the per-query stat of every corpus file (see the README), so the
 # search table shows both ways of running passage.
 WATCHED=$TMP/watched-idx
-cp -r "$WIDX" "$WATCHED"
+cp -a "$WIDX" "$WATCHED" # -a: keep the mtimes the damaged-index check compares
 "$BIN" watch --corpus "$WIKI" --index "$WATCHED" >"$TMP/watch.log" 2>&1 &
 WATCH_PID=$!
 trap 'kill "$WATCH_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
