@@ -596,6 +596,33 @@ fn align(q: &[Word], w: &[Word]) -> Option<Alignment> {
     })
 }
 
+/// The closest stretch of a passage (bytes) and its similarity.
+#[doc(hidden)]
+pub type Closest = (Range<usize>, f64);
+
+/// What `cite` does with one candidate passage, without an index: every
+/// exact occurrence of `quote` in `passage` (byte ranges) and the closest
+/// stretch with its similarity. For the fuzz targets and property tests
+/// ([`crate::invariants`]).
+#[doc(hidden)]
+pub fn match_text(quote: &str, passage: &str) -> (Vec<Range<usize>>, Option<Closest>) {
+    let mut an = Analyzer::default();
+    let qw = QuoteWords::new(quote, &mut an);
+    let segments = qw.segments();
+    if segments.is_empty() {
+        return (Vec::new(), None);
+    }
+    let words = an.words(passage);
+    let exact = occurrences(&segments, &words);
+    let closest = align(&qw.words, &words).map(|a| {
+        (
+            words[a.window.start].bytes.start..words[a.window.end - 1].bytes.end,
+            a.similarity,
+        )
+    });
+    (exact, closest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

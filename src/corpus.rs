@@ -4,7 +4,7 @@
 //! Nothing here knows about tantivy; the index stage takes the documents as
 //! plain values.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -217,19 +217,26 @@ pub fn documents(
     ids: &mut HashSet<String>,
 ) -> Vec<Document> {
     let mut out = Vec::with_capacity(article.passages.len() + article.sections.len());
+    // Hostile files (thousands of sections, one paragraph repeated
+    // thousands of times) must cost linear time here: passages are found
+    // by binary search, years and ID suffixes are remembered in maps.
+    let mut suffixes = HashMap::new();
     for s in &article.sections {
         let mut years = Vec::new();
-        for p in &article.passages {
-            if p.bytes.start >= s.bytes.start && p.bytes.end <= s.bytes.end {
-                for y in &p.years {
-                    if !years.contains(y) {
-                        years.push(*y);
-                    }
-                }
+        let mut seen = HashSet::new();
+        let from = article
+            .passages
+            .partition_point(|p| p.bytes.start < s.bytes.start);
+        for p in article.passages[from..]
+            .iter()
+            .take_while(|p| p.bytes.start < s.bytes.end)
+        {
+            if p.bytes.end <= s.bytes.end {
+                years.extend(p.years.iter().filter(|&&y| seen.insert(y)));
             }
         }
         out.push(Document {
-            id: unique(ids, section_id(&article.title, &s.path)),
+            id: unique(ids, &mut suffixes, section_id(&article.title, &s.path)),
             kind: Kind::Section,
             article: article.title.clone(),
             section: s.path.clone(),
@@ -250,7 +257,7 @@ pub fn documents(
         let s = &article.sections[p.section];
         let body = &text[p.bytes.clone()];
         out.push(Document {
-            id: unique(ids, passage_id(&article.title, body)),
+            id: unique(ids, &mut suffixes, passage_id(&article.title, body)),
             kind: Kind::Paragraph,
             article: article.title.clone(),
             section: s.path.clone(),
@@ -276,14 +283,24 @@ pub fn column_of(text: &str, byte: usize) -> usize {
     1 + text[line_start..byte].chars().count()
 }
 
-fn unique(ids: &mut HashSet<String>, base: String) -> String {
+/// `base`, or `base-2`, `base-3`... whichever is free first; `suffixes`
+/// remembers per base where to go on looking.
+fn unique(
+    ids: &mut HashSet<String>,
+    suffixes: &mut HashMap<String, usize>,
+    base: String,
+) -> String {
     if ids.insert(base.clone()) {
         return base;
     }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|id| ids.insert(id.clone()))
-        .expect("an unused suffix exists")
+    let n = suffixes.entry(base.clone()).or_insert(2);
+    loop {
+        let id = format!("{base}-{n}");
+        *n += 1;
+        if ids.insert(id.clone()) {
+            return id;
+        }
+    }
 }
 
 /// A passage's ID: `p` and 12 hex digits of a hash of the article title and

@@ -44,6 +44,7 @@ pub mod error;
 pub mod export;
 pub mod highlight;
 pub mod index;
+pub mod invariants;
 pub mod query;
 pub mod related;
 pub mod render;

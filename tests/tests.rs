@@ -4,6 +4,7 @@
 mod cite;
 mod cli;
 mod errors;
+mod fuzz_regressions;
 mod incremental;
 mod indexing;
 mod parser;
