@@ -115,6 +115,7 @@ impl SourceFile {
 /// read (no second path lookup), and the folders below the root are walked
 /// on all cores: this walk is what every search pays to notice edits.
 pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
+    crate::guard::check_corpus_root(root)?;
     let meta = std::fs::metadata(root).map_err(|e| Error::Corpus {
         path: root.to_path_buf(),
         message: if e.kind() == std::io::ErrorKind::NotFound {

@@ -531,6 +531,7 @@ impl IndexDir {
     ) -> Result<Report> {
         let started = Instant::now();
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
+        crate::guard::check_locations(corpus_root, &self.root)?;
         let _lock = self.lock()?;
         let files = corpus::discover(corpus_root)?;
         let current = if opts.full {
@@ -1022,7 +1023,7 @@ struct Loaded {
 }
 
 fn read_file(file: &SourceFile) -> Loaded {
-    match fs::read(&file.path) {
+    match crate::guard::read_article(file) {
         Ok(bytes) => {
             let hash = state::content_hash(&bytes);
             Loaded {
@@ -1030,12 +1031,12 @@ fn read_file(file: &SourceFile) -> Loaded {
                 parsed: corpus::parse(&file.display, bytes),
             }
         }
-        Err(e) => Loaded {
+        Err(message) => Loaded {
             hash: String::new(),
             parsed: Err(Problem {
                 file: file.display.clone(),
                 line: 0,
-                message: e.to_string(),
+                message,
             }),
         },
     }

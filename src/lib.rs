@@ -42,6 +42,7 @@ pub mod cite;
 pub mod corpus;
 pub mod error;
 pub mod export;
+pub mod guard;
 pub mod highlight;
 pub mod index;
 pub mod invariants;

@@ -1,0 +1,158 @@
+//! Refusals that keep hostile input from costing unbounded memory or time,
+//! or from reaching what it should not: the size limit on corpus files,
+//! file names the index cannot record faithfully, and corpus locations
+//! that would index the whole file system or the index itself.
+//!
+//! Each refusal is a message for one `file: message` line, never a panic;
+//! see `RELIABILITY.md` for the limits and why they are where they are.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::corpus::SourceFile;
+use crate::error::{Error, Result};
+
+/// Largest corpus file read, in bytes (64 MiB). The longest Wikipedia
+/// articles are about 1 MB of text, and a file's parse and documents take
+/// several times its size in memory, so a bigger file is almost surely not
+/// an article (a log, a dump) and is refused before being read.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Most hits a search or `related` returns (`-n` is capped here): ranking
+/// allocates a buffer of the size asked for, and a count beyond any corpus
+/// overflowed or exhausted memory inside tantivy. `export` lists
+/// everything.
+pub const MAX_HITS: usize = 1_000_000;
+
+/// Reads a corpus file to index it, or says why not: a name that is not
+/// UTF-8 (the index stores names as text, and a lossy one would not lead
+/// back to the file), or more than [`MAX_FILE_BYTES`], checked on the size
+/// found by the walk and again while reading (the file may grow between
+/// the two).
+pub fn read_article(file: &SourceFile) -> std::result::Result<Vec<u8>, String> {
+    if file.path.to_str().is_none() {
+        return Err("file name is not valid UTF-8 (rename the file to index it)".into());
+    }
+    if file.size > MAX_FILE_BYTES {
+        return Err(too_large(file.size));
+    }
+    let f = std::fs::File::open(&file.path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(file.size as usize + 1);
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "too large (grew past the limit of {MAX_FILE_BYTES} bytes while being read)"
+        ));
+    }
+    Ok(bytes)
+}
+
+fn too_large(size: u64) -> String {
+    format!("too large ({size} bytes, limit {MAX_FILE_BYTES})")
+}
+
+/// Refuses a corpus that is the root of the file system (walking it would
+/// read every `*.txt` file on the machine).
+pub fn check_corpus_root(corpus: &Path) -> Result<()> {
+    if let Ok(real) = std::fs::canonicalize(corpus) {
+        if real.parent().is_none() {
+            return Err(Error::Corpus {
+                path: corpus.to_path_buf(),
+                message: "refusing to use the root of the file system as the corpus \
+                          (pass --corpus DIR, a folder of *.txt articles)"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a corpus that is the index folder or lies inside it: the index
+/// would be reading what it writes. (An index inside the corpus is fine:
+/// it holds no `*.txt` files.)
+pub fn check_locations(corpus: &Path, index: &Path) -> Result<()> {
+    let (Some(corpus_real), Some(index_real)) = (real(corpus), real(index)) else {
+        return Ok(());
+    };
+    if corpus_real.starts_with(&index_real) {
+        return Err(Error::Corpus {
+            path: corpus.to_path_buf(),
+            message: format!(
+                "the corpus is {} the index folder {}; pass --corpus and --index folders apart",
+                if corpus_real == index_real {
+                    "the same folder as"
+                } else {
+                    "inside"
+                },
+                index.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn real(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(path: PathBuf) -> SourceFile {
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        SourceFile {
+            display: path.display().to_string(),
+            path,
+            size,
+            mtime_ns: 0,
+        }
+    }
+
+    #[test]
+    fn a_huge_sparse_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.txt");
+        // Sparse: a gigabyte that costs no disk.
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(1 << 30)
+            .unwrap();
+        let err = read_article(&source(path)).unwrap_err();
+        assert_eq!(err, "too large (1073741824 bytes, limit 67108864)");
+    }
+
+    #[test]
+    fn a_file_that_grew_after_the_walk_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grew.txt");
+        std::fs::write(&path, "= T =\n").unwrap();
+        let mut f = source(path.clone());
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(MAX_FILE_BYTES + 10)
+            .unwrap();
+        f.size = 6;
+        let err = read_article(&f).unwrap_err();
+        assert!(err.contains("grew past the limit"), "{err}");
+    }
+
+    #[test]
+    fn root_and_index_as_corpus_are_refused() {
+        let e = check_corpus_root(Path::new("/")).unwrap_err();
+        assert!(e.to_string().contains("root of the file system"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        std::fs::create_dir_all(index.join("gen-1")).unwrap();
+        let e = check_locations(&index, &index).unwrap_err();
+        assert!(e.to_string().contains("the same folder as"), "{e}");
+        let e = check_locations(&index.join("gen-1"), &index).unwrap_err();
+        assert!(e.to_string().contains("inside the index folder"), "{e}");
+        // The index inside the corpus is allowed.
+        assert!(check_locations(dir.path(), &index).is_ok());
+    }
+}
