@@ -7,6 +7,7 @@ mod errors;
 mod fuzz_regressions;
 mod incremental;
 mod indexing;
+mod limits;
 mod parser;
 mod queries;
 mod query_power;
