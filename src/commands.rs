@@ -354,6 +354,15 @@ fn open_fresh(loc: &Locations) -> Result<Opened> {
                 text::sanitize(&what)
             );
         }
+        // A failed update leaves the last commit whole (a read-only index
+        // folder, a full disk): answer from it rather than not at all.
+        Err(e @ (passage::Error::Io { .. } | passage::Error::Index { .. })) => {
+            eprintln!(
+                "passage: warning: {} changed but the index cannot be updated ({}); searching its last committed state",
+                text::sanitize(&what),
+                text::sanitize(&e.to_string())
+            );
+        }
         Err(e) => return Err(e.into()),
     }
     dir.open()?

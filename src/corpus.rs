@@ -192,10 +192,17 @@ fn read_folder(dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> 
         } else {
             entry.metadata()
         };
-        if let Ok(meta) = meta {
-            if meta.is_file() {
-                found.push(SourceFile::new(path, &meta));
+        match meta {
+            Ok(meta) if meta.is_file() => found.push(SourceFile::new(path, &meta)),
+            // A dangling or looping link is listed (with the link's own
+            // stamp) so that reading it reports why, rather than the file
+            // silently missing.
+            Err(_) if ft.is_symlink() => {
+                if let Ok(link) = entry.metadata() {
+                    found.push(SourceFile::new(path, &link));
+                }
             }
+            _ => {}
         }
     }
     Ok(subdirs)

@@ -1,7 +1,9 @@
 //! Refusals that keep hostile input from costing unbounded memory or time,
 //! or from reaching what it should not: the size limit on corpus files,
-//! file names the index cannot record faithfully, and corpus locations
-//! that would index the whole file system or the index itself.
+//! file names the index cannot record faithfully, corpus locations that
+//! would index the whole file system or the index itself, and index files
+//! damaged behind its back (tantivy trusts its files, and a flipped byte
+//! can make it panic or ask for petabytes).
 //!
 //! Each refusal is a message for one `file: message` line, never a panic;
 //! see `RELIABILITY.md` for the limits and why they are where they are.
@@ -91,6 +93,60 @@ pub fn check_locations(corpus: &Path, index: &Path) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Fails at once, plainly, when the index folder `dir` cannot be written
+/// (read-only, another owner): tantivy would fail deep inside, naming a
+/// temporary file, after the work of reading the corpus.
+pub fn check_writable(dir: &Path) -> Result<()> {
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Error::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(
+                e.kind(),
+                format!("cannot write in the index folder ({e}); it is left as it was"),
+            ),
+        }),
+    }
+}
+
+/// Whether the segment files a commit lists are all there and untouched
+/// since: each must exist and be no newer than the `meta.json` naming it
+/// (tantivy writes a segment's files once, before the commit that lists
+/// them). One `stat` per file; only when a file is newer (edited, or the
+/// folder copied without keeping times) are all files read once to check
+/// their checksums.
+pub fn segment_files_intact(
+    index: &tantivy::Index,
+    dir: &Path,
+    metas: &tantivy::IndexMeta,
+) -> bool {
+    let Ok(committed) = std::fs::metadata(dir.join("meta.json")).and_then(|m| m.modified()) else {
+        return false;
+    };
+    let mut newer = false;
+    for seg in &metas.segments {
+        let id = seg.id().uuid_string();
+        let mut names: Vec<String> = ["idx", "pos", "term", "store", "fast", "fieldnorm"]
+            .iter()
+            .map(|ext| format!("{id}.{ext}"))
+            .collect();
+        if let Some(opstamp) = seg.delete_opstamp() {
+            names.push(format!("{id}.{opstamp}.del"));
+        }
+        for name in names {
+            match std::fs::metadata(dir.join(name)).and_then(|m| m.modified()) {
+                Ok(t) => newer |= t > committed,
+                Err(_) => return false,
+            }
+        }
+    }
+    !newer || index.validate_checksum().is_ok_and(|bad| bad.is_empty())
 }
 
 fn real(p: &Path) -> Option<PathBuf> {

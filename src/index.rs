@@ -471,6 +471,8 @@ impl IndexDir {
     fn current(&self) -> Result<Option<PathBuf>> {
         let path = self.root.join(CURRENT);
         match fs::read_to_string(&path) {
+            // Garbled: no generation is named, so build one.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Ok(None),
             Ok(name) => {
                 let name = name.trim();
                 if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
@@ -571,9 +573,13 @@ impl IndexDir {
         });
         let mut report = match current {
             Some((opened, docs, repair)) => {
+                crate::guard::check_writable(&opened.dir)?;
                 self.incremental(&opened, docs, &files, corpus_root, repair)?
             }
-            None => self.full_build(&files, corpus_root, progress)?,
+            None => {
+                crate::guard::check_writable(&self.root)?;
+                self.full_build(&files, corpus_root, progress)?
+            }
         };
         report.seconds = started.elapsed().as_secs_f64();
         report.index = self.root.display().to_string();
@@ -937,6 +943,9 @@ fn try_open(dir: PathBuf) -> Option<Opened> {
     let index = Index::open_in_dir(&dir).ok()?;
     text::register(&index);
     let metas = index.load_metas().ok()?;
+    if !crate::guard::segment_files_intact(&index, &dir, &metas) {
+        return None;
+    }
     let reader: IndexReader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
