@@ -309,9 +309,7 @@ fn context_in(
             .collect();
         let mut start = span.start - before.len();
         if start > window.start {
-            start += text[start..span.start]
-                .find(char::is_whitespace)
-                .map_or(span.start - start, |i| i + 1);
+            start += after_first_space(&text[start..span.start]).unwrap_or(span.start - start);
         }
         let after_room = room - text[start..span.start].chars().count();
         let after: usize = text[span.end..window.end]
@@ -349,6 +347,15 @@ fn context_in(
     }
 }
 
+/// Where the text after the first whitespace starts. (Whitespace is not
+/// always one byte: a no-break space is two, an en quad three; found by
+/// fuzzing the quote matcher.)
+fn after_first_space(s: &str) -> Option<usize> {
+    s.char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map(|(i, c)| i + c.len_utf8())
+}
+
 /// Cuts a sentence longer than `max_chars` to a window that starts a little
 /// before its first match, at word bounds.
 fn trim_long(
@@ -373,11 +380,10 @@ fn trim_long(
         }
     }
     if start > sentence.start {
-        if let Some(sp) = text[start..first].find(char::is_whitespace) {
-            start = start + sp + 1;
-        } else {
-            start = first;
-        }
+        start = match after_first_space(&text[start..first]) {
+            Some(after) => start + after,
+            None => first,
+        };
     }
     let mut end = start;
     for (n, (i, c)) in text[start..sentence.end].char_indices().enumerate() {
@@ -475,5 +481,24 @@ mod tests {
         assert!(near.text.starts_with('…') && near.text.ends_with('…'));
         let h = near.highlights[0].clone();
         assert_eq!(&near.text[h], "needle");
+    }
+
+    #[test]
+    fn cuts_after_multibyte_spaces() {
+        // A no-break space (2 bytes) and an en quad (3) where the cut
+        // falls: the cut used to land inside them and panic.
+        for space in ["\u{a0}", "\u{2000}"] {
+            let text = format!(
+                "{}needle{}",
+                format!("word{space}").repeat(200),
+                " word".repeat(200)
+            );
+            let s = run(&text, &[Pattern::Exact("needle".into())]);
+            assert_eq!(marked(&s), vec!["needle"]);
+            let at = text.find("needle").unwrap();
+            let span = at..at + 6;
+            let c = context(&text, &span, std::slice::from_ref(&span), 100);
+            assert_eq!(&c.text[c.highlights[0].clone()], "needle");
+        }
     }
 }

@@ -341,3 +341,18 @@ fn query_parser_limits() {
         assert!(Query::parse(q).is_err(), "{q}");
     }
 }
+
+/// Found by the `quote` fuzzer: a snippet or citation context cut just
+/// after a whitespace of more than one byte (a no-break space, common in
+/// Wikipedia text) sliced inside it and panicked.
+#[test]
+fn fuzz_finding_cut_after_a_multibyte_space() {
+    let env = crate::util::Env::empty();
+    let para = format!("{}needle{}", "word\u{a0}".repeat(200), " word".repeat(200));
+    env.write("corpus/nbsp.txt", format!("= Spaces =\n\n{para}\n"));
+    for args in [&["search", "needle"][..], &["cite", "needle"]] {
+        let r = env.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        assert!(r.stdout.contains("[needle]"), "{args:?}: {r:?}");
+    }
+}

@@ -172,3 +172,20 @@ fn paths_corpus_at_the_root_or_in_the_index_is_refused() {
     let r = env.run(&["index", "--corpus", ".", "--index", "corpus/.idx"]);
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+#[test]
+fn paths_a_fifo_named_txt_is_never_opened() {
+    let env = Env::with_article();
+    // Opening a FIFO for reading would wait forever for a writer.
+    let made = std::process::Command::new("mkfifo")
+        .arg(env.path().join("corpus/fifo.txt"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("note: mkfifo is not available: FIFO test skipped");
+        return;
+    }
+    let r = env.run(&["index"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+    assert!(r.stdout.starts_with("rebuilt: 1 article"), "{r:?}");
+}
