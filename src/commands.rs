@@ -267,7 +267,7 @@ pub fn watch(args: &WatchArgs) -> Result<ExitCode> {
         match update(loc, UpdateOptions::default()) {
             Ok(report) if report.changed() => print(&report)?,
             Ok(_) => {}
-            Err(e) => eprintln!("passage: {e:#}"),
+            Err(e) => eprintln!("passage: {}", text::sanitize(&format!("{e:#}"))),
         }
     }
 }
@@ -319,7 +319,10 @@ fn open_fresh(loc: &Locations) -> Result<Opened> {
     let stale = match opened.stale_files(&loc.corpus) {
         Ok(stale) => stale,
         Err(e @ passage::Error::Corpus { .. }) => {
-            eprintln!("passage: warning: {e}; searching the index as it was built");
+            eprintln!(
+                "passage: warning: {}; searching the index as it was built",
+                text::sanitize(&e.to_string())
+            );
             return Ok(opened);
         }
         Err(e) => return Err(e.into()),

@@ -62,9 +62,12 @@ fn assert_rebuilt_and_answers(env: &Env, what: &str) {
 }
 
 #[test]
-fn fault_flipped_bytes_in_each_segment_file_rebuild_the_index() {
+fn fault_flipped_bytes_in_segment_files_rebuild_the_index() {
     let env = Env::with_article();
-    for ext in ["idx", "pos", "term", "store", "fast", "fieldnorm"] {
+    // The two whose flips made tantivy panic or abort; every file type is
+    // flipped by the sweep `fault_byte_flips_at_many_places` (ignored: each
+    // detection costs the open's retries for a racing writer, ~1.5 s).
+    for ext in ["store", "fast"] {
         assert_eq!(env.run(&["index", "--full"]).code, 0);
         let path = segment_file(&env, ext);
         let mut bytes = std::fs::read(&path).unwrap();

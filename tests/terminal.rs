@@ -130,3 +130,23 @@ fn terminal_json_escapes_control_characters_as_json_does() {
         );
     }
 }
+
+#[test]
+fn terminal_folder_names_in_warnings_are_harmless() {
+    let env = env();
+    assert_eq!(env.run(&["index"]).code, 0);
+    // The corpus folder gone: the search warns, naming it, and answers.
+    let evil = "gone\x1b]0;pwned\x07";
+    std::fs::rename(env.path().join("corpus"), env.path().join("moved")).unwrap();
+    let r = env.run(&["search", "--corpus", evil, "zebracorn"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("gone\\u{1b}]0;pwned\\u{7}: corpus not found"),
+        "{r:?}"
+    );
+    assert_harmless(&r, false);
+    let r = env.run(&["index", "--corpus", evil]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_harmless(&r, false);
+}
