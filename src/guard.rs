@@ -10,6 +10,12 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
+};
 
 use crate::corpus::SourceFile;
 use crate::error::{Error, Result};
@@ -147,6 +153,60 @@ pub fn segment_files_intact(
         }
     }
     !newer || index.validate_checksum().is_ok_and(|bad| bad.is_empty())
+}
+
+/// A generation folder opened to search. Tantivy takes a lock file to read
+/// a commit; where that file cannot be written (read-only files or mount),
+/// nothing can write the index either, so reading goes on without it
+/// instead of the index being unusable.
+#[derive(Clone, Debug)]
+pub struct ReadOnlyTolerant(MmapDirectory);
+
+impl ReadOnlyTolerant {
+    /// Opens `dir`.
+    pub fn open(dir: &Path) -> Option<ReadOnlyTolerant> {
+        MmapDirectory::open(dir).ok().map(ReadOnlyTolerant)
+    }
+}
+
+impl Directory for ReadOnlyTolerant {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(callback)
+    }
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        match self.0.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            other => other,
+        }
+    }
 }
 
 fn real(p: &Path) -> Option<PathBuf> {

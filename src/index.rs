@@ -940,7 +940,7 @@ fn try_open(dir: PathBuf) -> Option<Opened> {
     if stamps.format != FORMAT {
         return None;
     }
-    let index = Index::open_in_dir(&dir).ok()?;
+    let index = Index::open(crate::guard::ReadOnlyTolerant::open(&dir)?).ok()?;
     text::register(&index);
     let metas = index.load_metas().ok()?;
     if !crate::guard::segment_files_intact(&index, &dir, &metas) {

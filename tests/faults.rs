@@ -206,6 +206,46 @@ fn fault_read_only_index_folder() {
     assert_eq!(r.code, 0, "{r:?}");
 }
 
+/// Sets the write bits of everything under `p`.
+fn writable_all(p: &Path, on: bool) {
+    let mode = std::fs::metadata(p).unwrap().permissions().mode();
+    set_mode(p, if on { mode | 0o200 } else { mode & !0o222 });
+    if p.is_dir() {
+        for e in std::fs::read_dir(p).unwrap() {
+            writable_all(&e.unwrap().path(), on);
+        }
+    }
+}
+
+#[test]
+fn fault_read_only_index_files() {
+    // As on a read-only mount: no file of the index can be written, not
+    // even the lock file tantivy takes to read a commit (it could not be
+    // opened at all: "no index", then a failed build).
+    let env = Env::with_article();
+    let ids = as_unprivileged(&env);
+    assert_eq!(run_as(&env, ids, &["index"]).code, 0);
+    let index = env.path().join("index");
+    writable_all(&index, false);
+    let r = run_as(&env, ids, &["search", "--json", "-n", "1", "Velayati"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+    assert_eq!(r.json()["hits"][0]["line_start"], 52);
+    env.write("corpus/new.txt", "= New =\n\nA zebracorn.\n");
+    let r = run_as(&env, ids, &["search", "-n", "1", "Velayati"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains("changed but the index cannot be updated"),
+        "{r:?}"
+    );
+    let r = run_as(&env, ids, &["index"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    assert!(r.stderr.contains("Permission denied"), "{r:?}");
+    writable_all(&index, true);
+    let r = run_as(&env, ids, &["search", "--json", "zebracorn"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
 #[test]
 fn fault_permission_denied_on_a_corpus_file() {
     let env = Env::with_article();
