@@ -414,14 +414,30 @@ impl<'a> Parser<'a> {
             s.line_end = s.line_end.max(p.line_end);
             s.bytes.end = s.bytes.end.max(p.bytes.end);
         }
+        // A section's parent is the nearest earlier one of a lower level,
+        // found with a stack: searching backwards from each section instead
+        // is quadratic, and a file of a million `==A==` lines is hostile
+        // input, not an article.
+        let mut parents = Vec::with_capacity(self.sections.len());
+        let mut stack: Vec<usize> = Vec::new();
+        for (i, s) in self.sections.iter().enumerate() {
+            while stack
+                .last()
+                .is_some_and(|&j| self.sections[j].level >= s.level)
+            {
+                stack.pop();
+            }
+            parents.push(stack.last().copied());
+            stack.push(i);
+        }
         // A later section nested under an earlier one extends it; walk
         // backwards so deep ends propagate to every ancestor.
         for i in (0..self.sections.len()).rev() {
-            let (line_end, end, level) = {
+            let (line_end, end) = {
                 let s = &self.sections[i];
-                (s.line_end, s.bytes.end, s.level)
+                (s.line_end, s.bytes.end)
             };
-            if let Some(parent) = (0..i).rev().find(|&j| self.sections[j].level < level) {
+            if let Some(parent) = parents[i] {
                 if self.sections[parent].level > 1 {
                     let p = &mut self.sections[parent];
                     p.line_end = p.line_end.max(line_end);
@@ -441,7 +457,7 @@ impl<'a> Parser<'a> {
 /// gives -333 and -332). Bare numbers under 1000 without an era mark are
 /// counts, not years, unless written as a decade (`1990s`).
 pub fn years(text: &str) -> Vec<i64> {
-    let mut out: Vec<i64> = Vec::new();
+    let mut out = Years::default();
     let words: Vec<&str> = unicode_segmentation::UnicodeSegmentation::unicode_words(text).collect();
     let mut pending_range: Vec<i64> = Vec::new();
     let mut i = 0;
@@ -498,12 +514,20 @@ pub fn years(text: &str) -> Vec<i64> {
         }
         i += 1;
     }
-    out
+    out.list
 }
 
-fn push_year(out: &mut Vec<i64>, y: i64) {
-    if y != 0 && !out.contains(&y) {
-        out.push(y);
+/// Years in order of first mention, without repeats (a set beside the
+/// list: a paragraph of a million numbers must not cost a scan per number).
+#[derive(Default)]
+struct Years {
+    list: Vec<i64>,
+    seen: std::collections::HashSet<i64>,
+}
+
+fn push_year(out: &mut Years, y: i64) {
+    if y != 0 && out.seen.insert(y) {
+        out.list.push(y);
     }
 }
 

@@ -31,6 +31,10 @@ use crate::text::{Analyzer, Word};
 /// should get a message, not minutes of alignment).
 pub const MAX_QUOTE_BYTES: usize = 100_000;
 
+/// Most exact matches listed, whatever the limit asked for (`exact_total`
+/// still counts them all): each costs a context cut from its passage.
+pub const MAX_LISTED: usize = 1_000;
+
 /// How to cite.
 #[derive(Debug, Clone)]
 pub struct CiteOptions {
@@ -84,7 +88,8 @@ pub enum MatchKind {
 pub struct CiteMatch {
     /// Exact or approximate.
     pub kind: MatchKind,
-    /// The passage holding it.
+    /// The passage holding it, without its text (which may be megabytes):
+    /// `text` and `context` are what is shown of it.
     pub doc: Document,
     /// 1-based line of the first matched word.
     pub line: usize,
@@ -248,25 +253,33 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
         .search(&BooleanQuery::new(clauses), &DocSetCollector)
         .map_err(err)?;
 
+    // Each passage once, however often the quote stands in it: a 10 MB
+    // paragraph repeating it 600,000 times was copied per occurrence.
+    let mut docs = Vec::new();
     let mut exact = Vec::new();
     let mut addrs: Vec<DocAddress> = candidates.into_iter().collect();
     addrs.sort();
     for addr in addrs {
         let doc = opened.document(&searcher, addr)?;
         let words = an.words(&doc.text);
-        for span in occurrences(&segments, &words) {
-            exact.push((doc.clone(), span));
-        }
+        exact.extend(
+            occurrences(&segments, &words)
+                .into_iter()
+                .map(|span| (docs.len(), span)),
+        );
+        docs.push(doc);
     }
     exact.sort_by(|a, b| {
-        (&a.0.file, a.0.byte_start + a.1.start).cmp(&(&b.0.file, b.0.byte_start + b.1.start))
+        let (x, y) = (&docs[a.0], &docs[b.0]);
+        (&x.file, x.byte_start + a.1.start).cmp(&(&y.file, y.byte_start + b.1.start))
     });
     let exact_total = exact.len();
-    let limit = opts.limit.unwrap_or(usize::MAX);
+    let limit = opts.limit.unwrap_or(usize::MAX).min(MAX_LISTED);
     let mut matches: Vec<CiteMatch> = exact
         .into_iter()
         .take(limit)
-        .map(|(doc, span)| {
+        .map(|(i, span)| {
+            let doc = &mut docs[i];
             let context = highlight::context(
                 &doc.text,
                 &span,
@@ -329,7 +342,7 @@ fn occurrences(segments: &[Vec<String>], words: &[Word]) -> Vec<Range<usize>> {
 
 /// Fills in the location fields of a match at `span` (bytes of the passage).
 fn located(
-    doc: Document,
+    doc: &mut Document,
     span: Range<usize>,
     kind: MatchKind,
     context: Snippet,
@@ -351,11 +364,20 @@ fn located(
         byte_start: doc.byte_start + span.start,
         byte_end: doc.byte_start + span.end,
         text: doc.text[span].to_string(),
-        citation: citation::cite(style, &doc, line),
+        citation: citation::cite(style, doc, line),
         context,
         quote_marked,
-        doc,
+        doc: without_text(doc),
     }
+}
+
+/// A copy of a passage without its text, which may be megabytes and is
+/// shown through a match's `text` and `context` instead.
+fn without_text(doc: &mut Document) -> Document {
+    let text = std::mem::take(&mut doc.text);
+    let copy = doc.clone();
+    doc.text = text;
+    copy
 }
 
 /// Candidates for an approximate match are the best BM25 passages for the
@@ -426,7 +448,7 @@ fn approximate(
     let out = scored
         .into_iter()
         .take(wanted)
-        .map(|(doc, words, a)| {
+        .map(|(mut doc, words, a)| {
             let span = words[a.window.start].bytes.start..words[a.window.end - 1].bytes.end;
             let mut marks: Vec<Range<usize>> = Vec::new();
             let mut quote_marks: Vec<Range<usize>> = Vec::new();
@@ -460,7 +482,14 @@ fn approximate(
                 similarity: (a.similarity * 1000.0).round() / 1000.0,
                 differences,
             };
-            located(doc, span, kind, context, Some(quote_marked), opts.style)
+            located(
+                &mut doc,
+                span,
+                kind,
+                context,
+                Some(quote_marked),
+                opts.style,
+            )
         })
         .collect();
     Ok((out, closest_len))
@@ -594,6 +623,33 @@ fn align(q: &[Word], w: &[Word]) -> Option<Alignment> {
         similarity: (0.75 * sequence + 0.25 * bag).clamp(0.0, 1.0),
         diffs,
     })
+}
+
+/// The closest stretch of a passage (bytes) and its similarity.
+#[doc(hidden)]
+pub type Closest = (Range<usize>, f64);
+
+/// What `cite` does with one candidate passage, without an index: every
+/// exact occurrence of `quote` in `passage` (byte ranges) and the closest
+/// stretch with its similarity. For the fuzz targets and property tests
+/// ([`crate::invariants`]).
+#[doc(hidden)]
+pub fn match_text(quote: &str, passage: &str) -> (Vec<Range<usize>>, Option<Closest>) {
+    let mut an = Analyzer::default();
+    let qw = QuoteWords::new(quote, &mut an);
+    let segments = qw.segments();
+    if segments.is_empty() {
+        return (Vec::new(), None);
+    }
+    let words = an.words(passage);
+    let exact = occurrences(&segments, &words);
+    let closest = align(&qw.words, &words).map(|a| {
+        (
+            words[a.window.start].bytes.start..words[a.window.end - 1].bytes.end,
+            a.similarity,
+        )
+    });
+    (exact, closest)
 }
 
 #[cfg(test)]

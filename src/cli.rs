@@ -131,7 +131,7 @@ pub struct SearchArgs {
     #[arg(long)]
     pub list_sections: bool,
     /// Most hits to show.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = hit_count)]
     pub limit: usize,
     #[command(flatten)]
     pub output: Output,
@@ -173,7 +173,7 @@ pub struct RelatedArgs {
     #[arg(value_name = "ID")]
     pub id: String,
     /// Most passages to show.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = hit_count)]
     pub limit: usize,
     #[command(flatten)]
     pub output: Output,
@@ -200,6 +200,14 @@ pub struct WatchArgs {
     pub debounce_ms: u64,
     #[command(flatten)]
     pub locations: Locations,
+}
+
+/// Parses `-n`. Ranking keeps a buffer as long as the count asked for, so
+/// a count beyond any corpus (`-n 4000000000`) is capped at
+/// [`passage::guard::MAX_HITS`] instead of allocating gigabytes.
+fn hit_count(s: &str) -> Result<usize, String> {
+    let n: usize = s.trim().parse().map_err(|e| format!("{e}"))?;
+    Ok(n.min(passage::guard::MAX_HITS))
 }
 
 /// Citation styles.

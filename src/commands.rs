@@ -271,7 +271,7 @@ pub fn watch(args: &WatchArgs) -> Result<ExitCode> {
         match update(loc, UpdateOptions::default()) {
             Ok(report) if report.changed() => print(&report)?,
             Ok(_) => {}
-            Err(e) => eprintln!("passage: {e:#}"),
+            Err(e) => eprintln!("passage: {}", text::sanitize(&format!("{e:#}"))),
         }
     }
 }
@@ -338,7 +338,10 @@ fn with_fresh<T>(loc: &Locations, work: impl Fn(&Opened) -> Result<T>) -> Result
     let stale = match stale {
         Ok(stale) => stale,
         Err(e @ passage::Error::Corpus { .. }) => {
-            eprintln!("passage: warning: {e}; searching the index as it was built");
+            eprintln!(
+                "passage: warning: {}; searching the index as it was built",
+                text::sanitize(&e.to_string())
+            );
             return Ok((opened, done?));
         }
         Err(e) => return Err(e.into()),
@@ -371,6 +374,15 @@ fn with_fresh<T>(loc: &Locations, work: impl Fn(&Opened) -> Result<T>) -> Result
             eprintln!(
                 "passage: warning: {} changed and another process is updating the index; searching its last committed state",
                 text::sanitize(&what)
+            );
+        }
+        // A failed update leaves the last commit whole (a read-only index
+        // folder, a full disk): answer from it rather than not at all.
+        Err(e @ (passage::Error::Io { .. } | passage::Error::Index { .. })) => {
+            eprintln!(
+                "passage: warning: {} changed but the index cannot be updated ({}); searching its last committed state",
+                text::sanitize(&what),
+                text::sanitize(&e.to_string())
             );
         }
         Err(e) => return Err(e.into()),

@@ -4,7 +4,7 @@
 //! Nothing here knows about tantivy; the index stage takes the documents as
 //! plain values.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -115,6 +115,7 @@ impl SourceFile {
 /// read (no second path lookup), and the folders below the root are walked
 /// on all cores: this walk is what every search pays to notice edits.
 pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
+    crate::guard::check_corpus_root(root)?;
     let meta = std::fs::metadata(root).map_err(|e| Error::Corpus {
         path: root.to_path_buf(),
         message: if e.kind() == std::io::ErrorKind::NotFound {
@@ -191,10 +192,17 @@ fn read_folder(dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> 
         } else {
             entry.metadata()
         };
-        if let Ok(meta) = meta {
-            if meta.is_file() {
-                found.push(SourceFile::new(path, &meta));
+        match meta {
+            Ok(meta) if meta.is_file() => found.push(SourceFile::new(path, &meta)),
+            // A dangling or looping link is listed (with the link's own
+            // stamp) so that reading it reports why, rather than the file
+            // silently missing.
+            Err(_) if ft.is_symlink() => {
+                if let Ok(link) = entry.metadata() {
+                    found.push(SourceFile::new(path, &link));
+                }
             }
+            _ => {}
         }
     }
     Ok(subdirs)
@@ -217,19 +225,26 @@ pub fn documents(
     ids: &mut HashSet<String>,
 ) -> Vec<Document> {
     let mut out = Vec::with_capacity(article.passages.len() + article.sections.len());
+    // Hostile files (thousands of sections, one paragraph repeated
+    // thousands of times) must cost linear time here: passages are found
+    // by binary search, years and ID suffixes are remembered in maps.
+    let mut suffixes = HashMap::new();
     for s in &article.sections {
         let mut years = Vec::new();
-        for p in &article.passages {
-            if p.bytes.start >= s.bytes.start && p.bytes.end <= s.bytes.end {
-                for y in &p.years {
-                    if !years.contains(y) {
-                        years.push(*y);
-                    }
-                }
+        let mut seen = HashSet::new();
+        let from = article
+            .passages
+            .partition_point(|p| p.bytes.start < s.bytes.start);
+        for p in article.passages[from..]
+            .iter()
+            .take_while(|p| p.bytes.start < s.bytes.end)
+        {
+            if p.bytes.end <= s.bytes.end {
+                years.extend(p.years.iter().filter(|&&y| seen.insert(y)));
             }
         }
         out.push(Document {
-            id: unique(ids, section_id(&article.title, &s.path)),
+            id: unique(ids, &mut suffixes, section_id(&article.title, &s.path)),
             kind: Kind::Section,
             article: article.title.clone(),
             section: s.path.clone(),
@@ -250,7 +265,7 @@ pub fn documents(
         let s = &article.sections[p.section];
         let body = &text[p.bytes.clone()];
         out.push(Document {
-            id: unique(ids, passage_id(&article.title, body)),
+            id: unique(ids, &mut suffixes, passage_id(&article.title, body)),
             kind: Kind::Paragraph,
             article: article.title.clone(),
             section: s.path.clone(),
@@ -276,14 +291,24 @@ pub fn column_of(text: &str, byte: usize) -> usize {
     1 + text[line_start..byte].chars().count()
 }
 
-fn unique(ids: &mut HashSet<String>, base: String) -> String {
+/// `base`, or `base-2`, `base-3`... whichever is free first; `suffixes`
+/// remembers per base where to go on looking.
+fn unique(
+    ids: &mut HashSet<String>,
+    suffixes: &mut HashMap<String, usize>,
+    base: String,
+) -> String {
     if ids.insert(base.clone()) {
         return base;
     }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|id| ids.insert(id.clone()))
-        .expect("an unused suffix exists")
+    let n = suffixes.entry(base.clone()).or_insert(2);
+    loop {
+        let id = format!("{base}-{n}");
+        *n += 1;
+        if ids.insert(id.clone()) {
+            return id;
+        }
+    }
 }
 
 /// A passage's ID: `p` and 12 hex digits of a hash of the article title and

@@ -249,6 +249,42 @@ pub fn context(
     marks: &[Range<usize>],
     max_chars: usize,
 ) -> Snippet {
+    // Sentence bounds are looked for near the span only: a passage can be
+    // a 10 MB line, and cutting all of it into sentences for each of its
+    // matches is quadratic. Past this reach a cut shows as `…` anyway.
+    let reach = CONTEXT_REACH.max(16 * max_chars);
+    let mut lo = span.start.saturating_sub(reach);
+    while !text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = span.end.saturating_add(reach).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    if lo == 0 && hi == text.len() {
+        return context_in(text, span, marks, max_chars);
+    }
+    let shift = |r: &Range<usize>| r.start - lo..r.end - lo;
+    let inner: Vec<Range<usize>> = marks
+        .iter()
+        .filter(|r| r.start >= lo && r.end <= hi)
+        .map(shift)
+        .collect();
+    context_in(&text[lo..hi], &shift(span), &inner, max_chars)
+}
+
+/// Bytes around a span within which [`context`] looks for sentence bounds,
+/// at the least. Whatever the reach, more than 4 bytes per character of
+/// context shown means a sentence cut by it is longer than the context
+/// and gets trimmed (and marked `…`) as it would be whole.
+const CONTEXT_REACH: usize = 4096;
+
+fn context_in(
+    text: &str,
+    span: &Range<usize>,
+    marks: &[Range<usize>],
+    max_chars: usize,
+) -> Snippet {
     let sents = sentences(text);
     let holding = |b: usize| {
         sents
@@ -273,9 +309,7 @@ pub fn context(
             .collect();
         let mut start = span.start - before.len();
         if start > window.start {
-            start += text[start..span.start]
-                .find(char::is_whitespace)
-                .map_or(span.start - start, |i| i + 1);
+            start += after_first_space(&text[start..span.start]).unwrap_or(span.start - start);
         }
         let after_room = room - text[start..span.start].chars().count();
         let after: usize = text[span.end..window.end]
@@ -313,6 +347,15 @@ pub fn context(
     }
 }
 
+/// Where the text after the first whitespace starts. (Whitespace is not
+/// always one byte: a no-break space is two, an en quad three; found by
+/// fuzzing the quote matcher.)
+fn after_first_space(s: &str) -> Option<usize> {
+    s.char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map(|(i, c)| i + c.len_utf8())
+}
+
 /// Cuts a sentence longer than `max_chars` to a window that starts a little
 /// before its first match, at word bounds.
 fn trim_long(
@@ -337,11 +380,10 @@ fn trim_long(
         }
     }
     if start > sentence.start {
-        if let Some(sp) = text[start..first].find(char::is_whitespace) {
-            start = start + sp + 1;
-        } else {
-            start = first;
-        }
+        start = match after_first_space(&text[start..first]) {
+            Some(after) => start + after,
+            None => first,
+        };
     }
     let mut end = start;
     for (n, (i, c)) in text[start..sentence.end].char_indices().enumerate() {
@@ -422,5 +464,41 @@ mod tests {
         let s = run(&text, &[Pattern::Exact("needle".into())]);
         assert!(s.text.chars().count() <= 124);
         assert_eq!(marked(&s), vec!["needle"]);
+    }
+
+    #[test]
+    fn context_in_a_huge_line_looks_near_the_span_only() {
+        let text = format!(
+            "{}needle. {}",
+            "word ".repeat(200_000),
+            "word ".repeat(200_000)
+        );
+        let at = text.find("needle").unwrap();
+        let span = at..at + "needle".len();
+        let near = context(&text, &span, std::slice::from_ref(&span), 300);
+        let whole = context_in(&text, &span, std::slice::from_ref(&span), 300);
+        assert_eq!(near, whole);
+        assert!(near.text.starts_with('…') && near.text.ends_with('…'));
+        let h = near.highlights[0].clone();
+        assert_eq!(&near.text[h], "needle");
+    }
+
+    #[test]
+    fn cuts_after_multibyte_spaces() {
+        // A no-break space (2 bytes) and an en quad (3) where the cut
+        // falls: the cut used to land inside them and panic.
+        for space in ["\u{a0}", "\u{2000}"] {
+            let text = format!(
+                "{}needle{}",
+                format!("word{space}").repeat(200),
+                " word".repeat(200)
+            );
+            let s = run(&text, &[Pattern::Exact("needle".into())]);
+            assert_eq!(marked(&s), vec!["needle"]);
+            let at = text.find("needle").unwrap();
+            let span = at..at + 6;
+            let c = context(&text, &span, std::slice::from_ref(&span), 100);
+            assert_eq!(&c.text[c.highlights[0].clone()], "needle");
+        }
     }
 }

@@ -38,7 +38,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 10;
+pub const FORMAT: u32 = 11;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -531,6 +531,8 @@ impl IndexDir {
     fn current(&self) -> Result<Option<PathBuf>> {
         let path = self.root.join(CURRENT);
         match fs::read_to_string(&path) {
+            // Garbled: no generation is named, so build one.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Ok(None),
             Ok(name) => {
                 let name = name.trim();
                 if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
@@ -591,6 +593,7 @@ impl IndexDir {
     ) -> Result<Report> {
         let started = Instant::now();
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
+        crate::guard::check_locations(corpus_root, &self.root)?;
         let _lock = self.lock()?;
         let files = corpus::discover(corpus_root)?;
         let current = if opts.full {
@@ -630,9 +633,13 @@ impl IndexDir {
         });
         let mut report = match current {
             Some((opened, docs, repair)) => {
+                crate::guard::check_writable(&opened.dir)?;
                 self.incremental(&opened, docs, &files, corpus_root, repair)?
             }
-            None => self.full_build(&files, corpus_root, progress)?,
+            None => {
+                crate::guard::check_writable(&self.root)?;
+                self.full_build(&files, corpus_root, progress)?
+            }
         };
         report.seconds = started.elapsed().as_secs_f64();
         report.index = self.root.display().to_string();
@@ -997,9 +1004,12 @@ fn try_open(dir: PathBuf) -> Option<Opened> {
     if stamps.format != FORMAT {
         return None;
     }
-    let index = Index::open_in_dir(&dir).ok()?;
+    let index = Index::open(crate::guard::ReadOnlyTolerant::open(&dir)?).ok()?;
     text::register(&index);
     let metas = index.load_metas().ok()?;
+    if !crate::guard::segment_files_intact(&index, &dir, &metas) {
+        return None;
+    }
     let reader: IndexReader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -1119,7 +1129,7 @@ struct Loaded {
 }
 
 fn read_file(file: &SourceFile) -> Loaded {
-    match fs::read(&file.path) {
+    match crate::guard::read_article(file) {
         Ok(bytes) => {
             let hash = state::content_hash(&bytes);
             Loaded {
@@ -1127,12 +1137,12 @@ fn read_file(file: &SourceFile) -> Loaded {
                 parsed: corpus::parse(&file.display, bytes),
             }
         }
-        Err(e) => Loaded {
+        Err(message) => Loaded {
             hash: String::new(),
             parsed: Err(Problem {
                 file: file.display.clone(),
                 line: 0,
-                message: e.to_string(),
+                message,
             }),
         },
     }

@@ -4,12 +4,23 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use passage::render::text::sanitize;
 
 mod cli;
 mod commands;
 
 fn main() -> ExitCode {
-    match run(cli::Cli::parse()) {
+    quiet_panics();
+    let cli = cli::Cli::parse();
+    // When reading the index fails, rebuilding it is the way out; when
+    // writing it fails (a full disk), it is not.
+    let reads = !matches!(cli.command, cli::Command::Index(_) | cli::Command::Watch(_));
+    let outcome = match std::panic::catch_unwind(|| run(cli)) {
+        Ok(outcome) => outcome,
+        // Already said in one line by the hook.
+        Err(_) => return ExitCode::from(2),
+    };
+    match outcome {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`| head`) is the reader saying it has enough.
@@ -19,10 +30,64 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("passage: {err:#}");
+            // The chain may quote a query or a file name: keep escapes in
+            // it from acting on the terminal.
+            eprintln!("passage: {}", sanitize(&one_line(&err, reads)));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, each cause once (a library error
+/// that quotes its cause would otherwise show it twice), with a way out
+/// when tantivy could not read the index.
+fn one_line(err: &anyhow::Error, reads: bool) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let s = cause.to_string();
+        if out.contains(&s) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&s);
+    }
+    if reads
+        && err
+            .chain()
+            .any(|e| matches!(e.downcast_ref(), Some(passage::Error::Index { .. })))
+    {
+        out.push_str(" (if the index is damaged, `passage index --full` rebuilds it)");
+    }
+    out
+}
+
+/// A panic (a bug, or index files damaged in a way no check caught) is
+/// reported as one line on stderr, not a stack trace; `RUST_BACKTRACE`
+/// brings the trace back for debugging.
+fn quiet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::env::var_os("RUST_BACKTRACE").is_some() {
+            return default(info);
+        }
+        let payload = info.payload();
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("panic");
+        let at = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "passage: internal error: {}{} (if the index is damaged, `passage index --full` rebuilds it)",
+            sanitize(what),
+            sanitize(&at)
+        );
+    }));
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {

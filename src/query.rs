@@ -192,6 +192,10 @@ pub const FIELDS: [&str; 4] = ["section", "article", "year", "kind"];
 /// file), not a search.
 pub const MAX_QUERY_BYTES: usize = 10_000;
 
+/// Most words, phrases and filters in a query: each costs index lookups
+/// (a typo-tolerant word, several), and a pasted page is not a search.
+pub const MAX_QUERY_TERMS: usize = 1_000;
+
 impl Query {
     /// Parses a query string.
     pub fn parse(input: &str) -> Result<Query, QueryError> {
@@ -248,6 +252,7 @@ impl Parser {
 
     fn run(mut self) -> Result<Query, QueryError> {
         let mut pieces = Vec::new();
+        let mut terms = 0;
         loop {
             while self.peek().is_some_and(char::is_whitespace) {
                 self.pos += 1;
@@ -255,7 +260,19 @@ impl Parser {
             if self.peek().is_none() {
                 break;
             }
+            let start = self.pos;
             if let Some(p) = self.piece()? {
+                if !matches!(p, Piece::Or { .. }) {
+                    terms += 1;
+                    if terms > MAX_QUERY_TERMS {
+                        return self.err(
+                            start,
+                            format!(
+                                "too many words, phrases and filters (the limit is {MAX_QUERY_TERMS})"
+                            ),
+                        );
+                    }
+                }
                 pieces.push(p);
             }
         }

@@ -515,13 +515,21 @@ impl TokenStream for WordStream<'_> {
 }
 
 /// Lowercases a word and removes the marks that plain typing leaves out:
-/// apostrophes of every kind, and the periods of abbreviations (`U.S` ->
-/// `us`; a period between digits, as in `3.5`, stays).
+/// apostrophes of every kind, the periods of abbreviations (`U.S` -> `us`;
+/// a period between digits, as in `3.5`, stays), and invisible format
+/// characters, which UAX #29 keeps inside a word: a soft hyphen or a bidi
+/// isolate around `screen` must not make it another word than `screen`.
 fn fold_word_into(word: &str, out: &mut String) {
     let has_digit = word.bytes().any(|b| b.is_ascii_digit());
     for c in word.chars() {
         match c {
             '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '\u{00B4}' | '`' => {}
+            '\u{ad}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}' => {}
             '.' if !has_digit => {}
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             c => out.extend(c.to_lowercase()),
@@ -597,6 +605,14 @@ mod tests {
         let words = Analyzer::default().words(text);
         let printed: Vec<&str> = words.iter().map(|w| &text[w.bytes.clone()]).collect();
         assert_eq!(printed, vec!["the", "golden", "ring", "Ba’ath"]);
+    }
+
+    #[test]
+    fn invisible_format_characters_do_not_split_or_change_words() {
+        assert_eq!(
+            exact("coun\u{ad}terweight the \u{2066}screen\u{2069} \u{202e}Iran\u{202c}"),
+            vec!["counterweight", "the", "screen", "iran"]
+        );
     }
 
     #[test]

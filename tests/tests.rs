@@ -3,12 +3,18 @@
 
 mod cite;
 mod cli;
+mod concurrency;
 mod errors;
+mod faults;
+mod fuzz_regressions;
 mod incremental;
 mod indexing;
+mod limits;
 mod parser;
+mod paths;
 mod queries;
 mod query_power;
 mod relevance;
 mod search;
+mod terminal;
 mod util;

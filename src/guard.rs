@@ -1,0 +1,274 @@
+//! Refusals that keep hostile input from costing unbounded memory or time,
+//! or from reaching what it should not: the size limit on corpus files,
+//! file names the index cannot record faithfully, corpus locations that
+//! would index the whole file system or the index itself, and index files
+//! damaged behind its back (tantivy trusts its files, and a flipped byte
+//! can make it panic or ask for petabytes).
+//!
+//! Each refusal is a message for one `file: message` line, never a panic;
+//! see `RELIABILITY.md` for the limits and why they are where they are.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
+};
+
+use crate::corpus::SourceFile;
+use crate::error::{Error, Result};
+
+/// Largest corpus file read, in bytes (64 MiB). The longest Wikipedia
+/// articles are about 1 MB of text, and a file's parse and documents take
+/// several times its size in memory, so a bigger file is almost surely not
+/// an article (a log, a dump) and is refused before being read.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Most hits a search or `related` returns (`-n` is capped here): ranking
+/// allocates a buffer of the size asked for, and a count beyond any corpus
+/// overflowed or exhausted memory inside tantivy. `export` lists
+/// everything.
+pub const MAX_HITS: usize = 1_000_000;
+
+/// Reads a corpus file to index it, or says why not: a name that is not
+/// UTF-8 (the index stores names as text, and a lossy one would not lead
+/// back to the file), or more than [`MAX_FILE_BYTES`], checked on the size
+/// found by the walk and again while reading (the file may grow between
+/// the two).
+pub fn read_article(file: &SourceFile) -> std::result::Result<Vec<u8>, String> {
+    if file.path.to_str().is_none() {
+        return Err("file name is not valid UTF-8 (rename the file to index it)".into());
+    }
+    if file.size > MAX_FILE_BYTES {
+        return Err(too_large(file.size));
+    }
+    let f = std::fs::File::open(&file.path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(file.size as usize + 1);
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "too large (grew past the limit of {MAX_FILE_BYTES} bytes while being read)"
+        ));
+    }
+    Ok(bytes)
+}
+
+fn too_large(size: u64) -> String {
+    format!("too large ({size} bytes, limit {MAX_FILE_BYTES})")
+}
+
+/// Refuses a corpus that is the root of the file system (walking it would
+/// read every `*.txt` file on the machine).
+pub fn check_corpus_root(corpus: &Path) -> Result<()> {
+    if let Ok(real) = std::fs::canonicalize(corpus) {
+        if real.parent().is_none() {
+            return Err(Error::Corpus {
+                path: corpus.to_path_buf(),
+                message: "refusing to use the root of the file system as the corpus \
+                          (pass --corpus DIR, a folder of *.txt articles)"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a corpus that is the index folder or lies inside it: the index
+/// would be reading what it writes. (An index inside the corpus is fine:
+/// it holds no `*.txt` files.)
+pub fn check_locations(corpus: &Path, index: &Path) -> Result<()> {
+    let (Some(corpus_real), Some(index_real)) = (real(corpus), real(index)) else {
+        return Ok(());
+    };
+    if corpus_real.starts_with(&index_real) {
+        return Err(Error::Corpus {
+            path: corpus.to_path_buf(),
+            message: format!(
+                "the corpus is {} the index folder {}; pass --corpus and --index folders apart",
+                if corpus_real == index_real {
+                    "the same folder as"
+                } else {
+                    "inside"
+                },
+                index.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Fails at once, plainly, when the index folder `dir` cannot be written
+/// (read-only, another owner): tantivy would fail deep inside, naming a
+/// temporary file, after the work of reading the corpus.
+pub fn check_writable(dir: &Path) -> Result<()> {
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Error::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(
+                e.kind(),
+                format!("cannot write in the index folder ({e}); it is left as it was"),
+            ),
+        }),
+    }
+}
+
+/// Whether the segment files a commit lists are all there and untouched
+/// since: each must exist and be no newer than the `meta.json` naming it
+/// (tantivy writes a segment's files once, before the commit that lists
+/// them). One `stat` per file; only when a file is newer (edited, or the
+/// folder copied without keeping times) are all files read once to check
+/// their checksums.
+pub fn segment_files_intact(
+    index: &tantivy::Index,
+    dir: &Path,
+    metas: &tantivy::IndexMeta,
+) -> bool {
+    let Ok(committed) = std::fs::metadata(dir.join("meta.json")).and_then(|m| m.modified()) else {
+        return false;
+    };
+    let mut newer = false;
+    for seg in &metas.segments {
+        let id = seg.id().uuid_string();
+        let mut names: Vec<String> = ["idx", "pos", "term", "store", "fast", "fieldnorm"]
+            .iter()
+            .map(|ext| format!("{id}.{ext}"))
+            .collect();
+        if let Some(opstamp) = seg.delete_opstamp() {
+            names.push(format!("{id}.{opstamp}.del"));
+        }
+        for name in names {
+            match std::fs::metadata(dir.join(name)).and_then(|m| m.modified()) {
+                Ok(t) => newer |= t > committed,
+                Err(_) => return false,
+            }
+        }
+    }
+    !newer || index.validate_checksum().is_ok_and(|bad| bad.is_empty())
+}
+
+/// A generation folder opened to search. Tantivy takes a lock file to read
+/// a commit; where that file cannot be written (read-only files or mount),
+/// nothing can write the index either, so reading goes on without it
+/// instead of the index being unusable.
+#[derive(Clone, Debug)]
+pub struct ReadOnlyTolerant(MmapDirectory);
+
+impl ReadOnlyTolerant {
+    /// Opens `dir`.
+    pub fn open(dir: &Path) -> Option<ReadOnlyTolerant> {
+        MmapDirectory::open(dir).ok().map(ReadOnlyTolerant)
+    }
+}
+
+impl Directory for ReadOnlyTolerant {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(callback)
+    }
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        match self.0.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            other => other,
+        }
+    }
+}
+
+fn real(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(path: PathBuf) -> SourceFile {
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        SourceFile {
+            display: path.display().to_string(),
+            path,
+            size,
+            mtime_ns: 0,
+        }
+    }
+
+    #[test]
+    fn a_huge_sparse_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.txt");
+        // Sparse: a gigabyte that costs no disk.
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(1 << 30)
+            .unwrap();
+        let err = read_article(&source(path)).unwrap_err();
+        assert_eq!(err, "too large (1073741824 bytes, limit 67108864)");
+    }
+
+    #[test]
+    fn a_file_that_grew_after_the_walk_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grew.txt");
+        std::fs::write(&path, "= T =\n").unwrap();
+        let mut f = source(path.clone());
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(MAX_FILE_BYTES + 10)
+            .unwrap();
+        f.size = 6;
+        let err = read_article(&f).unwrap_err();
+        assert!(err.contains("grew past the limit"), "{err}");
+    }
+
+    #[test]
+    fn root_and_index_as_corpus_are_refused() {
+        let e = check_corpus_root(Path::new("/")).unwrap_err();
+        assert!(e.to_string().contains("root of the file system"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        std::fs::create_dir_all(index.join("gen-1")).unwrap();
+        let e = check_locations(&index, &index).unwrap_err();
+        assert!(e.to_string().contains("the same folder as"), "{e}");
+        let e = check_locations(&index.join("gen-1"), &index).unwrap_err();
+        assert!(e.to_string().contains("inside the index folder"), "{e}");
+        // The index inside the corpus is allowed.
+        assert!(check_locations(dir.path(), &index).is_ok());
+    }
+}

@@ -1,0 +1,209 @@
+//! Concurrency: searches running while `index` and `watch` rewrite the
+//! index always answer from one committed state, and no lock left by a
+//! killed process blocks the next one. Complements tests/incremental.rs
+//! (concurrent writers, searches during rebuilds, the SIGKILL loop).
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::BufRead;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use passage::corpus::passage_id;
+
+use crate::util::Env;
+
+const FILES: usize = 6;
+const ROUNDS: usize = 6;
+
+/// Version `v` of file `i`: one paragraph naming its version, the same
+/// length in every version (so byte ranges never move under a reader).
+fn article(i: usize, v: usize) -> (String, String) {
+    let body = format!("Version {v:03} of the zebracorn file {i}.");
+    (format!("= File {i} =\n\n{body}\n"), body)
+}
+
+/// The paragraph ID of file `i` at version `v`.
+fn id(i: usize, v: usize) -> String {
+    passage_id(&format!("File {i}"), &article(i, v).1)
+}
+
+fn write_version(env: &Env, v: usize) {
+    for i in 0..FILES {
+        env.write(&format!("corpus/f{i}.txt"), article(i, v).0);
+    }
+}
+
+#[test]
+fn parallel_searches_see_one_committed_state_while_index_and_watch_run() {
+    let env = Env::empty();
+    write_version(&env, 0);
+    assert_eq!(env.run(&["index"]).code, 0);
+    // Which file and version each paragraph ID stands for.
+    let known: HashMap<String, (usize, usize)> = (0..FILES)
+        .flat_map(|i| (0..=ROUNDS).map(move |v| (id(i, v), (i, v))))
+        .collect();
+
+    let mut watch = env
+        .command(&["watch", "--debounce-ms", "20"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(watch.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().contains("up to date"));
+
+    let done = AtomicBool::new(false);
+    let seen: Vec<Vec<Vec<usize>>> = std::thread::scope(|s| {
+        let searchers: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut seen = Vec::new();
+                    while !done.load(Ordering::Relaxed) {
+                        // Without --no-update a search may update the index
+                        // itself; either way it must answer.
+                        let r = env.run(&["search", "--json", "-n", "100", "zebracorn"]);
+                        assert!(r.code == 0 || r.code == 1, "{r:?}");
+                        assert!(!r.stderr.contains("panicked"), "{r:?}");
+                        let r = env.run(&[
+                            "search",
+                            "--json",
+                            "--no-update",
+                            "-n",
+                            "100",
+                            "kind:paragraph",
+                        ]);
+                        assert_eq!(r.code, 0, "{r:?}");
+                        // A committed state holds each file's paragraph
+                        // exactly once, at a version the file had: an update
+                        // seen halfway would show one twice or not at all.
+                        let mut state = vec![None; FILES];
+                        for h in r.json()["hits"].as_array().unwrap() {
+                            let id = h["id"].as_str().unwrap();
+                            let &(i, v) = known
+                                .get(id)
+                                .unwrap_or_else(|| panic!("unknown paragraph {id}: {r:?}"));
+                            assert!(state[i].replace(v).is_none(), "file {i} twice: {r:?}");
+                        }
+                        let state: Vec<usize> = state
+                            .into_iter()
+                            .map(|v| v.unwrap_or_else(|| panic!("a file is missing: {r:?}")))
+                            .collect();
+                        seen.push(state);
+                    }
+                    seen
+                })
+            })
+            .collect();
+        for v in 1..=ROUNDS {
+            write_version(&env, v);
+            // The watcher or a search may hold the writer lock: wait.
+            loop {
+                let r = env.run(&["index"]);
+                if r.code == 0 {
+                    break;
+                }
+                assert!(
+                    r.stderr.contains("another `passage index` is updating"),
+                    "{r:?}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        done.store(true, Ordering::Relaxed);
+        searchers.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+    let states: BTreeSet<&Vec<usize>> = seen.iter().flatten().collect();
+    eprintln!(
+        "parallel searches: {} answers, {} distinct committed states",
+        seen.iter().map(Vec::len).sum::<usize>(),
+        states.len()
+    );
+    assert!(!states.is_empty());
+    // Each searcher's answers never go back in time, file by file.
+    for s in &seen {
+        for w in s.windows(2) {
+            assert!(w[0].iter().zip(&w[1]).all(|(a, b)| a <= b), "{w:?}");
+        }
+    }
+    let r = env.run(&[
+        "search",
+        "--json",
+        "--no-update",
+        "-n",
+        "100",
+        "kind:paragraph",
+    ]);
+    let last: BTreeSet<String> = r.json()["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(last, (0..FILES).map(|i| id(i, ROUNDS)).collect());
+}
+
+#[test]
+fn sigkill_leaves_no_lock_that_blocks_the_next_run() {
+    let env = Env::with_article();
+    let text = crate::util::article_text();
+    for i in 0..20 {
+        env.write(
+            &format!("corpus/copies/c{i}.txt"),
+            text.replacen("= Iran–Syria relations =", &format!("= Copy {i} ="), 1),
+        );
+    }
+    // A watcher killed after its first update leaves `.watch` behind...
+    let mut watch = env
+        .command(&["watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(watch.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("added"), "{first}");
+    watch.kill().unwrap(); // SIGKILL
+    watch.wait().unwrap();
+    assert!(env.path().join("index/.watch").exists());
+    // ...which neither makes searches trust a dead watcher (they still
+    // notice an edit) nor blocks the next watcher.
+    env.write("corpus/new.txt", "= New =\n\nA zebracorn.\n");
+    let r = env.run(&["search", "zebracorn"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("corpus/new.txt changed"), "{r:?}");
+    let mut again = env
+        .command(&["watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(again.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    again.kill().unwrap();
+    again.wait().unwrap();
+    assert!(line.contains("up to date"), "{line}");
+
+    // An `index` killed mid-build leaves `.lock` behind, which does not
+    // block the next one.
+    let mut build = env
+        .command(&["index", "--full"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    build.kill().unwrap();
+    build.wait().unwrap();
+    assert!(env.path().join("index/.lock").exists());
+    let r = env.run(&["index"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["search", "-n", "1", "zebracorn"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}

@@ -1,0 +1,167 @@
+//! Resource limits: oversized queries, quotes, counts and corpus files get
+//! one clear line and exit status 2 (or a sensible answer), never a panic,
+//! a stack overflow or an allocation of gigabytes. See RELIABILITY.md.
+
+use crate::util::{Env, Run};
+
+/// One line on stderr naming the problem, exit status 2, nothing on stdout.
+fn assert_refused(r: &Run, needle: &str) {
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stdout.is_empty(), "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    assert!(r.stderr.starts_with("passage: "), "{r:?}");
+    assert!(r.stderr.contains(needle), "expected {needle:?} in {r:?}");
+}
+
+fn no_index_built(env: &Env) -> bool {
+    !env.path().join("index/CURRENT").exists()
+}
+
+#[test]
+fn limit_query_of_100_kb() {
+    let env = Env::with_article();
+    let q = "word ".repeat(20_000);
+    assert_eq!(q.len(), 100_000);
+    let r = env.run(&["search", &q]);
+    assert_refused(
+        &r,
+        "bad query at position 1: query is 100000 bytes long; the limit is 10000",
+    );
+    assert!(no_index_built(&env));
+}
+
+#[test]
+fn limit_query_of_10000_terms() {
+    let env = Env::with_article();
+    // 10,000 terms cannot fit in 10 KB: the byte limit answers first.
+    let r = env.run(&["search", &"a ".repeat(10_000)]);
+    assert_refused(&r, "query is 20000 bytes long; the limit is 10000");
+    // Within 10 KB, the 1,001st term is refused where it stands.
+    let r = env.run(&["search", &"ab ".repeat(1_001)]);
+    assert_refused(
+        &r,
+        "bad query at position 3001: too many words, phrases and filters (the limit is 1000)",
+    );
+    // 1,000 terms are a (slow, odd, but valid) search.
+    let r = env.run(&["search", "-n", "1", &"Velayati ".repeat(1_000)]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn limit_deeply_nested_parentheses() {
+    let env = Env::with_article();
+    // Parentheses are not syntax (the parser does not recurse): they are
+    // characters around a word, which the analyzer drops.
+    let nested = format!("{}Velayati{}", "(".repeat(4_000), ")".repeat(4_000));
+    let r = env.run(&["search", "--json", "-n", "1", &nested]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.json()["hits"][0]["line_start"], 52);
+    let r = env.run(&["search", &"(".repeat(5_000)]);
+    assert_refused(
+        &r,
+        "nothing to search for: the query has no letters or digits",
+    );
+    let r = env.run(&["search", &"(".repeat(100_000)]);
+    assert_refused(&r, "query is 100000 bytes long; the limit is 10000");
+}
+
+#[test]
+fn limit_star_alone() {
+    let env = Env::with_article();
+    for q in ["*", "**", "-*"] {
+        let r = env.run(&["search", "--", q]);
+        assert_refused(&r, "'*' needs a few letters before it (e.g. khomei*)");
+    }
+    assert!(no_index_built(&env));
+}
+
+#[test]
+fn limit_quote_of_10_million_characters() {
+    // Linux refuses an argument over 128 KiB (and all arguments over about
+    // 2 MB) before `passage` starts, so 10 million characters can reach it
+    // only through the library; the binary is tested with 1 MiB in 16
+    // arguments.
+    let huge = "a".repeat(10_000_000);
+    let e = passage::cite::check_quote(&huge).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "bad quote: the quote is 10000000 bytes long; the limit is 100000"
+    );
+    let env = Env::with_article();
+    let part = "a".repeat(65_536);
+    let mut args = vec!["cite"];
+    args.extend(std::iter::repeat_n(part.as_str(), 16));
+    let r = env.run(&args);
+    assert_refused(
+        &r,
+        "bad quote: the quote is 1048591 bytes long; the limit is 100000",
+    );
+    assert!(no_index_built(&env));
+}
+
+#[test]
+fn limit_hit_counts_beyond_any_corpus() {
+    let env = Env::with_article();
+    // These overflowed inside tantivy (a panic) or asked for 64 GB.
+    for n in ["18446744073709551615", "4000000000"] {
+        let r = env.run(&["search", "--json", "-n", n, "Velayati"]);
+        assert_eq!(r.code, 0, "-n {n}: {r:?}");
+        let v = r.json();
+        assert_eq!(v["hits"].as_array().unwrap().len() as u64, v["total"]);
+        let id = r.json()["hits"][0]["id"].as_str().unwrap().to_string();
+        let r = env.run(&["related", "--json", "-n", n, &id]);
+        assert_eq!(r.code, 0, "related -n {n}: {r:?}");
+    }
+    let r = env.run(&["search", "-n", "99999999999999999999999", "war"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("number too large"), "{r:?}");
+}
+
+#[test]
+fn limit_a_1_gb_corpus_file_is_refused_unread() {
+    let env = Env::with_article();
+    // Sparse: a gigabyte that costs no disk, and that reading would cost a
+    // gigabyte of memory.
+    std::fs::File::create(env.path().join("corpus/huge.txt"))
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let r = env.run(&["index"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "corpus/huge.txt: too large (1073741824 bytes, limit 67108864) (file skipped)\n"
+    );
+    assert!(r.stdout.starts_with("rebuilt: 1 article"), "{r:?}");
+    // The other articles are searchable, and the next run says it again
+    // without reading the file.
+    let r = env.run(&["search", "--json", "Velayati"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["index"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("too large"), "{r:?}");
+}
+
+#[test]
+fn limit_a_long_paragraph_repeating_the_quote() {
+    let env = Env::empty();
+    env.write(
+        "corpus/big.txt",
+        format!("= Big =\n\n{}\n", "zebra ".repeat(40_000)),
+    );
+    // Every occurrence was a copy of the whole passage (with a 10 MB one
+    // `cite` was killed at 24 GB); now the listing stops at 1,000 and says
+    // how many more there are.
+    let r = env.run(&["cite", "--json", "zebra zebra"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v = r.json();
+    assert_eq!(v["exact_total"], 20_000);
+    assert_eq!(v["matches"].as_array().unwrap().len(), 1_000);
+    assert!(
+        r.stderr.contains("19000 more exact matches not shown"),
+        "{r:?}"
+    );
+    let last = &v["matches"][999];
+    assert_eq!(last["byte_start"], 9 + 999 * 12);
+    assert!(last["context"].as_str().unwrap().starts_with('…'));
+}

@@ -1,0 +1,191 @@
+//! Paths: symlinks (out of the corpus, looping, dangling), file names
+//! with spaces, newlines, escapes or non-UTF-8 bytes, and corpus locations
+//! that would index the file system or the index itself. See
+//! RELIABILITY.md.
+
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::symlink;
+
+use crate::util::Env;
+
+#[test]
+fn paths_symlinks_out_of_the_corpus_loops_and_dangling_links() {
+    let env = Env::empty();
+    let outside = env.path().join("outside");
+    std::fs::create_dir_all(outside.join("dir")).unwrap();
+    std::fs::write(
+        outside.join("o.txt"),
+        "= Outside =\n\nAn outside zebracorn.\n",
+    )
+    .unwrap();
+    std::fs::write(outside.join("dir/d.txt"), "= InDir =\n\nA dir zebracorn.\n").unwrap();
+    let corpus = env.path().join("corpus");
+    // A file link is followed wherever it points; folder links never are
+    // (`up` and `self` would loop).
+    symlink("../outside/o.txt", corpus.join("link.txt")).unwrap();
+    symlink("../outside/dir", corpus.join("linkdir")).unwrap();
+    symlink("..", corpus.join("up")).unwrap();
+    symlink(".", corpus.join("self")).unwrap();
+    symlink("loop2.txt", corpus.join("loop1.txt")).unwrap();
+    symlink("loop1.txt", corpus.join("loop2.txt")).unwrap();
+    symlink("nowhere.txt", corpus.join("dangling.txt")).unwrap();
+    let r = env.run(&["index"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stdout.starts_with("rebuilt: 1 article"), "{r:?}");
+    let mut err: Vec<&str> = r.stderr.lines().collect();
+    err.sort();
+    assert_eq!(
+        err,
+        vec![
+            "corpus/dangling.txt: No such file or directory (os error 2) (file skipped)",
+            "corpus/loop1.txt: Too many levels of symbolic links (os error 40) (file skipped)",
+            "corpus/loop2.txt: Too many levels of symbolic links (os error 40) (file skipped)",
+        ]
+    );
+    let v = env.search_json("zebracorn");
+    let files: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, vec!["corpus/link.txt", "corpus/link.txt"]);
+    // Nothing changed: the links' stamps are stable, no update is made.
+    let r = env.run(&["search", "zebracorn"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+}
+
+#[test]
+fn paths_names_with_spaces_newlines_and_escapes() {
+    let env = Env::empty();
+    env.write(
+        "corpus/with space.txt",
+        "= Spaced =\n\nA spaced zebracorn.\n",
+    );
+    env.write(
+        "corpus/new\nline.txt",
+        "= Newline =\n\nA newline zebracorn.\n",
+    );
+    env.write(
+        "corpus/esc\x1b]0;pwned\x07.txt",
+        "= Esc =\n\nAn esc zebracorn.\n",
+    );
+    let r = env.run(&["search", "--color", "never", "kind:paragraph zebracorn"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    // One location line and one snippet line per hit, nothing acting on
+    // the terminal.
+    let lines: Vec<&str> = r.stdout.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 6, "{r:?}");
+    assert!(!r.stdout.contains(['\x1b', '\x07']), "{r:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with(". Esc ¶1  corpus/esc\\u{1b}]0;pwned\\u{7}.txt:3")),
+        "{r:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.ends_with("corpus/new line.txt:3")),
+        "{r:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.ends_with("corpus/with space.txt:3")),
+        "{r:?}"
+    );
+    // JSON keeps the names exact (escaped as JSON escapes them), and the
+    // passages are read back through them.
+    let r = env.run(&["search", "--json", "kind:paragraph zebracorn"]);
+    assert!(
+        r.stdout.contains(r#""file":"corpus/new\nline.txt""#),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout
+            .contains(r#""file":"corpus/esc\u001b]0;pwned\u0007.txt""#),
+        "{r:?}"
+    );
+    let v = r.json();
+    for h in v["hits"].as_array().unwrap() {
+        assert!(h["snippet"].as_str().unwrap().contains("zebracorn"), "{h}");
+    }
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn paths_a_non_utf8_file_name_is_skipped_clearly() {
+    let env = Env::with_article();
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff.txt");
+    std::fs::write(
+        env.path().join("corpus").join(name),
+        "= Bad name =\n\nA zebracorn.\n",
+    )
+    .unwrap();
+    let r = env.run(&["index"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "corpus/bad\u{fffd}.txt: file name is not valid UTF-8 (rename the file to index it) (file skipped)\n"
+    );
+    // Skipped, not stale: searches do not try again and again.
+    let r = env.run(&["search", "-n", "1", "Velayati"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+}
+
+#[test]
+fn paths_corpus_at_the_root_or_in_the_index_is_refused() {
+    let env = Env::with_article();
+    for args in [
+        &["index", "--corpus", "/"][..],
+        &["watch", "--corpus", "/"],
+        &["search", "--corpus", "/", "war"],
+    ] {
+        let r = env.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {r:?}");
+        // (`search` first says it is building the missing index.)
+        assert_eq!(
+            r.stderr.lines().last(),
+            Some("passage: /: refusing to use the root of the file system as the corpus (pass --corpus DIR, a folder of *.txt articles)"),
+            "{args:?}"
+        );
+    }
+    assert!(!env.path().join("index/CURRENT").exists());
+    assert_eq!(env.run(&["index"]).code, 0);
+    // With an index built, a search warns and answers from it; it never
+    // walks the file system.
+    let r = env.run(&["search", "--corpus", "/", "-n", "1", "Velayati"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("refusing to use the root"), "{r:?}");
+    let r = env.run(&["index", "--corpus", "index"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "passage: index: the corpus is the same folder as the index folder index; pass --corpus and --index folders apart\n"
+    );
+    std::fs::create_dir(env.path().join("index/sub")).unwrap();
+    let r = env.run(&["index", "--corpus", "index/sub"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("the corpus is inside the index folder index"),
+        "{r:?}"
+    );
+    // The index inside the corpus is fine (it holds no *.txt).
+    let r = env.run(&["index", "--corpus", ".", "--index", "corpus/.idx"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn paths_a_fifo_named_txt_is_never_opened() {
+    let env = Env::with_article();
+    // Opening a FIFO for reading would wait forever for a writer.
+    let made = std::process::Command::new("mkfifo")
+        .arg(env.path().join("corpus/fifo.txt"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("note: mkfifo is not available: FIFO test skipped");
+        return;
+    }
+    let r = env.run(&["index"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+    assert!(r.stdout.starts_with("rebuilt: 1 article"), "{r:?}");
+}
