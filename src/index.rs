@@ -138,9 +138,10 @@ pub fn schema() -> (Schema, Fields) {
 }
 
 impl Fields {
-    /// The index document for `d`, whose words are `terms` (see
-    /// [`text::Terms`]).
-    fn to_tantivy(self, d: &Document, terms: &text::Terms) -> TantivyDocument {
+    /// The index document for `d`, given the words of its whole file (see
+    /// [`text::Terms`]: each file is analyzed once, for all its documents).
+    fn to_tantivy(self, d: &Document, file_words: &[text::Word]) -> TantivyDocument {
+        let terms = text::Terms::within(file_words, d.byte_start..d.byte_end);
         let mut doc = TantivyDocument::new();
         doc.add_text(self.id, &d.id);
         doc.add_text(self.key, key(&d.file, &d.id));
@@ -433,10 +434,6 @@ impl Opened {
             opstamp: self.opstamp,
         }
     }
-
-    fn stale_among(&self, files: &[SourceFile]) -> Vec<String> {
-        self.staleness().stale_among(files)
-    }
 }
 
 /// The stamps of an opened index, to compare the corpus with.
@@ -612,7 +609,7 @@ impl IndexDir {
         // document states.
         if let Some((opened, false)) = &current {
             if opened.stamps.corpus == corpus_root.display().to_string()
-                && opened.stale_among(&files).is_empty()
+                && opened.staleness().stale_among(&files).is_empty()
             {
                 let sum = &opened.stamps.summary;
                 return Ok(Report {
@@ -899,12 +896,14 @@ impl IndexDir {
                     report.warnings.extend(warnings.iter().cloned());
                     let mut ids = HashSet::new();
                     let new_docs = corpus::documents(&file.display, &text, &article, &mut ids);
+                    let words = text::Analyzer::default().words(&text);
                     let doc_states = apply_file(
                         w,
                         &fields,
                         &file.display,
                         &old_docs,
                         &new_docs,
+                        &words,
                         repair,
                         &mut report,
                         &mut tombstones,
@@ -1068,12 +1067,6 @@ fn new_writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
     Ok(writer)
 }
 
-/// The terms of one document analyzed alone (for the few documents of an
-/// incremental update; a full build analyzes each file once).
-fn analyze(d: &Document) -> text::Terms {
-    text::Terms::of(&text::Analyzer::default().words(&d.text))
-}
-
 /// One file made ready for the index: its state and its documents.
 struct Prepared {
     state: FileState,
@@ -1110,13 +1103,7 @@ fn prepare(file: &SourceFile, fields: Fields) -> Prepared {
                     problem: None,
                     warnings,
                 },
-                docs: docs
-                    .iter()
-                    .map(|d| {
-                        let terms = text::Terms::within(&words, d.byte_start..d.byte_end);
-                        fields.to_tantivy(d, &terms)
-                    })
-                    .collect(),
+                docs: docs.iter().map(|d| fields.to_tantivy(d, &words)).collect(),
             }
         }
     }
@@ -1240,7 +1227,8 @@ fn remove_all(
 /// Applies the difference between a file's old and new documents and
 /// returns the new states. With `replace_all`, the index may hold other
 /// documents of the file than `old` says: all are deleted and every new one
-/// added (the counts still describe the difference from `old`).
+/// added (the counts still describe the difference from `old`). `words` are
+/// the new file's words, as [`Fields::to_tantivy`] takes them.
 #[allow(clippy::too_many_arguments)]
 fn apply_file(
     w: &mut IndexWriter,
@@ -1248,6 +1236,7 @@ fn apply_file(
     file: &str,
     old: &[DocState],
     new: &[Document],
+    words: &[text::Word],
     replace_all: bool,
     report: &mut Report,
     tombstones: &mut Vec<Tombstone>,
@@ -1270,7 +1259,7 @@ fn apply_file(
         match old_by_id.get(&(d.id.as_str(), st.section)) {
             Some(o) if o.digest == st.digest => {
                 if replace_all {
-                    w.add_document(fields.to_tantivy(d, &analyze(d)))
+                    w.add_document(fields.to_tantivy(d, words))
                         .map_err(Error::index("index"))?;
                 }
                 if !st.section {
@@ -1279,7 +1268,7 @@ fn apply_file(
             }
             Some(_) => {
                 w.delete_term(Term::from_field_text(fields.key, &key(file, &d.id)));
-                w.add_document(fields.to_tantivy(d, &analyze(d)))
+                w.add_document(fields.to_tantivy(d, words))
                     .map_err(Error::index("index"))?;
                 if st.section {
                     report.sections_updated += 1;
@@ -1288,7 +1277,7 @@ fn apply_file(
                 }
             }
             None => {
-                w.add_document(fields.to_tantivy(d, &analyze(d)))
+                w.add_document(fields.to_tantivy(d, words))
                     .map_err(Error::index("index"))?;
                 if st.section {
                     report.sections_updated += 1;

@@ -167,7 +167,7 @@ pub struct Terms {
 impl Terms {
     /// Joins `words` (which never contain a space: a word is a UAX #29
     /// segment holding a letter or digit, and folding adds no space).
-    pub fn of(words: &[Word]) -> Terms {
+    fn of(words: &[Word]) -> Terms {
         let bytes: usize = words.iter().map(|w| w.exact.len() + 1).sum();
         let mut t = Terms {
             exact: String::with_capacity(bytes),

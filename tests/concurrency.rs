@@ -28,6 +28,21 @@ fn id(i: usize, v: usize) -> String {
     passage_id(&format!("File {i}"), &article(i, v).1)
 }
 
+/// Starts `passage watch` and waits for the first line it prints.
+fn watch_first_line(env: &Env) -> (std::process::Child, String) {
+    let mut watch = env
+        .command(&["watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(watch.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (watch, line)
+}
+
 fn write_version(env: &Env, v: usize) {
     for i in 0..FILES {
         env.write(&format!("corpus/f{i}.txt"), article(i, v).0);
@@ -156,16 +171,7 @@ fn sigkill_leaves_no_lock_that_blocks_the_next_run() {
         );
     }
     // A watcher killed after its first update leaves `.watch` behind...
-    let mut watch = env
-        .command(&["watch"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(watch.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let (mut watch, first) = watch_first_line(&env);
     assert!(first.contains("added"), "{first}");
     watch.kill().unwrap(); // SIGKILL
     watch.wait().unwrap();
@@ -176,16 +182,7 @@ fn sigkill_leaves_no_lock_that_blocks_the_next_run() {
     let r = env.run(&["search", "zebracorn"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("corpus/new.txt changed"), "{r:?}");
-    let mut again = env
-        .command(&["watch"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(again.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut again, line) = watch_first_line(&env);
     again.kill().unwrap();
     again.wait().unwrap();
     assert!(line.contains("up to date"), "{line}");
