@@ -290,8 +290,20 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
         })
         .collect();
     let mut notes = Vec::new();
+    let shown = matches.len();
+    if exact_total > shown {
+        let more = exact_total - shown;
+        let (s, verb) = if more == 1 { ("", "is") } else { ("es", "are") };
+        notes.push(if shown == MAX_LISTED {
+            format!(
+                "{more} more exact match{s} {verb} not listed: at most {MAX_LISTED} are (narrow the quote to find the place you want)"
+            )
+        } else {
+            format!("{more} more exact match{s} not shown (-n {shown})")
+        });
+    }
 
-    if matches.is_empty() {
+    if exact_total == 0 {
         let wanted = opts.limit.unwrap_or(DEFAULT_APPROXIMATE);
         let (approx, closest_len) = approximate(opened, &qw, wanted, opts, &mut an)?;
         if closest_len > 0 && qw.words.len() > closest_len {
@@ -301,6 +313,16 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
             ));
         }
         matches = approx;
+        notes.push(
+            if wanted == 0 {
+                "no exact match"
+            } else if matches.is_empty() {
+                "the quote is not in the corpus, and no passage is close to it"
+            } else {
+                "no exact match; the closest passages are shown"
+            }
+            .to_string(),
+        );
     }
     Ok(CiteResults {
         quote: quote.to_string(),

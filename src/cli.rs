@@ -1,10 +1,11 @@
 //! Command-line arguments (clap derive), converted into the library's
 //! options before any work is done.
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use passage::citation;
 use passage::cite::CiteOptions;
@@ -45,6 +46,10 @@ pub enum Command {
     Watch(WatchArgs),
     /// Write every indexed document with its text, one JSON object per line.
     Export(ExportArgs),
+    /// Print a completion script for a shell (see the README for where to put it).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on stdout: `passage man | man -l -`.
+    Man(ManArgs),
 }
 
 const CITE_HELP: &str = "\
@@ -85,6 +90,12 @@ pub struct Locations {
     /// Index folder.
     #[arg(long, value_name = "DIR", default_value = "index")]
     pub index: PathBuf,
+}
+
+/// Whether a command that reads the index may update it first (search,
+/// cite, show, related, export; `index` and `watch` always update).
+#[derive(Debug, Args)]
+pub struct Freshness {
     /// Do not bring the index up to date when the corpus changed; warn and
     /// use it as it is.
     #[arg(long)]
@@ -130,13 +141,15 @@ pub struct SearchArgs {
     /// instead of searching.
     #[arg(long)]
     pub list_sections: bool,
-    /// Most hits to show.
+    /// Most hits to show; 0 shows none, only how many matched.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = hit_count)]
     pub limit: usize,
     #[command(flatten)]
     pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
+    #[command(flatten)]
+    pub freshness: Freshness,
 }
 
 #[derive(Debug, Args)]
@@ -144,8 +157,9 @@ pub struct CiteArgs {
     /// The quote; several arguments are joined with spaces.
     #[arg(required = true, value_name = "QUOTE")]
     pub quote: Vec<String>,
-    /// Most matches to show (default: every exact match, or the 3 closest).
-    #[arg(short = 'n', long, value_name = "N")]
+    /// Most matches to show (default: every exact match, or the 3 closest);
+    /// 0 shows none, only how many there are.
+    #[arg(short = 'n', long, value_name = "N", value_parser = hit_count)]
     pub limit: Option<usize>,
     /// Citation style.
     #[arg(long, value_name = "STYLE", default_value = "plain")]
@@ -154,6 +168,8 @@ pub struct CiteArgs {
     pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
+    #[command(flatten)]
+    pub freshness: Freshness,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +181,8 @@ pub struct ShowArgs {
     pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
+    #[command(flatten)]
+    pub freshness: Freshness,
 }
 
 #[derive(Debug, Args)]
@@ -172,13 +190,15 @@ pub struct RelatedArgs {
     /// The passage ID.
     #[arg(value_name = "ID")]
     pub id: String,
-    /// Most passages to show.
+    /// Most passages to show; 0 shows none, only how many there are.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = hit_count)]
     pub limit: usize,
     #[command(flatten)]
     pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
+    #[command(flatten)]
+    pub freshness: Freshness,
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +208,22 @@ pub struct ExportArgs {
     pub ndjson: bool,
     #[command(flatten)]
     pub locations: Locations,
+    #[command(flatten)]
+    pub freshness: Freshness,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand, for its own page (passage-search(1)).
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +236,100 @@ pub struct WatchArgs {
     pub debounce_ms: u64,
     #[command(flatten)]
     pub locations: Locations,
+}
+
+/// Reads the command line. A query or quote word that starts with `-`
+/// (`passage search -hezbollah syria`) would otherwise be read by clap as a
+/// cluster of short options (`-h` then prints the help and exits 0); see
+/// [`words_after_dashes`].
+pub fn parse() -> Cli {
+    Cli::parse_from(words_after_dashes(std::env::args_os().collect()))
+}
+
+/// For `search` and `cite`, the subcommands whose positional arguments are
+/// free text: moves every word that is not an option of the subcommand
+/// behind a `--`, so that a word such as `-hezbollah` is read as part of
+/// the query. A word is an option only when it is exactly one: a known
+/// `--long` (with its value), `-h`, or a known short option with its value
+/// (`-n 5`, `-n5`). `-nato` is not `-n ato`, whose value would be invalid,
+/// but the word `-nato`. Anything else is left as it was, for clap to read
+/// or reject with its own message.
+pub fn words_after_dashes(args: Vec<OsString>) -> Vec<OsString> {
+    let Some(name) = args.get(1).and_then(|a| a.to_str()) else {
+        return args;
+    };
+    if name != "search" && name != "cite" {
+        return args;
+    }
+    let mut cmd = Cli::command();
+    cmd.build();
+    let Some(sub) = cmd.find_subcommand(name) else {
+        return args;
+    };
+    let takes_value = |a: &clap::Arg| a.get_action().takes_values();
+    let long = |name: &str| {
+        sub.get_arguments()
+            .find(|a| a.get_long() == Some(name))
+            .map(takes_value)
+    };
+    let short = |c: char| {
+        sub.get_arguments()
+            .find(|a| a.get_short() == Some(c))
+            .map(takes_value)
+    };
+    let mut options: Vec<OsString> = Vec::new();
+    let mut words: Vec<OsString> = Vec::new();
+    let mut rest = args[2..].iter();
+    while let Some(arg) = rest.next() {
+        let Some(s) = arg.to_str() else {
+            words.push(arg.clone());
+            continue;
+        };
+        if s == "--" {
+            words.extend(rest.by_ref().cloned());
+            break;
+        }
+        if let Some(body) = s.strip_prefix("--") {
+            // Unknown long options go to clap, which names them and says
+            // how to pass them as a value.
+            options.push(arg.clone());
+            if long(body) == Some(true) {
+                options.extend(rest.next().cloned());
+            }
+            continue;
+        }
+        let mut chars = s.chars();
+        let is_option = chars.next() == Some('-')
+            && match chars.next().map(|c| (c, short(c))) {
+                Some((_, Some(true))) => {
+                    let value = chars.as_str();
+                    if value.is_empty() {
+                        options.push(arg.clone());
+                        options.extend(rest.next().cloned());
+                        continue;
+                    }
+                    value.starts_with(|c: char| c.is_ascii_digit() || c == '=')
+                }
+                Some((_, Some(false))) => chars.as_str().is_empty(),
+                _ => false,
+            };
+        if is_option {
+            options.push(arg.clone());
+        } else {
+            words.push(arg.clone());
+        }
+    }
+    if !words
+        .iter()
+        .any(|w| w.to_str().is_some_and(|w| w.starts_with('-')))
+    {
+        return args;
+    }
+    let mut out = args[..2].to_vec();
+    out.extend(options);
+    out.push("--".into());
+    out.extend(words);
+    out
 }
 
 /// Parses `-n`. Ranking keeps a buffer as long as the count asked for, so
@@ -328,6 +458,54 @@ mod tests {
         assert_eq!(parse(&["a"]).limit, None);
         assert_eq!(parse(&["-n", "2", "a", "b"]).quote, vec!["a", "b"]);
         assert!(Cli::try_parse_from(["passage", "cite", "--style", "apa", "x"]).is_err());
+    }
+
+    fn reread(args: &[&str]) -> Vec<String> {
+        let args = args.iter().map(OsString::from).collect();
+        words_after_dashes(args)
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn test_words_after_dashes() {
+        // Nothing starting with `-` among the words: left as it was.
+        let plain = ["passage", "search", "-n", "3", "war"];
+        assert_eq!(reread(&plain), plain);
+        assert_eq!(
+            reread(&["passage", "search", "-hezbollah", "syria", "-n", "2"]),
+            ["passage", "search", "-n", "2", "--", "-hezbollah", "syria"]
+        );
+        assert_eq!(
+            reread(&["passage", "cite", "--style", "mla", "-war", "-n5"]),
+            ["passage", "cite", "--style", "mla", "-n5", "--", "-war"]
+        );
+        // `-nato` is a word, not `-n` with the value `ato`.
+        assert_eq!(
+            reread(&["passage", "search", "war", "-nato", "--color=never"]),
+            ["passage", "search", "--color=never", "--", "war", "-nato"]
+        );
+        // `-h` alone is the help; words after a `--` stay words.
+        assert_eq!(
+            reread(&["passage", "search", "-h"]),
+            ["passage", "search", "-h"]
+        );
+        assert_eq!(
+            reread(&["passage", "search", "-x", "--", "-n"]),
+            ["passage", "search", "--", "-x", "-n"]
+        );
+        // Other subcommands are clap's alone.
+        let show = ["passage", "show", "-x"];
+        assert_eq!(reread(&show), show);
+        let s = match Cli::try_parse_from(reread(&["passage", "search", "-hezbollah", "syria"]))
+            .unwrap()
+            .command
+        {
+            Command::Search(s) => s,
+            _ => unreachable!(),
+        };
+        assert_eq!(s.query_text(), "-hezbollah syria");
     }
 
     #[test]

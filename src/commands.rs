@@ -3,13 +3,12 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use passage::cite::{cite as run_cite, MatchKind};
+use passage::cite::cite as run_cite;
 use passage::index::{IndexDir, Opened, Report, UpdateOptions};
 use passage::query::Query;
 use passage::render::{json, text};
@@ -17,11 +16,14 @@ use passage::search::search as run_search;
 use passage::show::{show as run_show, Shown};
 
 use crate::cli::{
-    CiteArgs, ExportArgs, IndexArgs, Locations, RelatedArgs, SearchArgs, ShowArgs, WatchArgs,
+    CiteArgs, CompletionsArgs, ExportArgs, IndexArgs, Locations, ManArgs, RelatedArgs, SearchArgs,
+    ShowArgs, WatchArgs,
 };
+use crate::exit::Exit;
+use crate::messages;
 
 /// `passage index`.
-pub fn index(args: &IndexArgs) -> Result<ExitCode> {
+pub fn index(args: &IndexArgs) -> Result<Exit> {
     let report = update(&args.locations, UpdateOptions { full: args.full })?;
     let mut out = stdout();
     if args.json {
@@ -31,14 +33,14 @@ pub fn index(args: &IndexArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(if report.skipped.is_empty() {
-        ExitCode::SUCCESS
+        Exit::Found
     } else {
-        ExitCode::from(2)
+        Exit::Error
     })
 }
 
 /// `passage search`.
-pub fn search(args: &SearchArgs) -> Result<ExitCode> {
+pub fn search(args: &SearchArgs) -> Result<Exit> {
     if args.list_sections {
         return list_sections(args);
     }
@@ -46,23 +48,23 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
     // Reject a bad query before any (possibly slow) index build.
     Query::parse(&input)?;
     let options = args.options();
-    let (opened, results) = with_fresh(&args.locations, |opened| {
+    let (opened, results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(run_search(opened, &input, &options)?)
     })?;
     if !results.notes.is_empty() {
-        eprintln!(
-            "passage: searching for: {} ({})",
-            text::sanitize(&results.read_as),
-            text::sanitize(&results.notes.join("; "))
-        );
+        messages::info(format!(
+            "searching for: {} ({})",
+            results.read_as,
+            results.notes.join("; ")
+        ));
     }
     if !args.output.json {
         for s in &results.suggestions {
-            eprintln!(
-                "passage: '{}' is not in the index; did you mean: {}?",
-                text::sanitize(&s.word),
-                text::sanitize(&s.did_you_mean.join(", "))
-            );
+            messages::info(format!(
+                "'{}' is not in the index; did you mean: {}?",
+                s.word,
+                s.did_you_mean.join(", ")
+            ));
         }
     }
     print_results(
@@ -75,14 +77,16 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
 }
 
 /// Writes ranked results (search, related) and turns them into an exit
-/// status: 0 with hits, 1 without.
+/// status: 0 when something matched (shown or not: `-n 0`), 1 otherwise.
+/// In text, how many matched in all follows the hits on stderr; JSON
+/// carries it as `total`.
 fn print_results(
     opened: &Opened,
     results: &passage::search::Results,
     as_json: bool,
     color: crate::cli::ColorWhen,
     none: &str,
-) -> Result<ExitCode> {
+) -> Result<Exit> {
     let mut out = stdout();
     if as_json {
         json::results(&mut out, results)?;
@@ -91,16 +95,33 @@ fn print_results(
     }
     out.flush()?;
     warn_unreadable(opened);
-    if results.hits.is_empty() {
-        eprintln!("passage: {none}");
-        return Ok(ExitCode::from(1));
+    if results.total == 0 {
+        messages::info(none);
+        return Ok(Exit::NotFound);
     }
-    Ok(ExitCode::SUCCESS)
+    if !as_json {
+        messages::info(total_line(results.total, results.hits.len()));
+    }
+    Ok(Exit::Found)
+}
+
+/// `18,914 matches, 10 shown`; `2 matches` when every one is shown.
+fn total_line(total: usize, shown: usize) -> String {
+    let matches = if total == 1 { "match" } else { "matches" };
+    if shown >= total {
+        format!("{} {matches}", messages::thousands(total))
+    } else {
+        format!(
+            "{} {matches}, {} shown",
+            messages::thousands(total),
+            messages::thousands(shown)
+        )
+    }
 }
 
 /// `passage search --list-sections`.
-fn list_sections(args: &SearchArgs) -> Result<ExitCode> {
-    let opened = open_fresh(&args.locations)?;
+fn list_sections(args: &SearchArgs) -> Result<Exit> {
+    let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let articles = passage::sections::list(&opened)?;
     let mut out = stdout();
     if args.output.json {
@@ -109,25 +130,18 @@ fn list_sections(args: &SearchArgs) -> Result<ExitCode> {
         text::sections(&mut out, &articles)?;
     }
     out.flush()?;
-    Ok(if articles.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(Exit::found_if(!articles.is_empty()))
 }
 
 /// `passage cite`.
-pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
+pub fn cite(args: &CiteArgs) -> Result<Exit> {
     let quote = args.quote.join(" ");
     // Reject a bad quote before any (possibly slow) index build.
     passage::cite::check_quote(&quote)?;
     let options = args.options();
-    let (opened, results) = with_fresh(&args.locations, |opened| {
+    let (opened, results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(run_cite(opened, &quote, &options)?)
     })?;
-    for note in &results.notes {
-        eprintln!("passage: note: {}", text::sanitize(note));
-    }
     let mut out = stdout();
     if args.output.json {
         json::cite(&mut out, &results)?;
@@ -136,31 +150,17 @@ pub fn cite(args: &CiteArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     warn_unreadable(&opened);
-    let shown = results
-        .matches
-        .iter()
-        .filter(|m| m.kind == MatchKind::Exact)
-        .count();
-    if results.exact_total > shown {
-        eprintln!(
-            "passage: {} more exact matches not shown (--limit)",
-            results.exact_total - shown
-        );
+    // The notes (what the listing leaves out, why there is no exact
+    // match) are in the JSON too: the same words on stderr.
+    for note in &results.notes {
+        messages::note(note);
     }
-    if results.exact_total == 0 {
-        if results.matches.is_empty() {
-            eprintln!("passage: the quote is not in the corpus, and no passage is close to it");
-        } else {
-            eprintln!("passage: no exact match; the closest passages are shown");
-        }
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::found_if(results.exact_total > 0))
 }
 
 /// `passage show`.
-pub fn show(args: &ShowArgs) -> Result<ExitCode> {
-    let opened = open_fresh(&args.locations)?;
+pub fn show(args: &ShowArgs) -> Result<Exit> {
+    let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let dir = IndexDir::new(&args.locations.index);
     let shown = run_show(&opened, &dir, &args.id)?;
     let mut out = stdout();
@@ -172,28 +172,27 @@ pub fn show(args: &ShowArgs) -> Result<ExitCode> {
     out.flush()?;
     warn_unreadable(&opened);
     match &shown {
-        Shown::Found { .. } => Ok(ExitCode::SUCCESS),
+        Shown::Found { .. } => Ok(Exit::Found),
         other => {
-            eprintln!("passage: {}", text::sanitize(&other.message()));
-            Ok(ExitCode::from(1))
+            messages::info(other.message());
+            Ok(Exit::NotFound)
         }
     }
 }
 
 /// `passage related`.
-pub fn related(args: &RelatedArgs) -> Result<ExitCode> {
-    let opened = open_fresh(&args.locations)?;
+pub fn related(args: &RelatedArgs) -> Result<Exit> {
+    let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let opts = passage::search::SearchOptions {
         limit: args.limit,
         ..Default::default()
     };
     let Some(results) = passage::related::related(&opened, &args.id, &opts)? else {
-        eprintln!(
-            "passage: no passage has the ID {} (try `passage show {}`)",
-            text::sanitize(&args.id),
-            text::sanitize(&args.id)
-        );
-        return Ok(ExitCode::from(1));
+        messages::info(format!(
+            "no passage has the ID {} (try `passage show {}`)",
+            args.id, args.id
+        ));
+        return Ok(Exit::NotFound);
     };
     print_results(
         &opened,
@@ -205,22 +204,55 @@ pub fn related(args: &RelatedArgs) -> Result<ExitCode> {
 }
 
 /// `passage export --ndjson`.
-pub fn export(args: &ExportArgs) -> Result<ExitCode> {
-    let opened = open_fresh(&args.locations)?;
+pub fn export(args: &ExportArgs) -> Result<Exit> {
+    let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let mut out = stdout();
     let n = passage::export::for_each_document(&opened, |d| json::document_line(&mut out, d))?;
     out.flush()?;
     warn_unreadable(&opened);
-    Ok(if n == 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(Exit::found_if(n > 0))
+}
+
+/// `passage completions SHELL`: the script clap_complete writes from the
+/// same definitions that parse the arguments, so it cannot drift.
+pub fn completions(args: &CompletionsArgs) -> Result<Exit> {
+    use clap::CommandFactory;
+    let mut cmd = crate::cli::Cli::command();
+    let mut out = stdout();
+    clap_complete::generate(args.shell, &mut cmd, "passage", &mut out);
+    out.flush()?;
+    Ok(Exit::Found)
+}
+
+/// `passage man [COMMAND]`: the manual page in roff, from the same
+/// definitions that parse the arguments; `passage man search` is the page
+/// of one subcommand (`passage-search(1)`), as git splits its pages.
+pub fn man(args: &ManArgs) -> Result<Exit> {
+    use clap::CommandFactory;
+    let cmd = crate::cli::Cli::command();
+    let page = match &args.command {
+        None => cmd,
+        Some(name) => {
+            let Some(sub) = cmd.find_subcommand(name) else {
+                let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+                anyhow::bail!("no manual page for '{name}' (pages: {})", names.join(", "));
+            };
+            let full = format!("passage-{name}");
+            sub.clone()
+                .name(full.clone())
+                .display_name(full)
+                .version(cmd.get_version().unwrap_or_default().to_string())
+        }
+    };
+    let mut out = stdout();
+    clap_mangen::Man::new(page).render(&mut out)?;
+    out.flush()?;
+    Ok(Exit::Found)
 }
 
 /// `passage watch`: an update at start, then one after each burst of
 /// changes in the corpus, one line each.
-pub fn watch(args: &WatchArgs) -> Result<ExitCode> {
+pub fn watch(args: &WatchArgs) -> Result<Exit> {
     use notify::{RecursiveMode, Watcher};
 
     let loc = &args.locations;
@@ -258,7 +290,7 @@ pub fn watch(args: &WatchArgs) -> Result<ExitCode> {
     let debounce = Duration::from_millis(args.debounce_ms);
     loop {
         let Ok(first) = rx.recv() else {
-            return Ok(ExitCode::SUCCESS);
+            return Ok(Exit::Found);
         };
         let mut relevant = is_relevant(&first, index_dir.as_deref());
         // Debounce: an editor's save is several events; wait for quiet.
@@ -271,7 +303,7 @@ pub fn watch(args: &WatchArgs) -> Result<ExitCode> {
         match update(loc, UpdateOptions::default()) {
             Ok(report) if report.changed() => print(&report)?,
             Ok(_) => {}
-            Err(e) => eprintln!("passage: {}", text::sanitize(&format!("{e:#}"))),
+            Err(e) => messages::error(format!("{e:#}")),
         }
     }
 }
@@ -291,22 +323,26 @@ fn is_relevant(event: &notify::Result<notify::Event>, index_dir: Option<&Path>) 
 
 /// Opens the index, building it when there is none and bringing it up to
 /// date when the corpus changed since (unless `--no-update`).
-fn open_fresh(loc: &Locations) -> Result<Opened> {
-    with_fresh(loc, |_| Ok(())).map(|(opened, ())| opened)
+fn open_fresh(loc: &Locations, no_update: bool) -> Result<Opened> {
+    with_fresh(loc, no_update, |_| Ok(())).map(|(opened, ())| opened)
 }
 
 /// Runs `work` on the index brought up to date as [`open_fresh`] does. The
 /// staleness check (a `stat` of every corpus file, the dearest part of a
 /// search on a large corpus) runs on another thread meanwhile; in the rare
 /// case that it finds a change, the index is updated and `work` runs again.
-fn with_fresh<T>(loc: &Locations, work: impl Fn(&Opened) -> Result<T>) -> Result<(Opened, T)> {
+fn with_fresh<T>(
+    loc: &Locations,
+    no_update: bool,
+    work: impl Fn(&Opened) -> Result<T>,
+) -> Result<(Opened, T)> {
     let dir = IndexDir::new(&loc.index);
     let Some(opened) = dir.open()? else {
-        eprintln!(
-            "passage: no index in {}; building it from {}",
+        messages::info(format!(
+            "no index in {}; building it from {}",
             loc.index.display(),
             loc.corpus.display()
-        );
+        ));
         match update(loc, UpdateOptions::default()) {
             Ok(_) => {}
             // Someone else is building it: wait for them.
@@ -338,10 +374,7 @@ fn with_fresh<T>(loc: &Locations, work: impl Fn(&Opened) -> Result<T>) -> Result
     let stale = match stale {
         Ok(stale) => stale,
         Err(e @ passage::Error::Corpus { .. }) => {
-            eprintln!(
-                "passage: warning: {}; searching the index as it was built",
-                text::sanitize(&e.to_string())
-            );
+            messages::warning(format!("{e}; searching the index as it was built"));
             return Ok((opened, done?));
         }
         Err(e) => return Err(e.into()),
@@ -353,37 +386,32 @@ fn with_fresh<T>(loc: &Locations, work: impl Fn(&Opened) -> Result<T>) -> Result
         [one] => one.clone(),
         many => format!("{} files", many.len()),
     };
-    if loc.no_update {
-        eprintln!(
-            "passage: warning: {} changed since the index was built; results may be out of date (run `passage index`)",
-            text::sanitize(&what)
-        );
+    if no_update {
+        messages::warning(format!(
+            "{what} changed since the index was built; results may be out of date (run `passage index`)"
+        ));
         return Ok((opened, done?));
     }
     drop(opened);
     match dir.update(&loc.corpus, UpdateOptions::default()) {
         Ok(report) => {
-            eprintln!(
-                "passage: {} changed; index updated: {}",
-                text::sanitize(&what),
+            messages::info(format!(
+                "{what} changed; index updated: {}",
                 text::counts(&report)
-            );
+            ));
             report_problems(&report);
         }
         Err(passage::Error::Busy { .. }) => {
-            eprintln!(
-                "passage: warning: {} changed and another process is updating the index; searching its last committed state",
-                text::sanitize(&what)
-            );
+            messages::warning(format!(
+                "{what} changed and another process is updating the index; searching its last committed state"
+            ));
         }
         // A failed update leaves the last commit whole (a read-only index
         // folder, a full disk): answer from it rather than not at all.
         Err(e @ (passage::Error::Io { .. } | passage::Error::Index { .. })) => {
-            eprintln!(
-                "passage: warning: {} changed but the index cannot be updated ({}); searching its last committed state",
-                text::sanitize(&what),
-                text::sanitize(&e.to_string())
-            );
+            messages::warning(format!(
+                "{what} changed but the index cannot be updated ({e}); searching its last committed state"
+            ));
         }
         Err(e) => return Err(e.into()),
     }
@@ -397,10 +425,7 @@ fn with_fresh<T>(loc: &Locations, work: impl Fn(&Opened) -> Result<T>) -> Result
 /// Warns about passages whose text could not be read back from the corpus.
 fn warn_unreadable(opened: &Opened) {
     for p in opened.problems.borrow().iter() {
-        eprintln!(
-            "passage: warning: {}; its passages are shown without text",
-            text::sanitize(p)
-        );
+        messages::warning(format!("{p}; its passages are shown without text"));
     }
 }
 
@@ -439,10 +464,10 @@ const PROGRESS_MIN_FILES: usize = 200;
 
 fn report_problems(report: &Report) {
     for p in &report.warnings {
-        eprintln!("{}", text::sanitize(&format!("{p} (warning)")));
+        messages::problem(p, "warning");
     }
     for p in &report.skipped {
-        eprintln!("{}", text::sanitize(&format!("{p} (file skipped)")));
+        messages::problem(p, "file skipped");
     }
 }
 

@@ -3,37 +3,38 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use passage::render::text::sanitize;
+use exit::Exit;
 
 mod cli;
 mod commands;
+mod exit;
+mod messages;
 
 fn main() -> ExitCode {
     quiet_panics();
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     // When reading the index fails, rebuilding it is the way out; when
     // writing it fails (a full disk), it is not.
     let reads = !matches!(cli.command, cli::Command::Index(_) | cli::Command::Watch(_));
     let outcome = match std::panic::catch_unwind(|| run(cli)) {
         Ok(outcome) => outcome,
         // Already said in one line by the hook.
-        Err(_) => return ExitCode::from(2),
+        Err(_) => return Exit::Error.into(),
     };
     match outcome {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
         Err(err) => {
             // A closed pipe (`| head`) is the reader saying it has enough.
             if err.chain().any(|e| {
                 e.downcast_ref::<std::io::Error>()
                     .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
-                return ExitCode::SUCCESS;
+                return Exit::Found.into();
             }
-            // The chain may quote a query or a file name: keep escapes in
-            // it from acting on the terminal.
-            eprintln!("passage: {}", sanitize(&one_line(&err, reads)));
-            ExitCode::from(2)
+            // The chain may quote a query or a file name: messages keeps
+            // escapes in it from acting on the terminal.
+            messages::error(one_line(&err, reads));
+            Exit::Error.into()
         }
     }
 }
@@ -82,15 +83,13 @@ fn quiet_panics() {
             .location()
             .map(|l| format!(" ({}:{})", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
-            "passage: internal error: {}{} (if the index is damaged, `passage index --full` rebuilds it)",
-            sanitize(what),
-            sanitize(&at)
-        );
+        messages::error(format!(
+            "internal error: {what}{at} (if the index is damaged, `passage index --full` rebuilds it)"
+        ));
     }));
 }
 
-fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         cli::Command::Index(args) => commands::index(args),
         cli::Command::Search(args) => commands::search(args),
@@ -99,6 +98,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Related(args) => commands::related(args),
         cli::Command::Watch(args) => commands::watch(args),
         cli::Command::Export(args) => commands::export(args),
+        cli::Command::Completions(args) => commands::completions(args),
+        cli::Command::Man(args) => commands::man(args),
     }
 }
 

@@ -82,7 +82,7 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
             )),
         ),
     ]);
-    let (top, total) = searcher
+    let (mut top, total) = searcher
         .search(
             &query,
             &(
@@ -91,6 +91,8 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
             ),
         )
         .map_err(Error::index(opened.root()))?;
+    // tantivy wants room for one; `-n 0` asks for none, only the count.
+    top.truncate(opts.limit);
     let patterns: Vec<Pattern> = weighted
         .iter()
         .map(|(s, _)| Pattern::Stem(s.clone()))

@@ -185,6 +185,10 @@ fn finish(
     opts: &SearchOptions,
 ) -> Result<Results> {
     let searcher = opened.reader.searcher();
+    // Ranking asks tantivy for at least one; `-n 0` asks for none, only
+    // the count.
+    let mut top = top;
+    top.truncate(opts.limit);
     let mut hits = load_hits(opened, top, &plan.patterns, opts, analyzer)?;
     for (addr, hit) in &mut hits {
         hit.complete = is_complete(addr);

@@ -58,7 +58,7 @@ fn assert_rebuilt_and_answers(env: &Env, what: &str) {
     assert_eq!(r.json()["hits"][0]["line_start"], 52, "{what}");
     // And the rebuilt index is trusted again.
     let r = env.run(&["search", "-n", "1", "Velayati"]);
-    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{what}: {r:?}");
+    assert_eq!((r.code, r.diagnostics().as_str()), (0, ""), "{what}: {r:?}");
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn fault_read_only_index_folder() {
         &["search", "-n", "1", "\"golden counterweight\""],
     );
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    assert_eq!(r.diagnostics().lines().count(), 1, "{r:?}");
     assert!(
         r.stderr.contains("changed but the index cannot be updated")
             && r.stderr

@@ -92,7 +92,7 @@ fn touched_but_unchanged_updates_nothing() {
     assert_eq!(meta(&env), before);
     // And the new mtime was recorded: a search sees nothing stale.
     let r = env.run(&["search", "Velayati"]);
-    assert!(r.stderr.is_empty(), "{r:?}");
+    assert_eq!(r.diagnostics(), "", "{r:?}");
 }
 
 #[test]

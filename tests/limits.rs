@@ -158,7 +158,8 @@ fn limit_a_long_paragraph_repeating_the_quote() {
     assert_eq!(v["exact_total"], 20_000);
     assert_eq!(v["matches"].as_array().unwrap().len(), 1_000);
     assert!(
-        r.stderr.contains("19000 more exact matches not shown"),
+        r.stderr
+            .contains("19000 more exact matches are not listed: at most 1000 are"),
         "{r:?}"
     );
     let last = &v["matches"][999];

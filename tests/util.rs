@@ -28,6 +28,17 @@ impl Run {
         }
     }
 
+    /// stderr without the count of matches that follows text results
+    /// (`passage: 3 matches`, `passage: 49 matches, 10 shown`): what is
+    /// left is what a search had to say about the index or the query.
+    pub fn diagnostics(&self) -> String {
+        self.stderr
+            .lines()
+            .filter(|l| !is_total_line(l))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+
     /// The stdout parsed as one JSON value.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
@@ -47,6 +58,16 @@ impl std::fmt::Debug for Run {
             self.code, self.stdout, self.stderr
         )
     }
+}
+
+/// Whether a stderr line is the count of matches after text results.
+fn is_total_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("passage: ") else {
+        return false;
+    };
+    let (count, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    count.replace(',', "").parse::<usize>().is_ok()
+        && (rest == "match" || rest == "matches" || rest.starts_with("matches, "))
 }
 
 /// The repository root (where `corpus/` lives).

@@ -25,6 +25,7 @@ const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
 const PATH: &str = "\x1b[35m";
 const LOCATION: &str = "\x1b[32m";
+const DIM: &str = "\x1b[2m";
 
 /// `Article › Section › Subsection ¶N` for a paragraph; a section ends in
 /// `(section)` instead.
@@ -52,12 +53,15 @@ pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<(
             writeln!(out)?;
         }
         let d = &hit.doc;
+        // The ID last and dim: there for `show` and `related`, out of the
+        // way of reading.
         writeln!(
             out,
-            "{} {}  {}",
+            "{} {}  {}  {}",
             paint(BOLD, &format!("{}.", hit.rank)),
             paint(PATH, &sanitize(&location(d))),
             paint(LOCATION, &format!("{}:{}", sanitize(&d.file), d.line_start)),
+            paint(DIM, &sanitize(&d.id)),
         )?;
         writeln!(out, "   {}", marked(&hit.snippet, style))?;
         if let Some(e) = &hit.explain {
