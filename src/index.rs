@@ -38,7 +38,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 11;
+pub const FORMAT: u32 = 12;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]

@@ -19,6 +19,8 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
     TokenStream, Tokenizer,
 };
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
 
 /// Name of the folded, unstemmed analyzer.
@@ -363,6 +365,7 @@ impl Tokenizer for WordTokenizer {
                 text,
                 line: 0..0,
                 words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
+                rest: None,
             },
             token: Token::default(),
         }
@@ -383,6 +386,29 @@ struct Segments<'a> {
     /// The line being split.
     line: Range<usize>,
     words: LineWords<'a>,
+    /// What follows a space inside the last segment, offset in the line.
+    rest: Option<(usize, &'a str)>,
+}
+
+impl<'a> Segments<'a> {
+    /// The part of a segment before its first space, keeping the rest for
+    /// the next call. UAX #29 joins words across U+202F NARROW NO-BREAK
+    /// SPACE (as it joins them across `_`), the space of French
+    /// `«\u{202f}Bonjour\u{202f}»` and of `500\u{202f}000`; for matching,
+    /// every space separates words, whatever its width or breaking rules.
+    fn split_at_space(&mut self, at: usize, segment: &'a str) -> &'a str {
+        if segment.is_ascii() {
+            return segment;
+        }
+        let Some((i, c)) = segment.char_indices().find(|(_, c)| c.is_whitespace()) else {
+            return segment;
+        };
+        let after = i + c.len_utf8();
+        if after < segment.len() {
+            self.rest = Some((at + after, &segment[after..]));
+        }
+        &segment[..i]
+    }
 }
 
 enum LineWords<'a> {
@@ -395,11 +421,12 @@ impl<'a> Iterator for Segments<'a> {
     fn next(&mut self) -> Option<(usize, &'a str)> {
         loop {
             let next = match &mut self.words {
+                _ if self.rest.is_some() => self.rest.take(),
                 LineWords::Unicode(s) => s.next(),
                 LineWords::Ascii(s) => s.next(),
             };
             if let Some((at, word)) = next {
-                return Some((self.line.start + at, word));
+                return Some((self.line.start + at, self.split_at_space(at, word)));
             }
             let start = self.line.end;
             if start >= self.text.len() {
@@ -519,22 +546,70 @@ impl TokenStream for WordStream<'_> {
 /// a period between digits, as in `3.5`, stays), and invisible format
 /// characters, which UAX #29 keeps inside a word: a soft hyphen or a bidi
 /// isolate around `screen` must not make it another word than `screen`.
+///
+/// Beyond ASCII the word is first decomposed (NFKD, so `é` typed as one
+/// character or as `e` plus a combining accent, and compatibility forms such
+/// as `ﬁ` or full-width letters, all become the same letters) and its
+/// combining marks of every script are dropped (Latin and Greek accents,
+/// Hebrew points, Arabic harakat, the dot of Turkish `İ`). Lowercasing is
+/// Unicode's full mapping; the two places where full case folding goes
+/// further for the scripts of the corpus are added: final `ς` is `σ`, and
+/// `ß` (and `ẞ`, lowercased to it) is `ss`. What is left is recomposed
+/// (NFC), so a Hangul syllable typed as jamo is the same syllable.
 fn fold_word_into(word: &str, out: &mut String) {
     let has_digit = word.bytes().any(|b| b.is_ascii_digit());
-    for c in word.chars() {
+    if word.is_ascii() {
+        for b in word.bytes() {
+            match b {
+                b'\'' | b'`' => {}
+                b'.' if !has_digit => {}
+                b => out.push(b.to_ascii_lowercase() as char),
+            }
+        }
+        return;
+    }
+    let start = out.len();
+    let mut composable = false;
+    for c in word.nfkd() {
+        if is_combining_mark(c) || is_invisible(c) {
+            continue;
+        }
         match c {
             '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '\u{00B4}' | '`' => {}
-            '\u{ad}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{feff}' => {}
             '.' if !has_digit => {}
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-            c => out.extend(c.to_lowercase()),
+            'ς' => out.push('σ'),
+            'ß' | 'ẞ' => out.push_str("ss"),
+            c => {
+                composable |= matches!(c, '\u{1100}'..='\u{11ff}');
+                out.extend(c.to_lowercase());
+            }
         }
     }
+    if composable {
+        let folded: String = out[start..].nfc().collect();
+        out.truncate(start);
+        out.push_str(&folded);
+    }
+}
+
+/// Characters with no width and no meaning for matching, which UAX #29
+/// keeps inside a word: the soft hyphen, zero-width spaces and joiners,
+/// bidi marks, embeddings and isolates (the Arabic letter mark too), word
+/// joiners, the byte order mark, the Mongolian vowel separator,
+/// interlinear annotation marks and tag characters.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}'
+        | '\u{61c}'
+        | '\u{180e}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0000}'..='\u{e007f}')
 }
 
 #[cfg(test)]
@@ -569,6 +644,90 @@ mod tests {
     #[test]
     fn diacritics_and_case_fold() {
         assert_eq!(exact("Émigré ÇA"), vec!["emigre", "ca"]);
+    }
+
+    #[test]
+    fn decomposed_and_precomposed_text_are_the_same_words() {
+        // NFD (a letter, then a combining accent), as pasted from a PDF or
+        // typed on a Mac, against NFC.
+        assert_eq!(
+            exact("cre\u{300}me bru\u{302}le\u{301}e"),
+            exact("crème brûlée")
+        );
+        assert_eq!(exact("crème brûlée"), vec!["creme", "brulee"]);
+        assert_eq!(exact("epistaltike\u{304}"), vec!["epistaltike"]);
+        // Hangul: jamo and syllables.
+        assert_eq!(exact("\u{1112}\u{1161}\u{11ab}"), exact("한"));
+        assert_eq!(exact("한국어").len(), 1);
+        // Compatibility forms: ligatures, full-width letters.
+        assert_eq!(exact("ﬁnal ＡＢＣ"), vec!["final", "abc"]);
+    }
+
+    #[test]
+    fn full_case_folding() {
+        assert_eq!(exact("ΠΑΣ"), exact("πας"));
+        assert_eq!(exact("ΟΔΟΣ"), exact("οδος"));
+        assert_eq!(exact("İstanbul"), vec!["istanbul"]);
+        assert_eq!(exact("STRAẞE Straße"), vec!["strasse", "strasse"]);
+        // Greek accents, Hebrew points, Arabic harakat.
+        assert_eq!(exact("άνθρωπος"), exact("ανθρωπος"));
+        assert_eq!(exact("שָׁלוֹם"), exact("שלום"));
+        assert_eq!(exact("مُحَمَّد"), exact("محمد"));
+    }
+
+    #[test]
+    fn every_space_separates_words() {
+        assert_eq!(exact("«\u{202f}Bonjour\u{202f}»"), vec!["bonjour"]);
+        assert_eq!(exact("500\u{202f}000"), vec!["500", "000"]);
+        assert_eq!(
+            exact("a\u{a0}b\u{2009}c\u{3000}d"),
+            vec!["a", "b", "c", "d"]
+        );
+        // Offsets still point at the words as printed.
+        let text = "totaled 500\u{202f}000 people";
+        let words = Analyzer::default().words(text);
+        let printed: Vec<&str> = words.iter().map(|w| &text[w.bytes.clone()]).collect();
+        assert_eq!(printed, vec!["totaled", "500", "000", "people"]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 500, ..Default::default() })]
+
+        /// NFC, NFD, NFKC and upper/lower case variants of random text in
+        /// several scripts give the same terms.
+        #[test]
+        fn normalization_and_case_variants_give_the_same_terms(
+            chars in proptest::collection::vec(proptest::sample::select(ALPHABET), 0..40)
+        ) {
+            let text: String = chars.into_iter().collect();
+            let terms = exact(&text);
+            for variant in [
+                text.nfc().collect::<String>(),
+                text.nfd().collect(),
+                text.nfkc().collect(),
+                text.to_uppercase(),
+                text.to_lowercase(),
+                text.to_uppercase().nfd().collect(),
+            ] {
+                proptest::prop_assert_eq!(&exact(&variant), &terms, "{:?} vs {:?}", variant, text);
+            }
+        }
+    }
+
+    /// Letters of the scripts the bench corpus holds, with and without
+    /// marks, and spaces of several widths. (Not dotless `ı`: its
+    /// uppercase is `I`, whose lowercase is `i`, a different letter.)
+    const ALPHABET: &[char] = &[
+        'a', 'e', 'i', 's', 'z', 'A', 'E', 'S', 'é', 'è', 'ê', 'ë', 'ü', 'ñ', 'ç', 'å', 'ø', 'ß',
+        'ẞ', 'İ', 'ō', 'ē', 'α', 'ά', 'έ', 'ή', 'ί', 'ό', 'ύ', 'ώ', 'σ', 'ς', 'Σ', 'Ω', 'π', 'ש',
+        'ָ', 'ׁ', 'ל', 'ו', 'ֹ', 'م', 'ُ', 'ح', 'َ', 'ّ', 'د', '한', '국', '\u{1112}', '\u{1161}',
+        '\u{11ab}', '\u{301}', '\u{308}', ' ', ' ', '\u{a0}', '\u{202f}', '-', '.', '1', '0',
+    ];
+
+    #[test]
+    fn the_arabic_letter_mark_and_tags_are_invisible() {
+        assert_eq!(exact("scr\u{61c}een"), vec!["screen"]);
+        assert_eq!(exact("scr\u{e0041}een"), vec!["screen"]);
     }
 
     #[test]
@@ -706,6 +865,7 @@ mod tests {
             text: &text,
             line: 0..0,
             words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
+            rest: None,
         };
         let lines: Vec<(usize, &str)> = segments
             .filter(|(_, w)| w.chars().any(char::is_alphanumeric))

@@ -18,4 +18,5 @@ mod query_power;
 mod relevance;
 mod search;
 mod terminal;
+mod unicode;
 mod util;

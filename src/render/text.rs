@@ -307,10 +307,20 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// Controls, and the invisible characters that reorder or hide text on a
+/// terminal: zero-width and bidi marks (the Arabic letter mark too),
+/// embeddings and isolates, the line and paragraph separators (which some
+/// terminals take as line breaks) and tag characters (which spell hidden
+/// text).
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c,
-            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+            '\u{61c}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{e0000}'..='\u{e007f}')
 }
 
 #[cfg(test)]
