@@ -330,22 +330,21 @@ pub struct SectionEntry {
 /// names the missing field and where the object ends).
 #[track_caller]
 pub fn parse<T: serde::de::DeserializeOwned>(text: &str) -> T {
-    serde_json::from_str(text).unwrap_or_else(|e| {
-        panic!(
-            "not a {} ({e}):\n{text}",
-            std::any::type_name::<T>().rsplit("::").next().unwrap_or("")
-        )
-    })
+    match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => panic!("not a {} ({e}):\n{text}", std::any::type_name::<T>()),
+    }
 }
 
 /// Parses JSON Lines (`export --ndjson`, `watch --json`): one document per
 /// non-empty line.
 #[track_caller]
 pub fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
-    text.lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| parse(l))
-        .collect()
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        out.push(parse(line));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -50,12 +50,15 @@ impl Run {
     /// [`json`]); a missing field fails with the run shown.
     #[track_caller]
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
+        // A `match`, not a closure: `track_caller` does not reach into
+        // closures, and the failure should point at the test.
+        match serde_json::from_str(&self.stdout) {
+            Ok(v) => v,
+            Err(e) => panic!(
                 "stdout is not a {} ({e}):\n{self:?}",
                 std::any::type_name::<T>()
-            )
-        })
+            ),
+        }
     }
 
     /// Asserts the whole stdout (see [`assert_output`]); on a difference the
