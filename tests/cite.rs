@@ -1,48 +1,36 @@
 //! `passage cite` on the real article: every match is checked against the
 //! file itself (line, column, bytes, text).
 
-use serde_json::Value;
-
+use crate::util::json::{CiteMatch, CiteResults, Difference, MatchKind};
 use crate::util::{article_text, Env};
 
 /// Checks a match's location fields against the file and returns its text.
-fn check_location(m: &Value) -> String {
+fn check_location(m: &CiteMatch) -> String {
     let text = article_text();
-    let (a, b) = (
-        m["byte_start"].as_u64().unwrap() as usize,
-        m["byte_end"].as_u64().unwrap() as usize,
-    );
-    let printed = &text[a..b];
-    assert_eq!(m["text"], printed, "{m}");
+    let a = m.byte_start;
+    let printed = &text[m.bytes()];
+    assert_eq!(m.text, printed, "{m:?}");
     let line = 1 + text[..a].matches('\n').count();
-    assert_eq!(m["line"], line as u64, "{m}");
+    assert_eq!(m.line, line as u64, "{m:?}");
     let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
     let column = 1 + text[line_start..a].chars().count();
-    assert_eq!(m["column"], column as u64, "{m}");
-    assert_eq!(m["file"], "corpus/iran-syria-relations.txt");
+    assert_eq!(m.column, column as u64, "{m:?}");
+    assert_eq!(m.file, "corpus/iran-syria-relations.txt");
     // The context shows the match, marked.
-    let ctx = m["context"].as_str().unwrap();
-    let h = &m["highlights"][0];
-    let (s, e) = (
-        h[0].as_u64().unwrap() as usize,
-        h[1].as_u64().unwrap() as usize,
-    );
-    if m["match"] == "exact" {
-        assert_eq!(&ctx[s..e], printed.replace('\n', " "), "{m}");
+    let marked = m.marked();
+    assert!(!marked.is_empty(), "{m:?}");
+    if m.kind == MatchKind::Exact {
+        assert_eq!(marked[0], printed.replace('\n', " "), "{m:?}");
     }
     printed.to_string()
 }
 
-fn cite(env: &Env, args: &[&str]) -> (i32, Value, String) {
+fn cite(env: &Env, args: &[&str]) -> (i32, CiteResults, String) {
     let mut all = vec!["cite", "--json"];
     all.extend_from_slice(args);
     let r = env.run(&all);
     assert!(r.code == 0 || r.code == 1, "{r:?}");
-    (r.code, r.json(), r.stderr)
-}
-
-fn matches(v: &Value) -> &Vec<Value> {
-    v["matches"].as_array().unwrap()
+    (r.code, r.parse(), r.stderr)
 }
 
 #[test]
@@ -54,14 +42,14 @@ fn cite_curly_quote_matches_straight_and_back() {
         &["--", "put “his full weight behind” Ruhollah Khomeini"],
     );
     assert_eq!(code, 0);
-    assert_eq!(matches(&v).len(), 1);
-    let m = &matches(&v)[0];
-    assert_eq!(m["match"], "exact");
+    assert_eq!(v.matches.len(), 1);
+    let m = &v.matches[0];
+    assert_eq!(m.kind, MatchKind::Exact);
     assert_eq!(
         check_location(m),
         "put \"his full weight behind\" Ruhollah Khomeini"
     );
-    assert_eq!(m["line"], 5);
+    assert_eq!(m.line, 5);
     // ...and curly ones here.
     let (code, v, _) = cite(
         &env,
@@ -71,14 +59,14 @@ fn cite_curly_quote_matches_straight_and_back() {
         ],
     );
     assert_eq!(code, 0);
-    let m = &matches(&v)[0];
+    let m = &v.matches[0];
     assert_eq!(
         check_location(m),
         "the golden ring of the resistance chain in the region"
     );
-    assert_eq!(m["line"], 80);
-    assert_eq!(m["paragraph"], 2);
-    assert_eq!(m["section"][1], "Post-Assad regime (2024–present)");
+    assert_eq!(m.line, 80);
+    assert_eq!(m.paragraph, Some(2));
+    assert_eq!(m.section[1], "Post-Assad regime (2024–present)");
 }
 
 #[test]
@@ -86,9 +74,9 @@ fn cite_hyphen_matches_en_dash() {
     let env = Env::with_article();
     let (code, v, _) = cite(&env, &["--", "since the Iran-Iraq War, when Syria sided"]);
     assert_eq!(code, 0);
-    assert_eq!(matches(&v).len(), 1);
+    assert_eq!(v.matches.len(), 1);
     assert_eq!(
-        check_location(&matches(&v)[0]),
+        check_location(&v.matches[0]),
         "since the Iran–Iraq War, when Syria sided"
     );
 }
@@ -98,15 +86,12 @@ fn cite_finds_every_occurrence_in_document_order() {
     let env = Env::with_article();
     let (code, v, _) = cite(&env, &["--", "the Iranian embassy was ransacked"]);
     assert_eq!(code, 0);
-    let lines: Vec<u64> = matches(&v)
-        .iter()
-        .map(|m| m["line"].as_u64().unwrap())
-        .collect();
+    let lines: Vec<u64> = v.matches.iter().map(|m| m.line).collect();
     assert_eq!(lines, vec![9, 80]);
-    for m in matches(&v) {
+    for m in &v.matches {
         assert_eq!(check_location(m), "the Iranian embassy was ransacked");
     }
-    assert_eq!(v["exact_total"], 2);
+    assert_eq!(v.exact_total, 2);
 }
 
 #[test]
@@ -118,18 +103,24 @@ fn cite_one_word_changed_is_approximate_and_exits_1() {
     );
     assert_eq!(code, 1);
     assert!(stderr.contains("no exact match"), "{stderr}");
-    let m = &matches(&v)[0];
-    assert_eq!(m["match"], "approximate");
-    assert_eq!(m["line"], 52);
-    let sim = m["similarity"].as_f64().unwrap();
+    let m = &v.matches[0];
+    assert_eq!(m.kind, MatchKind::Approximate);
+    assert_eq!(m.line, 52);
+    let sim = m.similarity.expect("an approximate match's similarity");
     assert!(sim > 0.7 && sim < 1.0, "{sim}");
-    assert_eq!(m["differences"][0]["quote"], "balance");
-    assert_eq!(m["differences"][0]["article"], "counterweight");
+    let differences = m.differences.as_ref().expect("differences");
+    assert_eq!(
+        differences[0],
+        Difference {
+            quote: Some("balance".into()),
+            article: Some("counterweight".into())
+        }
+    );
     assert_eq!(
         check_location(m),
         "Iran is not prepared to lose this golden counterweight"
     );
-    assert!(matches(&v).iter().all(|m| m["match"] == "approximate"));
+    assert!(v.matches.iter().all(|m| m.kind == MatchKind::Approximate));
 }
 
 #[test]
@@ -153,7 +144,7 @@ fn cite_misremembered_quotes_find_the_right_paragraph() {
     ] {
         let (code, v, _) = cite(&env, &["--", quote]);
         assert_eq!(code, 1, "{quote}");
-        assert_eq!(matches(&v)[0]["line"], line, "{quote}: {v}");
+        assert_eq!(v.matches[0].line, line, "{quote}: {v:?}");
     }
 }
 
@@ -166,9 +157,9 @@ fn cite_a_quote_that_is_nowhere_exits_1() {
         "the quick brown fox jumps over the lazy dog",
     ]);
     assert_eq!(r.code, 1, "{r:?}");
-    let v = r.json();
-    assert!(matches(&v).iter().all(|m| m["match"] == "approximate"));
-    assert_eq!(v["exact_total"], 0);
+    let v: CiteResults = r.parse();
+    assert!(v.matches.iter().all(|m| m.kind == MatchKind::Approximate));
+    assert_eq!(v.exact_total, 0);
 }
 
 #[test]
@@ -186,17 +177,17 @@ fn cite_a_single_word_lists_every_occurrence() {
         .count();
     let (code, v, _) = cite(&env, &["Hezbollah"]);
     assert_eq!(code, 0);
-    assert_eq!(matches(&v).len(), expected);
+    assert_eq!(v.matches.len(), expected);
     let mut last = 0;
-    for m in matches(&v) {
+    for m in &v.matches {
         assert_eq!(check_location(m), "Hezbollah");
-        let b = m["byte_start"].as_u64().unwrap();
+        let b = m.byte_start;
         assert!(b > last);
         last = b;
     }
     // --limit cuts the list and says how many more there are.
     let r = env.run(&["cite", "--json", "-n", "2", "Hezbollah"]);
-    assert_eq!(matches(&r.json()).len(), 2);
+    assert_eq!(r.parse::<CiteResults>().matches.len(), 2);
     assert!(
         r.stderr
             .contains(&format!("{} more exact matches", expected - 2)),
@@ -211,12 +202,12 @@ fn cite_a_whole_paragraph() {
     let para = text.lines().nth(32).unwrap();
     let (code, v, _) = cite(&env, &["--", para]);
     assert_eq!(code, 0);
-    assert_eq!(matches(&v).len(), 1);
-    let m = &matches(&v)[0];
+    assert_eq!(v.matches.len(), 1);
+    let m = &v.matches[0];
     // From the first word to the last (the final period is not a word).
     assert_eq!(check_location(m), para.trim_end_matches('.'));
-    assert_eq!(m["column"], 1);
-    assert_eq!(m["paragraph"], 2);
+    assert_eq!(m.column, 1);
+    assert_eq!(m.paragraph, Some(2));
 }
 
 #[test]
@@ -229,7 +220,7 @@ fn cite_ellipsis_spans_the_omitted_words() {
         let (code, v, _) = cite(&env, &["--", q]);
         assert_eq!(code, 0, "{q}");
         assert_eq!(
-            check_location(&matches(&v)[0]),
+            check_location(&v.matches[0]),
             "Iran is not prepared to lose this golden counterweight"
         );
     }
@@ -268,16 +259,16 @@ fn cite_styles() {
     let q = ["--", "golden counterweight"];
     let (_, v, _) = cite(&env, &q);
     assert_eq!(
-        matches(&v)[0]["citation"],
+        v.matches[0].citation,
         "\"Iran–Syria relations\", § History and overview › Syrian Civil War (2011–2024), ¶1, line 52"
     );
     let (_, v, _) = cite(&env, &["--style", "markdown", "--", "golden counterweight"]);
     assert_eq!(
-        matches(&v)[0]["citation"],
+        v.matches[0].citation,
         "[\"Iran–Syria relations\", § Syrian Civil War (2011–2024), ¶1](https://en.wikipedia.org/wiki/Iran%E2%80%93Syria_relations#Syrian_Civil_War_%282011%E2%80%932024%29)"
     );
     let (_, v, _) = cite(&env, &["--style", "mla", "--", "golden counterweight"]);
-    let mla = matches(&v)[0]["citation"].as_str().unwrap();
+    let mla = &v.matches[0].citation;
     assert!(mla.starts_with("\"Iran–Syria Relations.\" Wikipedia, Wikimedia Foundation, en.wikipedia.org/wiki/Iran–Syria_relations#Syrian_Civil_War_(2011–2024), section \"Syrian Civil War (2011–2024)\", para. 1. Accessed "), "{mla}");
 }
 
@@ -287,5 +278,5 @@ fn cite_human_output() {
     let r = env.run(&["cite", "--color", "never", "golden counterweight"]);
     assert_eq!(r.code, 0, "{r:?}");
     let expected = "1. exact \"Iran–Syria relations\", § History and overview › Syrian Civil War (2011–2024), ¶1, line 52  corpus/iran-syria-relations.txt:52:444\n   …Foreign Policy Advisor Ali Akbar Velayati declared, \"Iran is not prepared to lose this [golden counterweight] [to Israel].\"\n";
-    assert_eq!(r.stdout, expected);
+    r.assert_stdout(expected);
 }

@@ -4,7 +4,8 @@
 use std::io::Read;
 use std::process::Stdio;
 
-use crate::util::Env;
+use crate::util::json::{self, IndexReport, Kind, Passage, SearchResults};
+use crate::util::{Env, Volatile};
 
 #[test]
 fn color_never_marks_matches_with_brackets() {
@@ -71,19 +72,17 @@ fn index_summary_text_and_json() {
     let env = Env::with_article();
     let r = env.run(&["index"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(
-        r.stdout.starts_with(
-            "rebuilt: 1 article, 12 sections, 49 paragraphs (49 added, 0 updated, 0 removed, \
-             0 unchanged; 12 sections updated; 1 file changed) in "
-        ),
-        "{r:?}"
+    r.assert_stdout_with(
+        "rebuilt: 1 article, 12 sections, 49 paragraphs (49 added, 0 updated, 0 removed, \
+         0 unchanged; 12 sections updated; 1 file changed) in <secs> -> index\n",
+        &[Volatile::Seconds],
     );
     let r = env.run(&["index", "--json", "--full"]);
-    let v = r.json();
-    assert_eq!(v["articles"], 1);
-    assert_eq!(v["sections"], 12);
-    assert_eq!(v["paragraphs"], 49);
-    assert!(v["seconds"].as_f64().unwrap() > 0.0);
+    let v: IndexReport = r.parse();
+    assert_eq!(v.articles, 1);
+    assert_eq!(v.sections, 12);
+    assert_eq!(v.paragraphs, 49);
+    assert!(v.seconds > 0.0);
 }
 
 #[test]
@@ -100,11 +99,8 @@ fn terminal_output_neutralizes_escapes_in_the_corpus() {
         "{r:?}"
     );
     let r = env.run(&["search", "--json", "evil"]);
-    let v = r.json();
-    assert!(v["hits"][0]["snippet"]
-        .as_str()
-        .unwrap()
-        .contains('\u{202e}'));
+    let v: SearchResults = r.parse();
+    assert!(v.hits[0].snippet.contains('\u{202e}'));
 }
 
 #[test]
@@ -113,32 +109,16 @@ fn export_writes_every_document_as_a_json_line() {
     let r = env.run(&["export", "--ndjson"]);
     assert_eq!(r.code, 0, "{r:?}");
     let text = crate::util::article_text();
-    let lines: Vec<serde_json::Value> = r
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    // Typed lines: every field is required and none of `id`, `article`,
+    // `section`, `file`, `line_start`, `line_end`, `years` may be null.
+    let lines: Vec<Passage> = json::parse_lines(&r.stdout);
+    assert_eq!(lines.len(), r.stdout.lines().count());
     assert_eq!(lines.len(), 12 + 49);
-    assert_eq!(lines.iter().filter(|d| d["kind"] == "section").count(), 12);
+    assert_eq!(lines.iter().filter(|d| d.kind == Kind::Section).count(), 12);
     let mut last = (String::new(), 0);
     for d in &lines {
-        let (a, b) = (
-            d["byte_start"].as_u64().unwrap() as usize,
-            d["byte_end"].as_u64().unwrap() as usize,
-        );
-        assert_eq!(d["text"], &text[a..b]);
-        for field in [
-            "id",
-            "article",
-            "section",
-            "file",
-            "line_start",
-            "line_end",
-            "years",
-        ] {
-            assert!(!d[field].is_null(), "{field} in {d}");
-        }
-        let key = (d["file"].as_str().unwrap().to_string(), a);
+        assert_eq!(d.text, &text[d.bytes()]);
+        let key = (d.file.clone(), d.byte_start);
         assert!(key >= last, "article order");
         last = key;
     }

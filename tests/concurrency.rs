@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use passage::corpus::passage_id;
 
+use crate::util::json::SearchResults;
 use crate::util::Env;
 
 const FILES: usize = 6;
@@ -93,8 +94,8 @@ fn parallel_searches_see_one_committed_state_while_index_and_watch_run() {
                         // exactly once, at a version the file had: an update
                         // seen halfway would show one twice or not at all.
                         let mut state = vec![None; FILES];
-                        for h in r.json()["hits"].as_array().unwrap() {
-                            let id = h["id"].as_str().unwrap();
+                        for h in r.parse::<SearchResults>().hits {
+                            let id = &h.id;
                             let &(i, v) = known
                                 .get(id)
                                 .unwrap_or_else(|| panic!("unknown paragraph {id}: {r:?}"));
@@ -151,25 +152,18 @@ fn parallel_searches_see_one_committed_state_while_index_and_watch_run() {
         "100",
         "kind:paragraph",
     ]);
-    let last: BTreeSet<String> = r.json()["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
+    let last: BTreeSet<String> = r
+        .parse::<SearchResults>()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
         .collect();
     assert_eq!(last, (0..FILES).map(|i| id(i, ROUNDS)).collect());
 }
 
 #[test]
 fn sigkill_leaves_no_lock_that_blocks_the_next_run() {
-    let env = Env::with_article();
-    let text = crate::util::article_text();
-    for i in 0..20 {
-        env.write(
-            &format!("corpus/copies/c{i}.txt"),
-            text.replacen("= Iran–Syria relations =", &format!("= Copy {i} ="), 1),
-        );
-    }
+    let env = Env::with_copies(20);
     // A watcher killed after its first update leaves `.watch` behind...
     let (mut watch, first) = watch_first_line(&env);
     assert!(first.contains("added"), "{first}");

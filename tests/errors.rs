@@ -116,10 +116,10 @@ fn bad_files_are_reported_by_line_and_skipped() {
     assert_eq!(err.len(), 4, "{r:?}");
     // The good articles are indexed, the unclosed heading read as a heading.
     assert!(r.stdout.contains("rebuilt: 2 articles"), "{r:?}");
-    let v = env.search_json("unclosed heading");
-    assert_eq!(v["hits"][0]["section"][0], "History");
+    let v = env.search("unclosed heading");
+    assert_eq!(v.hits[0].section[0], "History");
     assert_eq!(
-        env.search_json("Velayati")["hits"][0]["article"],
+        env.search("Velayati").hits[0].article,
         "Iran–Syria relations"
     );
 }

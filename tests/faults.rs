@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
-use crate::util::{Env, Run};
+use crate::util::json::SearchResults;
+use crate::util::{assert_output, Env, Run};
 
 /// The generation in use.
 fn generation(env: &Env) -> PathBuf {
@@ -55,7 +56,7 @@ fn assert_rebuilt_and_answers(env: &Env, what: &str) {
         "{what}: {r:?}"
     );
     assert!(!r.stderr.contains("panicked"), "{what}: {r:?}");
-    assert_eq!(r.json()["hits"][0]["line_start"], 52, "{what}");
+    assert_eq!(r.parse::<SearchResults>().hits[0].line_start, 52, "{what}");
     // And the rebuilt index is trusted again.
     let r = env.run(&["search", "-n", "1", "Velayati"]);
     assert_eq!((r.code, r.diagnostics().as_str()), (0, ""), "{what}: {r:?}");
@@ -229,7 +230,7 @@ fn fault_read_only_index_files() {
     writable_all(&index, false);
     let r = run_as(&env, ids, &["search", "--json", "-n", "1", "Velayati"]);
     assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
-    assert_eq!(r.json()["hits"][0]["line_start"], 52);
+    assert_eq!(r.parse::<SearchResults>().hits[0].line_start, 52);
     env.write("corpus/new.txt", "= New =\n\nA zebracorn.\n");
     let r = run_as(&env, ids, &["search", "-n", "1", "Velayati"]);
     assert_eq!(r.code, 0, "{r:?}");
@@ -254,9 +255,9 @@ fn fault_permission_denied_on_a_corpus_file() {
     set_mode(&env.path().join("corpus/secret.txt"), 0o000);
     let r = run_as(&env, ids, &["index"]);
     assert_eq!(r.code, 2, "{r:?}");
-    assert_eq!(
-        r.stderr,
-        "corpus/secret.txt: Permission denied (os error 13) (file skipped)\n"
+    assert_output(
+        &r.stderr,
+        "corpus/secret.txt: Permission denied (os error 13) (file skipped)\n",
     );
     assert!(r.stdout.starts_with("rebuilt: 1 article"), "{r:?}");
     let r = run_as(&env, ids, &["search", "-n", "1", "Velayati"]);
@@ -310,10 +311,7 @@ fn corpus_is_never_written() {
     env.write("corpus/bad.txt", b"= Bad =\n\n\xff\n".as_slice());
     let corpus = env.path().join("corpus");
     let before = snapshot(&corpus);
-    let id = env.search_json("Velayati")["hits"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.search("Velayati").hits[0].id.clone();
     let runs: [&[&str]; 9] = [
         &["index"],
         &["index", "--full"],
@@ -353,13 +351,7 @@ fn corpus_is_never_written() {
 fn fault_corpus_files_vanish_or_change_while_indexing() {
     let env = Env::with_article();
     let text = crate::util::article_text();
-    let files: Vec<String> = (0..40).map(|i| format!("corpus/churn/c{i}.txt")).collect();
-    for (i, f) in files.iter().enumerate() {
-        env.write(
-            f,
-            text.replacen("= Iran–Syria relations =", &format!("= Copy {i} ="), 1),
-        );
-    }
+    let files = env.write_copies("corpus/churn", 40);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let mut vanished = 0;
     std::thread::scope(|s| {
@@ -430,13 +422,7 @@ fn fault_disk_full_while_indexing() {
     }
     let _mount = Mount(index.clone());
     assert_eq!(env.run(&["index"]).code, 0);
-    let text = crate::util::article_text();
-    for i in 0..60 {
-        env.write(
-            &format!("corpus/c{i}.txt"),
-            text.replacen("= Iran–Syria relations =", &format!("= Copy {i} ="), 1),
-        );
-    }
+    env.write_copies("corpus", 60);
     for args in [&["index"][..], &["index", "--full"]] {
         let r = env.run(args);
         assert_eq!(r.code, 2, "{args:?}: {r:?}");

@@ -5,14 +5,13 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use crate::util::json::{IndexReport, SearchResults, Show, ShowStatus};
+use crate::util::{assert_output_with, Env, Volatile, ARTICLE};
 
-use crate::util::{Env, ARTICLE};
-
-fn index(env: &Env) -> Value {
+fn index(env: &Env) -> IndexReport {
     let r = env.run(&["index", "--json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    r.json()
+    r.parse()
 }
 
 fn edit(env: &Env, from: &str, to: &str) {
@@ -20,18 +19,6 @@ fn edit(env: &Env, from: &str, to: &str) {
     let text = std::fs::read_to_string(&p).unwrap();
     assert!(text.contains(from), "{from}");
     std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-}
-
-fn counts(v: &Value) -> [u64; 6] {
-    [
-        "added",
-        "updated",
-        "removed",
-        "unchanged",
-        "sections_updated",
-        "files_changed",
-    ]
-    .map(|k| v[k].as_u64().unwrap())
 }
 
 /// Paragraph IDs with their first line, in article order.
@@ -44,16 +31,10 @@ fn paragraph_ids(env: &Env) -> Vec<(String, u64)> {
         "10000",
         "kind:paragraph",
     ]);
-    r.json()["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| {
-            (
-                h["id"].as_str().unwrap().to_string(),
-                h["line_start"].as_u64().unwrap(),
-            )
-        })
+    r.parse::<SearchResults>()
+        .hits
+        .into_iter()
+        .map(|h| (h.id, h.line_start))
         .collect()
 }
 
@@ -74,8 +55,8 @@ fn no_change_costs_no_commit() {
     index(&env);
     let before = meta(&env);
     let v = index(&env);
-    assert_eq!(counts(&v), [0, 0, 0, 49, 0, 0]);
-    assert_eq!(v["committed"], false);
+    assert_eq!(v.counts(), [0, 0, 0, 49, 0, 0]);
+    assert!(!v.committed);
     assert_eq!(meta(&env), before);
 }
 
@@ -88,7 +69,7 @@ fn touched_but_unchanged_updates_nothing() {
     let text = std::fs::read(env.path().join(ARTICLE)).unwrap();
     std::fs::write(env.path().join(ARTICLE), text).unwrap();
     let v = index(&env);
-    assert_eq!(counts(&v), [0, 0, 0, 49, 0, 0]);
+    assert_eq!(v.counts(), [0, 0, 0, 49, 0, 0]);
     assert_eq!(meta(&env), before);
     // And the new mtime was recorded: a search sees nothing stale.
     let r = env.run(&["search", "Velayati"]);
@@ -103,8 +84,8 @@ fn edit_one_paragraph_updates_exactly_one() {
     // Same length, so nothing else moves.
     edit(&env, "golden counterweight", "silver counterweight");
     let v = index(&env);
-    assert_eq!(counts(&v), [0, 1, 0, 48, 2, 1], "{v}");
-    assert_eq!(v["moved"], 0);
+    assert_eq!(v.counts(), [0, 1, 0, 48, 2, 1], "{v:?}");
+    assert_eq!(v.moved, 0);
     let new_ids = paragraph_ids(&env);
     let changed: Vec<_> = old_ids
         .iter()
@@ -115,10 +96,10 @@ fn edit_one_paragraph_updates_exactly_one() {
     assert_eq!(changed[0].0 .1, 52);
     // The new wording is found, the old is not.
     assert_eq!(
-        env.search_json("\"silver counterweight\"")["hits"][0]["line_start"],
+        env.search("\"silver counterweight\"").hits[0].line_start,
         52
     );
-    assert_eq!(env.search_json("\"golden counterweight\"")["total"], 0);
+    assert_eq!(env.search("\"golden counterweight\"").total, 0);
     let r = env.run(&["cite", "--json", "silver counterweight"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(env.run(&["cite", "golden counterweight"]).code, 1);
@@ -134,18 +115,14 @@ fn a_longer_edit_moves_the_passages_after_it() {
         "golden and precious counterweight",
     );
     let v = index(&env);
-    assert_eq!(v["updated"], 1, "{v}");
-    assert_eq!(v["added"], 0);
-    assert_eq!(v["removed"], 0);
-    assert!(v["moved"].as_u64().unwrap() > 0);
+    assert_eq!(v.updated, 1, "{v:?}");
+    assert_eq!(v.added, 0);
+    assert_eq!(v.removed, 0);
+    assert!(v.moved > 0);
     // Byte ranges of moved passages match the file again.
     let text = std::fs::read_to_string(env.path().join(ARTICLE)).unwrap();
-    let hit = &env.search_json("Mazzeh")["hits"][0];
-    let (a, b) = (
-        hit["byte_start"].as_u64().unwrap() as usize,
-        hit["byte_end"].as_u64().unwrap() as usize,
-    );
-    assert!(text[a..b].starts_with("Iran opened its first cultural center"));
+    let hit = &env.search("Mazzeh").hits[0];
+    assert!(text[hit.bytes()].starts_with("Iran opened its first cultural center"));
 }
 
 #[test]
@@ -159,18 +136,18 @@ fn inserting_a_paragraph_keeps_the_other_ids() {
         "===Medieval history===\nA new first paragraph about zebracorns.\n\n",
     );
     let v = index(&env);
-    assert_eq!(v["added"], 1, "{v}");
-    assert_eq!(v["updated"], 0);
-    assert_eq!(v["removed"], 0);
+    assert_eq!(v.added, 1, "{v:?}");
+    assert_eq!(v.updated, 0);
+    assert_eq!(v.removed, 0);
     let new: Vec<String> = paragraph_ids(&env).into_iter().map(|(id, _)| id).collect();
     assert_eq!(new.len(), old.len() + 1);
     let added: Vec<&String> = new.iter().filter(|id| !old.contains(id)).collect();
     assert_eq!(added.len(), 1);
     assert!(old.iter().all(|id| new.contains(id)));
-    let hit = &env.search_json("zebracorns")["hits"][0];
-    assert_eq!(&hit["id"], added[0].as_str());
-    assert_eq!(hit["paragraph"], 1);
-    assert_eq!(hit["section"][1], "Medieval history");
+    let hit = &env.search("zebracorns").hits[0];
+    assert_eq!(&hit.id, added[0]);
+    assert_eq!(hit.paragraph, Some(1));
+    assert_eq!(hit.section[1], "Medieval history");
 }
 
 #[test]
@@ -186,12 +163,12 @@ fn deleting_a_section_removes_its_passages() {
     )
     .unwrap();
     let v = index(&env);
-    assert_eq!(v["removed"], 3, "{v}");
-    assert_eq!(v["added"], 0);
-    assert_eq!(v["paragraphs"], 46);
-    assert_eq!(v["sections"], 11);
-    assert_eq!(env.search_json("Mazzeh")["total"], 0);
-    assert_eq!(env.search_json("section:cultural")["total"], 0);
+    assert_eq!(v.removed, 3, "{v:?}");
+    assert_eq!(v.added, 0);
+    assert_eq!(v.paragraphs, 46);
+    assert_eq!(v.sections, 11);
+    assert_eq!(env.search("Mazzeh").total, 0);
+    assert_eq!(env.search("section:cultural").total, 0);
 }
 
 #[test]
@@ -202,18 +179,15 @@ fn renaming_a_section_keeps_paragraph_ids_and_moves_them() {
     // Same length, so nothing after it moves.
     edit(&env, "==Cultural relations==", "==Cultural exchanges==");
     let v = index(&env);
-    assert_eq!(v["added"], 0, "{v}");
-    assert_eq!(v["removed"], 0);
-    assert_eq!(v["updated"], 0);
-    assert_eq!(v["moved"], 3);
+    assert_eq!(v.added, 0, "{v:?}");
+    assert_eq!(v.removed, 0);
+    assert_eq!(v.updated, 0);
+    assert_eq!(v.moved, 3);
     assert_eq!(paragraph_ids(&env), old);
-    let hit = &env.search_json("Mazzeh")["hits"][0];
-    assert_eq!(hit["section"][0], "Cultural exchanges");
-    assert_eq!(env.search_json("section:relations")["total"], 0);
-    assert_eq!(
-        env.search_json("section:exchanges kind:paragraph")["total"],
-        3
-    );
+    let hit = &env.search("Mazzeh").hits[0];
+    assert_eq!(hit.section[0], "Cultural exchanges");
+    assert_eq!(env.search("section:relations").total, 0);
+    assert_eq!(env.search("section:exchanges kind:paragraph").total, 3);
 }
 
 #[test]
@@ -226,10 +200,10 @@ fn adding_and_removing_an_article_file() {
         "= Extra =\n\nA zebracorn appears.\n\nAnother one.\n",
     );
     let v = index(&env);
-    assert_eq!(counts(&v), [2, 0, 0, 49, 1, 1], "{v}");
-    assert_eq!(v["articles"], 2);
+    assert_eq!(v.counts(), [2, 0, 0, 49, 1, 1], "{v:?}");
+    assert_eq!(v.articles, 2);
     assert_eq!(
-        env.search_json("zebracorn")["hits"][0]["file"],
+        env.search("zebracorn").hits[0].file,
         "corpus/more/extra.txt"
     );
     let after: Vec<_> = paragraph_ids(&env)
@@ -239,8 +213,8 @@ fn adding_and_removing_an_article_file() {
     assert_eq!(after, ids);
     std::fs::remove_file(env.path().join("corpus/more/extra.txt")).unwrap();
     let v = index(&env);
-    assert_eq!(counts(&v), [0, 0, 2, 49, 1, 1], "{v}");
-    assert_eq!(env.search_json("zebracorn")["total"], 0);
+    assert_eq!(v.counts(), [0, 0, 2, 49, 1, 1], "{v:?}");
+    assert_eq!(env.search("zebracorn").total, 0);
 }
 
 #[test]
@@ -248,9 +222,9 @@ fn full_rebuild_on_request() {
     let env = Env::with_article();
     index(&env);
     let r = env.run(&["index", "--json", "--full"]);
-    let v = r.json();
-    assert_eq!(v["full"], true);
-    assert_eq!(v["added"], 49);
+    let v: IndexReport = r.parse();
+    assert!(v.full);
+    assert_eq!(v.added, 49);
 }
 
 #[test]
@@ -291,47 +265,38 @@ fn no_update_warns_and_uses_the_old_index() {
 #[test]
 fn show_resolves_ids_edited_and_removed() {
     let env = Env::with_article();
-    let hit = env.search_json("Velayati")["hits"][0].clone();
-    let id = hit["id"].as_str().unwrap().to_string();
+    let id = env.search("Velayati").hits[0].id.clone();
     let r = env.run(&["show", "--json", &id]);
     assert_eq!(r.code, 0, "{r:?}");
-    let v = r.json();
-    assert_eq!(v["status"], "found");
-    assert_eq!(v["passages"][0]["line_start"], 52);
-    assert!(v["passages"][0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("golden counterweight"));
+    let v: Show = r.parse();
+    assert_eq!(v.status, ShowStatus::Found);
+    assert_eq!(v.passages[0].line_start, 52);
+    assert!(v.passages[0].text.contains("golden counterweight"));
 
     // Edited: the old ID leads to the new version.
     edit(&env, "golden counterweight", "silver counterweight");
     let r = env.run(&["show", "--json", &id]);
     assert_eq!(r.code, 1, "{r:?}");
-    let v = r.json();
-    assert_eq!(v["status"], "edited");
-    assert!(v["passages"][0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("silver counterweight"));
+    let v: Show = r.parse();
+    assert_eq!(v.status, ShowStatus::Edited);
+    assert!(v.passages[0].text.contains("silver counterweight"));
     assert!(
         r.stderr.contains("was edited; the current version is"),
         "{r:?}"
     );
 
     // Removed: what stands at its place now.
-    let para = v["passages"][0]["text"].as_str().unwrap().to_string();
-    let new_id = v["passages"][0]["id"].as_str().unwrap().to_string();
+    let para = &v.passages[0].text;
+    let new_id = &v.passages[0].id;
     edit(&env, &format!("{para}\n\n"), "");
-    let r = env.run(&["show", "--json", &new_id]);
+    let r = env.run(&["show", "--json", new_id]);
     assert_eq!(r.code, 1, "{r:?}");
-    let v = r.json();
-    assert_eq!(v["status"], "removed", "{r:?}");
-    assert_eq!(v["closest"]["section"][1], "Syrian Civil War (2011–2024)");
-    assert_eq!(v["closest"]["paragraph"], 1);
-    assert!(v["closest"]["text"]
-        .as_str()
-        .unwrap()
-        .starts_with("Iran reportedly assisted"));
+    let v: Show = r.parse();
+    assert_eq!(v.status, ShowStatus::Removed, "{r:?}");
+    let closest = v.closest.expect("a removed passage's closest");
+    assert_eq!(closest.section[1], "Syrian Civil War (2011–2024)");
+    assert_eq!(closest.paragraph, Some(1));
+    assert!(closest.text.starts_with("Iran reportedly assisted"));
     assert!(r.stderr.contains("was removed; "), "{r:?}");
 
     let r = env.run(&["show", "p000000000000"]);
@@ -343,22 +308,9 @@ fn show_resolves_ids_edited_and_removed() {
     );
 }
 
-/// A corpus big enough for a build to take a while.
-fn big_env(copies: usize) -> Env {
-    let env = Env::with_article();
-    let text = crate::util::article_text();
-    for i in 0..copies {
-        env.write(
-            &format!("corpus/copies/c{i}.txt"),
-            text.replacen("= Iran–Syria relations =", &format!("= Copy {i} ="), 1),
-        );
-    }
-    env
-}
-
 #[test]
 fn concurrent_index_runs_are_refused_cleanly() {
-    let env = big_env(30);
+    let env = Env::with_copies(30);
     let children: Vec<_> = (0..3)
         .map(|_| {
             env.command(&["index", "--full"])
@@ -382,12 +334,12 @@ fn concurrent_index_runs_are_refused_cleanly() {
         }
     }
     assert!(ok >= 1);
-    assert!(env.search_json("Velayati")["total"].as_u64().unwrap() > 30);
+    assert!(env.search("Velayati").total > 30);
 }
 
 #[test]
 fn searches_during_rebuilds_always_answer() {
-    let env = big_env(30);
+    let env = Env::with_copies(30);
     index(&env);
     let mut builder = env
         .command(&["index", "--full"])
@@ -401,7 +353,7 @@ fn searches_during_rebuilds_always_answer() {
     while started.elapsed() < Duration::from_secs(8) {
         let r = env.run(&["search", "--json", "-n", "1", "Velayati"]);
         assert_eq!(r.code, 0, "search {searches}: {r:?}");
-        assert_eq!(r.json()["hits"][0]["line_start"], 52);
+        assert_eq!(r.parse::<SearchResults>().hits[0].line_start, 52);
         searches += 1;
         if let Ok(Some(_)) = builder.try_wait() {
             if rebuilds == 3 {
@@ -422,7 +374,7 @@ fn searches_during_rebuilds_always_answer() {
 
 #[test]
 fn killed_rebuilds_always_leave_a_searchable_index() {
-    let env = big_env(20);
+    let env = Env::with_copies(20);
     index(&env);
     // How long a full build takes here, to kill at points within it.
     let t = Instant::now();
@@ -497,7 +449,13 @@ fn watch_prints_one_line_per_update() {
     let first = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("initial update line");
-    assert!(first.contains("49 added"), "{first}");
+    let volatile = [Volatile::Clock, Volatile::Seconds];
+    assert_output_with(
+        &first,
+        "<time> updated: 49 added, 0 updated, 0 removed, 0 unchanged; \
+         12 sections updated; 1 file changed (<secs>)",
+        &volatile,
+    );
     // One watcher per index.
     let r = env.run(&["watch"]);
     assert_eq!(r.code, 2, "{r:?}");
@@ -513,9 +471,11 @@ fn watch_prints_one_line_per_update() {
         .expect("a line after the edit");
     let _ = child.kill();
     let _ = child.wait();
-    assert!(
-        line.contains("updated: 0 added, 1 updated, 0 removed"),
-        "{line}"
+    assert_output_with(
+        &line,
+        "<time> updated: 0 added, 1 updated, 0 removed, 48 unchanged; \
+         2 sections updated; 1 file changed (<secs>)",
+        &volatile,
     );
     let r = env.run(&["search", "--no-update", "\"silver counterweight\""]);
     assert_eq!(r.code, 0, "{r:?}");

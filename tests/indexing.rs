@@ -1,5 +1,6 @@
 //! Building the index: many articles, subfolders, atomic replacement.
 
+use crate::util::json::{self, IndexReport, SearchResults};
 use crate::util::Env;
 
 #[test]
@@ -14,17 +15,14 @@ fn index_walks_subfolders_and_many_files() {
     env.write("corpus/notes.md", "= Not an article =\n\nIgnored.\n");
     let r = env.run(&["index", "--json"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let v = r.json();
-    assert_eq!(v["articles"], 30);
-    assert_eq!(v["paragraphs"], 60);
-    assert_eq!(v["sections"], 60);
-    let v = env.search_json("topic17");
-    assert_eq!(v["hits"][0]["file"], "corpus/part2/a17.txt");
-    assert_eq!(v["hits"][0]["article"], "Article 17");
-    assert_eq!(
-        env.search_json("Ignored")["hits"].as_array().unwrap().len(),
-        0
-    );
+    let v: IndexReport = r.parse();
+    assert_eq!(v.articles, 30);
+    assert_eq!(v.paragraphs, 60);
+    assert_eq!(v.sections, 60);
+    let v = env.search("topic17");
+    assert_eq!(v.hits[0].file, "corpus/part2/a17.txt");
+    assert_eq!(v.hits[0].article, "Article 17");
+    assert_eq!(env.search("Ignored").hits.len(), 0);
 }
 
 #[test]
@@ -34,7 +32,7 @@ fn rebuild_replaces_the_index_and_cleans_old_generations() {
     env.write("corpus/extra.txt", "= Extra =\n\nA zebracorn appears.\n");
     let r = env.run(&["index"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(env.search_json("zebracorn")["hits"][0]["article"], "Extra");
+    assert_eq!(env.search("zebracorn").hits[0].article, "Extra");
     let gens = std::fs::read_dir(env.path().join("index"))
         .unwrap()
         .filter(|e| {
@@ -56,8 +54,7 @@ fn failed_rebuild_leaves_the_previous_index_searchable() {
     std::fs::rename(env.path().join("corpus"), env.path().join("gone")).unwrap();
     let r = env.run(&["index"]);
     assert_eq!(r.code, 2, "{r:?}");
-    let v = env.search_json("Velayati");
-    assert_eq!(v["hits"][0]["line_start"], 52);
+    assert_eq!(env.search("Velayati").hits[0].line_start, 52);
 }
 
 #[test]
@@ -69,7 +66,7 @@ fn interrupted_build_leaves_the_previous_index_searchable() {
     let junk = env.path().join("index/gen-0-0");
     std::fs::create_dir(&junk).unwrap();
     std::fs::write(junk.join("meta.json"), "{ truncated").unwrap();
-    assert_eq!(env.search_json("Velayati")["hits"][0]["line_start"], 52);
+    assert_eq!(env.search("Velayati").hits[0].line_start, 52);
     assert_eq!(env.run(&["index"]).code, 0);
     assert!(!junk.exists());
 }
@@ -79,8 +76,7 @@ fn deleted_index_is_rebuilt_on_search() {
     let env = Env::with_article();
     env.run(&["index"]);
     std::fs::remove_dir_all(env.path().join("index")).unwrap();
-    let v = env.search_json("Velayati");
-    assert_eq!(v["hits"][0]["line_start"], 52);
+    assert_eq!(env.search("Velayati").hits[0].line_start, 52);
 }
 
 #[test]
@@ -122,9 +118,6 @@ fn search_from_another_folder_reads_passages_back() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["hits"][0]["snippet"]
-        .as_str()
-        .unwrap()
-        .contains("Velayati"));
+    let v: SearchResults = json::parse(&String::from_utf8_lossy(&out.stdout));
+    assert!(v.hits[0].snippet.contains("Velayati"));
 }

@@ -2,7 +2,8 @@
 //! one clear line and exit status 2 (or a sensible answer), never a panic,
 //! a stack overflow or an allocation of gigabytes. See RELIABILITY.md.
 
-use crate::util::{Env, Run};
+use crate::util::json::{CiteResults, SearchResults};
+use crate::util::{assert_output, Env, Run};
 
 /// One line on stderr naming the problem, exit status 2, nothing on stdout.
 fn assert_refused(r: &Run, needle: &str) {
@@ -55,7 +56,7 @@ fn limit_deeply_nested_parentheses() {
     let nested = format!("{}Velayati{}", "(".repeat(4_000), ")".repeat(4_000));
     let r = env.run(&["search", "--json", "-n", "1", &nested]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.json()["hits"][0]["line_start"], 52);
+    assert_eq!(r.parse::<SearchResults>().hits[0].line_start, 52);
     let r = env.run(&["search", &"(".repeat(5_000)]);
     assert_refused(
         &r,
@@ -106,10 +107,9 @@ fn limit_hit_counts_beyond_any_corpus() {
     for n in ["18446744073709551615", "4000000000"] {
         let r = env.run(&["search", "--json", "-n", n, "Velayati"]);
         assert_eq!(r.code, 0, "-n {n}: {r:?}");
-        let v = r.json();
-        assert_eq!(v["hits"].as_array().unwrap().len() as u64, v["total"]);
-        let id = r.json()["hits"][0]["id"].as_str().unwrap().to_string();
-        let r = env.run(&["related", "--json", "-n", n, &id]);
+        let v: SearchResults = r.parse();
+        assert_eq!(v.hits.len() as u64, v.total);
+        let r = env.run(&["related", "--json", "-n", n, &v.hits[0].id]);
         assert_eq!(r.code, 0, "related -n {n}: {r:?}");
     }
     let r = env.run(&["search", "-n", "99999999999999999999999", "war"]);
@@ -128,9 +128,9 @@ fn limit_a_1_gb_corpus_file_is_refused_unread() {
         .unwrap();
     let r = env.run(&["index"]);
     assert_eq!(r.code, 2, "{r:?}");
-    assert_eq!(
-        r.stderr,
-        "corpus/huge.txt: too large (1073741824 bytes, limit 67108864) (file skipped)\n"
+    assert_output(
+        &r.stderr,
+        "corpus/huge.txt: too large (1073741824 bytes, limit 67108864) (file skipped)\n",
     );
     assert!(r.stdout.starts_with("rebuilt: 1 article"), "{r:?}");
     // The other articles are searchable, and the next run says it again
@@ -154,15 +154,15 @@ fn limit_a_long_paragraph_repeating_the_quote() {
     // how many more there are.
     let r = env.run(&["cite", "--json", "zebra zebra"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let v = r.json();
-    assert_eq!(v["exact_total"], 20_000);
-    assert_eq!(v["matches"].as_array().unwrap().len(), 1_000);
+    let v: CiteResults = r.parse();
+    assert_eq!(v.exact_total, 20_000);
+    assert_eq!(v.matches.len(), 1_000);
     assert!(
         r.stderr
             .contains("19000 more exact matches are not listed: at most 1000 are"),
         "{r:?}"
     );
-    let last = &v["matches"][999];
-    assert_eq!(last["byte_start"], 9 + 999 * 12);
-    assert!(last["context"].as_str().unwrap().starts_with('…'));
+    let last = &v.matches[999];
+    assert_eq!(last.byte_start, 9 + 999 * 12);
+    assert!(last.context.starts_with('…'));
 }

@@ -6,6 +6,7 @@
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 
+use crate::util::json::SearchResults;
 use crate::util::Env;
 
 #[test]
@@ -42,13 +43,8 @@ fn paths_symlinks_out_of_the_corpus_loops_and_dangling_links() {
             "corpus/loop2.txt: Too many levels of symbolic links (os error 40) (file skipped)",
         ]
     );
-    let v = env.search_json("zebracorn");
-    let files: Vec<&str> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["file"].as_str().unwrap())
-        .collect();
+    let v = env.search("zebracorn");
+    let files: Vec<&str> = v.hits.iter().map(|h| h.file.as_str()).collect();
     assert_eq!(files, vec!["corpus/link.txt", "corpus/link.txt"]);
     // Nothing changed: the links' stamps are stable, no update is made.
     let r = env.run(&["search", "zebracorn"]);
@@ -105,9 +101,9 @@ fn paths_names_with_spaces_newlines_and_escapes() {
             .contains(r#""file":"corpus/esc\u001b]0;pwned\u0007.txt""#),
         "{r:?}"
     );
-    let v = r.json();
-    for h in v["hits"].as_array().unwrap() {
-        assert!(h["snippet"].as_str().unwrap().contains("zebracorn"), "{h}");
+    let v: SearchResults = r.parse();
+    for h in &v.hits {
+        assert!(h.snippet.contains("zebracorn"), "{h:?}");
     }
     assert_eq!(r.stderr, "");
 }

@@ -3,8 +3,7 @@
 //! names, a few exact phrases). Each names the one paragraph a person would
 //! clearly want first, by its 1-based `line_start` in the article.
 
-use serde_json::Value;
-
+use crate::util::json::{Hit, Kind};
 use crate::util::{article_text, Env};
 
 /// (query, line where the paragraph that must rank first starts)
@@ -75,26 +74,17 @@ fn clip(s: &str, n: usize) -> String {
 }
 
 /// One line about a hit: kind, section path, lines and snippet.
-fn describe(hit: Option<&Value>) -> String {
+fn describe(hit: Option<&Hit>) -> String {
     let Some(h) = hit else {
         return "no hit".to_string();
     };
-    let section = h["section"]
-        .as_array()
-        .map(|s| {
-            s.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(" > ")
-        })
-        .unwrap_or_default();
     format!(
         "{} [{}] line {} (paragraph {}): {}",
-        h["kind"].as_str().unwrap_or("?"),
-        section,
-        h["line_start"],
-        h["paragraph"],
-        clip(h["snippet"].as_str().unwrap_or(""), 90),
+        h.kind.as_str(),
+        h.section.join(" > "),
+        h.line_start,
+        h.paragraph.map_or("null".to_string(), |p| p.to_string()),
+        clip(&h.snippet, 90),
     )
 }
 
@@ -126,16 +116,15 @@ fn queries_rank_the_expected_paragraph_first() {
     let env = Env::with_article();
     let mut failures = Vec::new();
     for &(query, line) in QUERIES {
-        let json = env.search_json(query);
-        let top = json["hits"].get(0);
-        let ok = top.is_some_and(|h| h["kind"] == "paragraph" && h["line_start"] == line);
-        if !ok {
-            let rank_of_expected = json["hits"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|h| h["kind"] == "paragraph" && h["line_start"] == line)
-                .map(|h| format!("expected paragraph at rank {}", h["rank"]))
+        let results = env.search(query);
+        let is_expected = |h: &&Hit| h.kind == Kind::Paragraph && h.line_start == line;
+        let top = results.hits.first();
+        if !top.is_some_and(|h| is_expected(&h)) {
+            let rank_of_expected = results
+                .hits
+                .iter()
+                .find(is_expected)
+                .map(|h| format!("expected paragraph at rank {}", h.rank))
                 .unwrap_or_else(|| "expected paragraph not in the hits".to_string());
             failures.push(format!(
                 "{query:<42} | line {line:<3} | {}\n{:42} | {:8} | {rank_of_expected}",
@@ -160,25 +149,19 @@ fn query_highlights_are_char_boundary_ranges_in_the_snippet() {
     let env = Env::with_article();
     let mut failures = Vec::new();
     for &(query, _) in QUERIES {
-        let json = env.search_json(query);
-        for hit in json["hits"].as_array().into_iter().flatten() {
-            let snippet = hit["snippet"].as_str().unwrap_or("");
-            for range in hit["highlights"].as_array().into_iter().flatten() {
-                let bounds = range
-                    .as_array()
-                    .filter(|r| r.len() == 2)
-                    .and_then(|r| Some((r[0].as_u64()? as usize, r[1].as_u64()? as usize)));
-                let valid = bounds.is_some_and(|(a, b)| {
-                    a < b
-                        && b <= snippet.len()
-                        && snippet.is_char_boundary(a)
-                        && snippet.is_char_boundary(b)
-                });
+        // The typed hit already requires each range to be two numbers.
+        for hit in env.search(query).hits {
+            let snippet = &hit.snippet;
+            for &[a, b] in &hit.highlights {
+                let valid = a < b
+                    && b <= snippet.len()
+                    && snippet.is_char_boundary(a)
+                    && snippet.is_char_boundary(b);
                 if !valid {
                     failures.push(format!(
-                        "{query:?}: hit {} (line {}): highlight {range} in a {}-byte snippet: {snippet:?}",
-                        hit["rank"],
-                        hit["line_start"],
+                        "{query:?}: hit {} (line {}): highlight [{a},{b}] in a {}-byte snippet: {snippet:?}",
+                        hit.rank,
+                        hit.line_start,
                         snippet.len(),
                     ));
                 }

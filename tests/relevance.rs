@@ -14,8 +14,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
-
+use crate::util::json::{Hit, Kind};
 use crate::util::{article_text, Env};
 
 /// Lowest acceptable share of queries whose expected document ranks first.
@@ -61,22 +60,6 @@ impl Category {
             Category::Keyboard => "keyboard",
             Category::Section => "section",
             Category::Prefix => "prefix",
-        }
-    }
-}
-
-/// The kind of document expected, as in the JSON `kind` field.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    Paragraph,
-    Section,
-}
-
-impl Kind {
-    fn json(self) -> &'static str {
-        match self {
-            Kind::Paragraph => "paragraph",
-            Kind::Section => "section",
         }
     }
 }
@@ -299,17 +282,12 @@ fn clip(s: &str, n: usize) -> String {
 }
 
 /// A short description of a hit: kind, line and the start of its snippet.
-fn describe(hit: &Value) -> String {
-    let kind = match hit["kind"].as_str() {
-        Some("section") => "section",
-        Some("paragraph") => "para",
-        _ => "?",
+fn describe(hit: &Hit) -> String {
+    let kind = match hit.kind {
+        Kind::Section => "section",
+        Kind::Paragraph => "para",
     };
-    format!(
-        "{kind} {}: {}",
-        hit["line_start"],
-        clip(hit["snippet"].as_str().unwrap_or(""), 50)
-    )
+    format!("{kind} {}: {}", hit.line_start, clip(&hit.snippet, 50))
 }
 
 /// One query's outcome.
@@ -346,14 +324,11 @@ fn relevance_benchmark() {
     let outcomes: Vec<Outcome> = CASES
         .iter()
         .map(|case| {
-            let json = env.search_json(case.query);
-            let hits: Vec<&Value> = json["hits"]
-                .as_array()
-                .map(|a| a.iter().take(DEPTH).collect())
-                .unwrap_or_default();
+            let results = env.search(case.query);
+            let hits: Vec<&Hit> = results.hits.iter().take(DEPTH).collect();
             let rank = hits
                 .iter()
-                .position(|h| h["kind"] == case.kind.json() && h["line_start"] == case.line)
+                .position(|h| h.kind == case.kind && h.line_start == case.line)
                 .map(|i| i + 1);
             let first = match (rank, hits.first()) {
                 (Some(1), _) => None,
@@ -375,7 +350,7 @@ fn relevance_benchmark() {
         "category", "query", "expected", "rank"
     ));
     for o in &outcomes {
-        let expected = format!("{} {}", o.case.kind.json(), o.case.line);
+        let expected = format!("{} {}", o.case.kind.as_str(), o.case.line);
         let rank = o.rank.map_or("-".to_string(), |r| r.to_string());
         report.push_str(&format!(
             "{:<10} | {:<width$} | {:<13} | {:>4} | {}\n",

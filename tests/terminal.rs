@@ -4,6 +4,7 @@
 //! character, an ANSI escape or a bidi override to the terminal; JSON
 //! escapes them as JSON does. tests/cli.rs checks search snippets.
 
+use crate::util::json::SearchResults;
 use crate::util::{Env, Run};
 
 const EVIL: &str = "= Evil \x1b]0;pwned\x07 title =\n\n\
@@ -44,10 +45,7 @@ fn env() -> Env {
 #[test]
 fn terminal_every_command_prints_article_text_harmlessly() {
     let env = env();
-    let id = env.search_json("zebracorn")["hits"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.search("zebracorn").hits[0].id.clone();
     let runs: [&[&str]; 7] = [
         &["search", "zebracorn"],
         &["search", "--explain", "zebracorn section:heading"],
@@ -110,11 +108,11 @@ fn terminal_json_escapes_control_characters_as_json_does() {
     assert!(r.stdout.contains(r"\u001b"), "{r:?}");
     // ...and a reader gets the text exactly (bidi marks are not control
     // characters; JSON leaves them to the reader's display).
-    let v = r.json();
-    let hit = &v["hits"][0];
-    assert_eq!(hit["article"], "Evil \x1b]0;pwned\x07 title");
-    assert_eq!(hit["section"][0], "Heading \u{202e}desrever");
-    assert!(hit["snippet"].as_str().unwrap().contains("\x1b[2J"));
+    let v: SearchResults = r.parse();
+    let hit = &v.hits[0];
+    assert_eq!(hit.article, "Evil \x1b]0;pwned\x07 title");
+    assert_eq!(hit.section[0], "Heading \u{202e}desrever");
+    assert!(hit.snippet.contains("\x1b[2J"));
     for args in [
         // `screen` between bidi isolates is the word `screen` (it was not
         // found: the isolates were part of the indexed word).
