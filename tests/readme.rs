@@ -61,7 +61,7 @@ const SETTLE: Duration = Duration::from_secs(20);
 
 /// A pause after a background job printed what was expected, before the
 /// next command (see [`Shell::step`]).
-const SETTLE_GRACE: Duration = Duration::from_millis(300);
+const SETTLE_GRACE: Duration = Duration::from_secs(1);
 
 /// One `$ ` line and the output shown under it.
 #[derive(Debug, Clone)]
@@ -680,6 +680,18 @@ fn readme_examples_print_what_they_show() {
         return;
     }
     if blessing() {
+        // Such a line would read back as a command or the fence's end.
+        if let Some(m) = mismatches.iter().find(|m| {
+            m.actual
+                .iter()
+                .any(|l| l.starts_with("$ ") || l.trim_start().starts_with("```"))
+        }) {
+            panic!(
+                "README.md:{}: cannot bless: the output has a line starting `$ ` or ```:\n{}",
+                m.step.line,
+                m.actual.join("\n")
+            );
+        }
         let _lock = README_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         // Re-read: another test may have blessed its figures meanwhile, and
         // the figures fences are not examples, so line numbers still hold.
