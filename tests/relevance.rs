@@ -377,4 +377,11 @@ fn relevance_benchmark() {
         p1 >= MIN_P_AT_1 && mrr >= MIN_MRR_AT_10,
         "{line} (need P@1 >= {MIN_P_AT_1}, MRR@10 >= {MIN_MRR_AT_10}); table on stderr"
     );
+    // The README quotes these figures; they must be today's.
+    let figures: Vec<String> = report
+        .lines()
+        .filter(|l| l.starts_with("relevance"))
+        .map(str::to_string)
+        .collect();
+    crate::readme::check_figures("relevance", &figures);
 }

@@ -15,6 +15,7 @@ mod parser;
 mod paths;
 mod queries;
 mod query_power;
+mod readme;
 mod relevance;
 mod search;
 mod terminal;
