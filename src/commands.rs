@@ -276,8 +276,12 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
         out.flush()?;
         Ok(())
     };
-    print(&update(loc, UpdateOptions::default())?)?;
-
+    // Watch before the first update: an edit made while it runs (or just
+    // after its line is printed) is then an event, not lost. The corpus is
+    // checked first, as the update would, so that a refused one (`/`) is
+    // refused, not watched.
+    passage::guard::check_corpus_root(&loc.corpus)?;
+    passage::guard::check_locations(&loc.corpus, &loc.index)?;
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
@@ -286,6 +290,8 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
     watcher
         .watch(&loc.corpus, RecursiveMode::Recursive)
         .with_context(|| format!("{}: cannot watch", loc.corpus.display()))?;
+    print(&update(loc, UpdateOptions::default())?)?;
+
     let index_dir = std::fs::canonicalize(&loc.index).ok();
     let debounce = Duration::from_millis(args.debounce_ms);
     loop {
