@@ -196,6 +196,15 @@ pub const MAX_QUERY_BYTES: usize = 10_000;
 /// (a typo-tolerant word, several), and a pasted page is not a search.
 pub const MAX_QUERY_TERMS: usize = 1_000;
 
+/// The most work a phrase with slop may ask for: its slop times the gaps
+/// between its words. tantivy's sloppy phrase matching grows steeply with
+/// both when the words repeat (25 times `the` with `~100` took 15.8 s and
+/// 4.8 GB on the 18 KB article; on a fifth of the bench corpus, 8 words
+/// with `~50` took 2.4 s and `~20` 0.27 s). Within this bound the worst
+/// seen on the whole bench corpus was 0.45 s (9 times `the`, `~16`). A
+/// reader's `"iran syria"~5` or `"a b c d e"~10` is far below it.
+pub const MAX_SLOP_WORK: u32 = 100;
+
 impl Query {
     /// Parses a query string.
     pub fn parse(input: &str) -> Result<Query, QueryError> {
@@ -377,6 +386,20 @@ impl Parser {
                     )
                 }
             };
+            let gaps = crate::text::Analyzer::default()
+                .exact_terms(&text)
+                .len()
+                .saturating_sub(1) as u32;
+            if slop.saturating_mul(gaps) > MAX_SLOP_WORK {
+                return self.err(
+                    tilde,
+                    format!(
+                        "a phrase of {} words with '~{slop}' asks too much: the slop times the gaps between the words may be at most {MAX_SLOP_WORK} (here {}); use fewer words or a smaller slop",
+                        gaps + 1,
+                        slop * gaps
+                    ),
+                );
+            }
         }
         Ok((text, slop))
     }
@@ -570,6 +593,22 @@ mod tests {
         );
         assert_eq!(q.excluded_filters, vec![Filter::Section("see".into())]);
         assert!(!q.has_terms());
+    }
+
+    #[test]
+    fn sloppy_phrases_are_bounded() {
+        assert!(Query::parse("\"iran syria\"~64").is_ok());
+        assert!(Query::parse("\"a b c d e\"~16").is_ok());
+        let many = format!("\"{}\"~100", "the ".repeat(25));
+        let e = Query::parse(&many).unwrap_err();
+        assert_eq!(e.position, many.find('~').unwrap() + 1);
+        assert!(
+            e.message.contains("at most 100 (here 2400)"),
+            "{}",
+            e.message
+        );
+        // Without slop a long phrase is cheap: no bound beyond the query's.
+        assert!(Query::parse(&format!("\"{}\"", "the ".repeat(25))).is_ok());
     }
 
     #[test]
