@@ -56,6 +56,9 @@ pub fn search(args: &SearchArgs) -> Result<ExitCode> {
             text::sanitize(&results.notes.join("; "))
         );
     }
+    for note in &results.filter_notes {
+        eprintln!("passage: note: {}", text::sanitize(note));
+    }
     if !args.output.json {
         for s in &results.suggestions {
             eprintln!(
@@ -100,16 +103,22 @@ fn print_results(
 
 /// `passage search --list-sections`.
 fn list_sections(args: &SearchArgs) -> Result<ExitCode> {
+    // Reject a bad query before any (possibly slow) index build.
+    let query = passage::sections::listing_query(&args.query_text())?;
     let opened = open_fresh(&args.locations)?;
-    let articles = passage::sections::list(&opened)?;
+    let toc = passage::sections::list_matching(&opened, &query)?;
+    for note in &toc.notes {
+        eprintln!("passage: note: {}", text::sanitize(note));
+    }
     let mut out = stdout();
     if args.output.json {
-        json::sections(&mut out, &articles)?;
+        json::sections(&mut out, &toc)?;
     } else {
-        text::sections(&mut out, &articles)?;
+        text::sections(&mut out, &toc.articles)?;
     }
     out.flush()?;
-    Ok(if articles.is_empty() {
+    Ok(if toc.articles.is_empty() {
+        eprintln!("passage: no sections to list");
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

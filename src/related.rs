@@ -107,5 +107,6 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         notes: Vec::new(),
         suggestions: Vec::new(),
         read_as: terms.join(" "),
+        filter_notes: Vec::new(),
     }))
 }

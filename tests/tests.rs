@@ -6,6 +6,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod faults;
+mod filters;
 mod fuzz_regressions;
 mod incremental;
 mod indexing;
