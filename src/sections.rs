@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::index::{IndexDir, Opened};
 use crate::query::{Filter, Kind, Query};
 use crate::search::{exclusion, filter_query, unmatched_filters};
+use crate::state::FileState;
 use crate::text::Analyzer;
 
 /// A table of contents: the articles listed and what is worth saying
@@ -56,40 +57,50 @@ pub struct SectionEntry {
 
 /// Lists the sections of every indexed article.
 pub fn list(opened: &Opened) -> Result<Vec<ArticleSections>> {
+    Ok(files(opened)?.iter().map(article_sections).collect())
+}
+
+/// The indexed files that were read as articles.
+fn files(opened: &Opened) -> Result<Vec<FileState>> {
     let docs = IndexDir::docs(opened).ok_or_else(|| Error::NoIndex {
         path: opened.root().to_path_buf(),
     })?;
-    let mut out = Vec::new();
-    for f in docs.files.iter().filter(|f| f.problem.is_none()) {
-        let mut sections: Vec<SectionEntry> = f
-            .docs
-            .iter()
-            .filter(|d| d.section)
-            .map(|d| SectionEntry {
-                section: d.path.to_vec(),
-                paragraphs: 0,
-                total: 0,
-                id: d.id.clone(),
-                matched: true,
-            })
-            .collect();
-        for p in f.docs.iter().filter(|d| !d.section) {
-            for s in &mut sections {
-                if s.section == *p.path {
-                    s.paragraphs += 1;
-                }
-                if p.path.starts_with(&s.section) {
-                    s.total += 1;
-                }
+    Ok(docs
+        .files
+        .into_iter()
+        .filter(|f| f.problem.is_none())
+        .collect())
+}
+
+/// One file's sections with their passage counts, all marked matched.
+fn article_sections(f: &FileState) -> ArticleSections {
+    let mut sections: Vec<SectionEntry> = f
+        .docs
+        .iter()
+        .filter(|d| d.section)
+        .map(|d| SectionEntry {
+            section: d.path.to_vec(),
+            paragraphs: 0,
+            total: 0,
+            id: d.id.clone(),
+            matched: true,
+        })
+        .collect();
+    for p in f.docs.iter().filter(|d| !d.section) {
+        for s in &mut sections {
+            if s.section == *p.path {
+                s.paragraphs += 1;
+            }
+            if p.path.starts_with(&s.section) {
+                s.total += 1;
             }
         }
-        out.push(ArticleSections {
-            article: f.title.clone(),
-            file: f.file.clone(),
-            sections,
-        });
     }
-    Ok(out)
+    ArticleSections {
+        article: f.title.clone(),
+        file: f.file.clone(),
+        sections,
+    }
 }
 
 /// Reads the query given with a listing. A listing is of sections, so only
@@ -138,20 +149,24 @@ pub fn listing_query(input: &str) -> Result<Query> {
 /// with the sections above it for its place in the tree; an article none of
 /// whose sections is picked is left out. Without filters, every section.
 pub fn list_matching(opened: &Opened, q: &Query) -> Result<Toc> {
-    let mut articles = list(opened)?;
     if q.filters.is_empty() && q.excluded_filters.is_empty() {
         return Ok(Toc {
-            articles,
+            articles: list(opened)?,
             notes: Vec::new(),
         });
     }
     let mut an = Analyzer::default();
     let notes = unmatched_filters(q, opened, &mut an)?;
     let picked = picked_sections(opened, q, &mut an)?;
-    for a in &mut articles {
-        let ids = picked.get(&a.file);
+    let mut articles = Vec::new();
+    // Only the files holding a picked section are counted out.
+    for f in &files(opened)? {
+        let Some(ids) = picked.get(&f.file) else {
+            continue;
+        };
+        let mut a = article_sections(f);
         for s in &mut a.sections {
-            s.matched = ids.is_some_and(|ids| ids.contains(&s.id));
+            s.matched = ids.contains(&s.id);
         }
         // Every heading above a picked section, so it shows where it stands.
         let keep: Vec<bool> = {
@@ -168,8 +183,8 @@ pub fn list_matching(opened: &Opened, q: &Query) -> Result<Toc> {
         };
         let mut keep = keep.into_iter();
         a.sections.retain(|_| keep.next().unwrap_or(false));
+        articles.push(a);
     }
-    articles.retain(|a| !a.sections.is_empty());
     Ok(Toc { articles, notes })
 }
 
