@@ -74,10 +74,16 @@ Query syntax:
   -hezbollah                exclude a word or \"phrase\"
   Khomeini OR Khamenei      either word
   Khomei*                   a prefix
-  section:culture           a word (or \"phrase\") in a heading on the section path
-  article:iran              a word (or \"phrase\") in the article title
+  section:culture           a word (or \"phrase\") in a heading on the section path, matched
+                            like the text (culture finds \"Cultural relations\")
+  section:cultur*           a heading word starting with cultur
+  article:iran              a word (or \"phrase\", or prefix*) in the article title
   year:1979 year:2000..2011 passages mentioning a year in the range (year:..1950, year:2000..)
   kind:paragraph            only paragraphs (or kind:section)
+
+With --list-sections, a query of filters restricts the list: article: keeps the articles
+it matches, section: and year: the sections they match (year: counts subsections), each
+shown under the headings above it. Words and phrases are refused there (exit 2).
 
 Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
 
@@ -138,7 +144,8 @@ pub struct SearchArgs {
     #[arg(long)]
     pub no_typos: bool,
     /// List the sections of every article, with their passage counts,
-    /// instead of searching.
+    /// instead of searching; filters in the query (article:, section:,
+    /// year:) restrict the list.
     #[arg(long)]
     pub list_sections: bool,
     /// Most hits to show; 0 shows none, only how many matched.

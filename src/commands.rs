@@ -58,6 +58,9 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
             results.notes.join("; ")
         ));
     }
+    for note in &results.filter_notes {
+        messages::note(note);
+    }
     if !args.output.json {
         for s in &results.suggestions {
             messages::info(format!(
@@ -121,16 +124,24 @@ fn total_line(total: usize, shown: usize) -> String {
 
 /// `passage search --list-sections`.
 fn list_sections(args: &SearchArgs) -> Result<Exit> {
+    // Reject a bad query before any (possibly slow) index build.
+    let query = passage::sections::listing_query(&args.query_text())?;
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
-    let articles = passage::sections::list(&opened)?;
+    let toc = passage::sections::list_matching(&opened, &query)?;
+    for note in &toc.notes {
+        messages::note(note);
+    }
     let mut out = stdout();
     if args.output.json {
-        json::sections(&mut out, &articles)?;
+        json::sections(&mut out, &toc)?;
     } else {
-        text::sections(&mut out, &articles)?;
+        text::sections(&mut out, &toc.articles)?;
     }
     out.flush()?;
-    Ok(Exit::found_if(!articles.is_empty()))
+    if toc.articles.is_empty() {
+        messages::info("no sections to list");
+    }
+    Ok(Exit::found_if(!toc.articles.is_empty()))
 }
 
 /// `passage cite`.

@@ -38,7 +38,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 12;
+pub const FORMAT: u32 = 13;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +54,13 @@ pub struct Fields {
     /// Headings of the section path, one value each: stored, and indexed
     /// folded for `section:`.
     pub section: Field,
+    /// The headings of the section path again, stemmed, with positions:
+    /// what `section:culture` matches, so that a filter finds a heading the
+    /// way a word finds the text (`culture` finds "Cultural relations"). The
+    /// folded field above is kept for prefixes (`section:cultur*`).
+    pub section_stem: Field,
+    /// The article title, stemmed, with positions, for `article:`.
+    pub article_stem: Field,
     /// The section's own heading (stored).
     pub heading: Field,
     /// A section document's own heading, stemmed: what the section is about.
@@ -107,6 +114,14 @@ pub fn schema() -> (Schema, Fields) {
             "section",
             text_field(text::EXACT, IndexRecordOption::WithFreqsAndPositions).set_stored(),
         ),
+        section_stem: b.add_text_field(
+            "section_stem",
+            text_field(text::STEMMED, IndexRecordOption::WithFreqsAndPositions),
+        ),
+        article_stem: b.add_text_field(
+            "article_stem",
+            text_field(text::STEMMED, IndexRecordOption::WithFreqsAndPositions),
+        ),
         heading: b.add_text_field("heading", STORED),
         topic: b.add_text_field(
             "topic",
@@ -147,8 +162,10 @@ impl Fields {
         doc.add_text(self.key, key(&d.file, &d.id));
         doc.add_text(self.kind, d.kind.as_str());
         doc.add_text(self.article, &d.article);
+        doc.add_text(self.article_stem, &d.article);
         for h in &d.section {
             doc.add_text(self.section, h);
+            doc.add_text(self.section_stem, h);
         }
         doc.add_text(self.heading, &d.heading);
         match d.kind {

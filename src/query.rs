@@ -6,7 +6,8 @@
 //! -hezbollah  -"civil war"      exclusions
 //! Khomeini OR Khamenei          alternatives
 //! Khomei*                       a prefix
-//! section:culture article:iran  filters on headings and titles (words or "phrases")
+//! section:culture article:iran  filters on headings and titles (words or "phrases",
+//!                               stemmed like the text; section:cultur* a prefix)
 //! year:1979  year:2000..2011    years mentioned (also year:..1950, year:2000..)
 //! kind:paragraph kind:section   document kind
 //! ```
@@ -130,9 +131,11 @@ impl fmt::Display for Atom {
 /// A restriction on where a hit stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
-    /// Some heading on the section path holds these words, in order.
+    /// Some heading on the section path holds these words, in order,
+    /// matched as the text is (folded and stemmed); a trailing `*` makes the
+    /// last one a prefix of a folded word (see [`Filter::words_and_prefix`]).
     Section(String),
-    /// The article title holds these words, in order.
+    /// The article title holds these words, in order, as for `Section`.
     Article(String),
     /// The passage mentions a year in this inclusive range.
     Year {
@@ -143,6 +146,18 @@ pub enum Filter {
     },
     /// Only documents of this kind.
     Kind(Kind),
+}
+
+impl Filter {
+    /// The words of a `section:` or `article:` value and whether the last
+    /// of them is a prefix (`section:cultur*`, `section:"civil wa*"`); the
+    /// parser has made sure a `*` follows a letter or digit.
+    pub fn words_and_prefix(value: &str) -> (&str, bool) {
+        match value.strip_suffix('*') {
+            Some(before) => (before, true),
+            None => (value, false),
+        }
+    }
 }
 
 /// The two kinds of indexed documents.
@@ -416,6 +431,14 @@ impl Parser {
                 if !value.chars().any(char::is_alphanumeric) {
                     return self.err(value_pos, format!("'{name}:' needs a word to look for"));
                 }
+                if let Some(before) = value.strip_suffix('*') {
+                    if !before.ends_with(char::is_alphanumeric) {
+                        return self.err(
+                            value_pos,
+                            format!("'*' needs a few letters before it (e.g. {name}:cultur*)"),
+                        );
+                    }
+                }
                 Ok(if name == "section" {
                     Filter::Section(value.to_string())
                 } else {
@@ -609,6 +632,24 @@ mod tests {
         );
         // Without slop a long phrase is cheap: no bound beyond the query's.
         assert!(Query::parse(&format!("\"{}\"", "the ".repeat(25))).is_ok());
+    }
+
+    #[test]
+    fn filter_prefixes_need_a_letter_before_the_star() {
+        let q = Query::parse(r#"section:cultur* article:"iran sy*""#).unwrap();
+        assert_eq!(
+            q.filters,
+            vec![
+                Filter::Section("cultur*".into()),
+                Filter::Article("iran sy*".into())
+            ]
+        );
+        assert_eq!(Filter::words_and_prefix("iran sy*"), ("iran sy", true));
+        assert_eq!(Filter::words_and_prefix("culture"), ("culture", false));
+        for bad in ["section:cul**", r#"section:"civil *""#, "article:*"] {
+            let e = Query::parse(bad).unwrap_err();
+            assert_eq!(e.position, bad.find(':').unwrap() + 2, "{bad}");
+        }
     }
 
     #[test]

@@ -109,5 +109,6 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         notes: Vec::new(),
         suggestions: Vec::new(),
         read_as: terms.join(" "),
+        filter_notes: Vec::new(),
     }))
 }

@@ -11,11 +11,14 @@ use std::ops::Bound;
 
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhrasePrefixQuery,
-    PhraseQuery, Query as TQuery, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation,
+    FuzzyTermQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query as TQuery, RangeQuery, Scorer,
+    TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, Term, TERMINATED,
+};
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -105,6 +108,10 @@ pub struct Results {
     pub suggestions: Vec<Suggestion>,
     /// The query as it was read, in canonical syntax.
     pub read_as: String,
+    /// Filters that nothing in the index satisfies, one sentence each
+    /// (`no section heading matches section:xyz`): the reason a search
+    /// found nothing, worth a note of its own.
+    pub filter_notes: Vec<String>,
 }
 
 /// Parses and runs a query.
@@ -113,6 +120,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     let mut analyzer = Analyzer::default();
     let searcher = opened.reader.searcher();
     let plan = Plan::new(&query, &opened.fields, &mut analyzer, &searcher, opts.typos)?;
+    let filter_notes = unmatched_filters(&query, opened, &mut analyzer)?;
     let limit = opts.limit.max(1);
     let run = |q: &dyn TQuery, n: usize| -> Result<(Vec<(f32, DocAddress)>, usize)> {
         let top = TopDocs::with_limit(n).tweak_score(|seg: &SegmentReader| {
@@ -138,8 +146,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         return finish(
             opened,
             input,
-            query,
-            plan,
+            (query, plan, filter_notes),
             &mut analyzer,
             top,
             total,
@@ -161,8 +168,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     finish(
         opened,
         input,
-        query,
-        plan,
+        (query, plan, filter_notes),
         &mut analyzer,
         top,
         total,
@@ -176,8 +182,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
 fn finish(
     opened: &Opened,
     input: &str,
-    query: Query,
-    plan: Plan,
+    (query, plan, filter_notes): (Query, Plan, Vec<String>),
     analyzer: &mut Analyzer,
     top: Vec<(f32, DocAddress)>,
     total: usize,
@@ -227,6 +232,7 @@ fn finish(
         notes,
         suggestions: plan.suggestions,
         read_as: query.to_string(),
+        filter_notes,
     })
 }
 
@@ -394,11 +400,11 @@ impl Plan {
             restrictions.push((Occur::Must, boxed(ConstScoreQuery::new(fq, 0.0))));
         }
         for filter in &q.excluded_filters {
-            restrictions.push((Occur::MustNot, filter_query(filter, f, p.an)?));
+            restrictions.push((Occur::MustNot, exclusion(filter_query(filter, f, p.an)?)));
         }
         for atom in &q.excluded {
             if let Some(query) = p.excluded(atom) {
-                restrictions.push((Occur::MustNot, query));
+                restrictions.push((Occur::MustNot, exclusion(query)));
             }
         }
         if clauses.is_empty() && q.filters.is_empty() {
@@ -464,6 +470,12 @@ pub struct Suggestion {
     /// Closest indexed words (folded), best first.
     pub did_you_mean: Vec<String>,
 }
+
+/// Most words a phrase filter's last word expands to as a prefix
+/// (`section:"civil wa*"`): headings are few, so far more than the 50 a
+/// phrase prefix takes by default, while a hostile one-letter prefix stays
+/// bounded.
+const MAX_FILTER_EXPANSIONS: u32 = 10_000;
 
 /// Weight of a typo-corrected word relative to the word as typed.
 const TYPO_WEIGHT: f32 = 0.5;
@@ -774,16 +786,52 @@ fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
     ))
 }
 
-fn filter_query(filter: &Filter, f: &Fields, an: &mut Analyzer) -> Result<Box<dyn TQuery>> {
+/// The query of one filter (scored; wrap it to make it a restriction).
+pub(crate) fn filter_query(
+    filter: &Filter,
+    f: &Fields,
+    an: &mut Analyzer,
+) -> Result<Box<dyn TQuery>> {
     Ok(match filter {
-        Filter::Section(text) | Filter::Article(text) => {
-            let field = if matches!(filter, Filter::Section(_)) {
-                f.section
+        Filter::Section(value) | Filter::Article(value) => {
+            let (folded, stemmed) = if matches!(filter, Filter::Section(_)) {
+                (f.section, f.section_stem)
             } else {
-                f.article
+                (f.article, f.article_stem)
             };
-            let terms = an.exact_terms(text);
-            phrase_or_term(field, &terms, 0)
+            let (text, prefix) = Filter::words_and_prefix(value);
+            if prefix {
+                // A prefix is of the word as printed: `cultur*` must not
+                // depend on what the stemmer makes of `culture`.
+                let mut terms = an.exact_terms(text);
+                let Some(last) = terms.pop() else {
+                    return Ok(boxed(EmptyQuery));
+                };
+                if terms.is_empty() {
+                    boxed(FuzzyTermQuery::new_prefix(
+                        Term::from_field_text(folded, &last),
+                        0,
+                        true,
+                    ))
+                } else {
+                    terms.push(last);
+                    let mut q = PhrasePrefixQuery::new(
+                        terms
+                            .iter()
+                            .map(|t| Term::from_field_text(folded, t))
+                            .collect(),
+                    );
+                    q.set_max_expansions(MAX_FILTER_EXPANSIONS);
+                    boxed(q)
+                }
+            } else {
+                let stems: Vec<String> = an.words(text).into_iter().map(|w| w.stem).collect();
+                if stems.is_empty() {
+                    // Only words too long to be indexed: no heading holds them.
+                    return Ok(boxed(EmptyQuery));
+                }
+                phrase_or_term(stemmed, &stems, 0)
+            }
         }
         Filter::Kind(k) => term_query(f.kind, k.as_str()),
         Filter::Year { from, to } => {
@@ -802,4 +850,137 @@ fn filter_query(filter: &Filter, f: &Fields, an: &mut Analyzer) -> Result<Box<dy
             boxed(RangeQuery::new(bound(from), bound(to)))
         }
     })
+}
+
+/// One sentence for each filter of `q` that no document satisfies at all: a
+/// `section:` no heading holds, an `article:` no title holds, a `year:` no
+/// passage mentions. Without it a misremembered heading looks the same as a
+/// search that found nothing.
+pub(crate) fn unmatched_filters(
+    q: &Query,
+    opened: &Opened,
+    an: &mut Analyzer,
+) -> Result<Vec<String>> {
+    let searcher = opened.reader.searcher();
+    let mut out = Vec::new();
+    let negated = q.excluded_filters.iter().map(|x| (x, true));
+    for (filter, excluded) in q.filters.iter().map(|x| (x, false)).chain(negated) {
+        let what = match filter {
+            Filter::Section(_) => "no section heading matches",
+            Filter::Article(_) => "no article title matches",
+            Filter::Year { .. } => "no passage mentions a year in",
+            Filter::Kind(_) => continue,
+        };
+        let fq = filter_query(filter, &opened.fields, an)?;
+        if matches_any(&searcher, fq.as_ref()).map_err(Error::index(opened.root()))? {
+            continue;
+        }
+        out.push(if excluded {
+            format!("{what} {filter}, so -{filter} excludes nothing")
+        } else {
+            format!("{what} {filter}")
+        });
+    }
+    Ok(out)
+}
+
+/// Whether some live document matches `q`: stops at the first one instead
+/// of counting them all (`section:history` matches a good part of a corpus).
+fn matches_any(searcher: &Searcher, q: &dyn TQuery) -> tantivy::Result<bool> {
+    let weight = q.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for seg in searcher.segment_readers() {
+        let mut scorer = weight.scorer(seg, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if seg.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {
+                return Ok(true);
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(false)
+}
+
+/// An exclusion (`Occur::MustNot`) that tantivy can run in a debug build.
+///
+/// Tantivy 0.27 asks an excluded query's scorer about each candidate
+/// document in turn, even one behind where the scorer stands (before its
+/// first match, or before the bound a miss returned), and a phrase scorer
+/// asserts, in debug builds only, that it is never asked that: every
+/// excluded phrase (`-"civil war"`, `-section:"see also"`) panicked. See
+/// quickwit-oss/tantivy#2811. The wrapper answers such a question itself,
+/// as release builds did without it: not there, look from where it stands.
+pub(crate) fn exclusion(q: Box<dyn TQuery>) -> Box<dyn TQuery> {
+    boxed(Exclusion(q))
+}
+
+#[derive(Debug)]
+struct Exclusion(Box<dyn TQuery>);
+
+impl Clone for Exclusion {
+    fn clone(&self) -> Self {
+        Exclusion(self.0.box_clone())
+    }
+}
+
+impl TQuery for Exclusion {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ExclusionWeight(self.0.weight(scoring)?)))
+    }
+}
+
+struct ExclusionWeight(Box<dyn Weight>);
+
+impl Weight for ExclusionWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(NeverBack(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+/// A scorer never asked about a document behind the one it stands on: it
+/// only moves forward, so such a document is not (or no longer) to be found.
+struct NeverBack(Box<dyn Scorer>);
+
+impl DocSet for NeverBack {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let doc = self.0.doc();
+        if target <= doc {
+            return doc;
+        }
+        self.0.seek(target)
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        let doc = self.0.doc();
+        if target < doc {
+            return SeekDangerResult::SeekLowerBound(doc);
+        }
+        self.0.seek_danger(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.0.cost()
+    }
+}
+
+impl Scorer for NeverBack {
+    fn score(&mut self) -> Score {
+        self.0.score()
+    }
 }

@@ -6,6 +6,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod faults;
+mod filters;
 mod front_door;
 mod fuzz_regressions;
 mod incremental;

@@ -37,7 +37,7 @@ use crate::cite::{CiteMatch, CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::index::Report;
 use crate::search::{Hit, Results};
-use crate::sections::ArticleSections;
+use crate::sections::Toc;
 use crate::show::Shown;
 
 #[derive(Serialize)]
@@ -45,7 +45,7 @@ struct JsonResults<'a> {
     query: &'a str,
     total: usize,
     hits: Vec<JsonHit<'a>>,
-    notes: &'a [String],
+    notes: Vec<&'a str>,
     read_as: &'a str,
     suggestions: Vec<JsonSuggestion<'a>>,
 }
@@ -138,7 +138,12 @@ pub fn results<W: Write>(out: &mut W, r: &Results) -> io::Result<()> {
         query: &r.query,
         total: r.total,
         hits: r.hits.iter().map(JsonHit::from).collect(),
-        notes: &r.notes,
+        notes: r
+            .notes
+            .iter()
+            .chain(&r.filter_notes)
+            .map(String::as_str)
+            .collect(),
         read_as: &r.read_as,
         suggestions: r
             .suggestions
@@ -325,13 +330,11 @@ pub fn show<W: Write>(out: &mut W, s: &Shown, asked: &str) -> io::Result<()> {
 }
 
 /// Writes the table of contents: `{"articles": [{"article", "file",
-/// "sections": [{"section", "paragraphs", "total", "id"}]}]}`.
-pub fn sections<W: Write>(out: &mut W, articles: &[ArticleSections]) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Toc<'a> {
-        articles: &'a [ArticleSections],
-    }
-    serde_json::to_writer(&mut *out, &Toc { articles })?;
+/// "sections": [{"section", "paragraphs", "total", "id", "matched"}]}],
+/// "notes": [...]}` (`matched` is false for a section listed only as the
+/// parent of one the filters picked).
+pub fn sections<W: Write>(out: &mut W, toc: &Toc) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, toc)?;
     writeln!(out)
 }
 
