@@ -8,6 +8,7 @@ mod errors;
 mod faults;
 mod fuzz_regressions;
 mod incremental;
+mod index_messages;
 mod indexing;
 mod limits;
 mod parser;
