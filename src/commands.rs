@@ -453,9 +453,10 @@ fn update(loc: &Locations, opts: UpdateOptions, problems: Problems) -> Result<Re
     );
     let progress = |p: Progress| {
         if p.worth_a_bar() {
+            // The message first: the bar draws at its first length.
+            bar.set_message(format!("{}/{}", p.files_done, p.files_total));
             bar.set_length(p.bytes_total);
             bar.set_position(p.bytes_done);
-            bar.set_message(format!("{}/{}", p.files_done, p.files_total));
         }
     };
     let result = IndexDir::new(&loc.index).update_with_progress(&loc.corpus, opts, &progress);
