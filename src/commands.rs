@@ -451,12 +451,18 @@ fn update(loc: &Locations, opts: UpdateOptions, problems: Problems) -> Result<Re
         .map(|s| s.with_key("left", left))
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    let ticking = std::cell::Cell::new(false);
     let progress = |p: Progress| {
         if p.worth_a_bar() {
-            // The message first: the bar draws at its first length.
-            bar.set_message(format!("{}/{}", p.files_done, p.files_total));
             bar.set_length(p.bytes_total);
             bar.set_position(p.bytes_done);
+            bar.set_message(format!("{}/{}", p.files_done, p.files_total));
+            // Redraws are rate-limited, so the last update may never be
+            // drawn, and none comes while the writer flushes a segment or
+            // commits: a steady tick keeps the bytes and the time left true.
+            if !ticking.replace(true) {
+                bar.enable_steady_tick(Duration::from_millis(250));
+            }
         }
     };
     let result = IndexDir::new(&loc.index).update_with_progress(&loc.corpus, opts, &progress);
