@@ -24,7 +24,11 @@ use crate::messages;
 
 /// `passage index`.
 pub fn index(args: &IndexArgs) -> Result<Exit> {
-    let report = update(&args.locations, UpdateOptions { full: args.full })?;
+    let report = update(
+        &args.locations,
+        UpdateOptions { full: args.full },
+        Problems::All,
+    )?;
     let mut out = stdout();
     if args.json {
         json::report(&mut out, &report)?;
@@ -301,7 +305,7 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
     watcher
         .watch(&loc.corpus, RecursiveMode::Recursive)
         .with_context(|| format!("{}: cannot watch", loc.corpus.display()))?;
-    print(&update(loc, UpdateOptions::default())?)?;
+    print(&update(loc, UpdateOptions::default(), Problems::All)?)?;
 
     let index_dir = std::fs::canonicalize(&loc.index).ok();
     let debounce = Duration::from_millis(args.debounce_ms);
@@ -317,7 +321,7 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
         if !relevant {
             continue;
         }
-        match update(loc, UpdateOptions::default()) {
+        match update(loc, UpdateOptions::default(), Problems::Read) {
             Ok(report) if report.changed() => print(&report)?,
             Ok(_) => {}
             Err(e) => messages::error(format!("{e:#}")),
@@ -360,7 +364,7 @@ fn with_fresh<T>(
             loc.index.display(),
             loc.corpus.display()
         ));
-        match update(loc, UpdateOptions::default()) {
+        match update(loc, UpdateOptions::default(), Problems::Read) {
             Ok(_) => {}
             // Someone else is building it: wait for them.
             Err(e) if matches!(e.downcast_ref(), Some(passage::Error::Busy { .. })) => {
@@ -412,11 +416,8 @@ fn with_fresh<T>(
     drop(opened);
     match dir.update(&loc.corpus, UpdateOptions::default()) {
         Ok(report) => {
-            messages::info(format!(
-                "{what} changed; index updated: {}",
-                text::counts(&report)
-            ));
-            report_problems(&report);
+            messages::info(text::freshened(&report, &what));
+            report_problems(&report, Problems::Read);
         }
         Err(passage::Error::Busy { .. }) => {
             messages::warning(format!(
@@ -446,11 +447,27 @@ fn warn_unreadable(opened: &Opened) {
     }
 }
 
+/// Which problems of the corpus an update reports on stderr.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Problems {
+    /// Every skipped file and warning of the corpus, read this time or
+    /// not: `passage index` (and `watch` as it starts) states the corpus's
+    /// problems, which are why `index` exits 2.
+    All,
+    /// Only those of the files this update read: an automatic update (a
+    /// search noticing an edit, `watch` after a change) says nothing again
+    /// about files it did not touch.
+    Read,
+}
+
 /// Updates the index and reports problems with corpus files on stderr, one
 /// `file:line: message` line each.
-fn update(loc: &Locations, opts: UpdateOptions) -> Result<Report> {
+fn update(loc: &Locations, opts: UpdateOptions, problems: Problems) -> Result<Report> {
+    use passage::progress::{time_left, Progress};
     // A progress bar for builds long enough to wonder about, only on a
-    // terminal (indicatif draws nothing when stderr is not one).
+    // terminal. It counts bytes, not files (file sizes differ a
+    // thousandfold), and shows no time left until there is a basis for a
+    // guess (see `passage::progress`).
     let bar = indicatif::ProgressBar::with_draw_target(
         None,
         if io::stderr().is_terminal() {
@@ -459,31 +476,54 @@ fn update(loc: &Locations, opts: UpdateOptions) -> Result<Report> {
             indicatif::ProgressDrawTarget::hidden()
         },
     );
+    let left = |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let p = Progress {
+            bytes_done: state.pos(),
+            bytes_total: state.len().unwrap_or(0),
+            ..Progress::default()
+        };
+        let _ = w.write_str(&time_left(&p, state.elapsed()));
+    };
     bar.set_style(
-        indicatif::ProgressStyle::with_template("indexing {bar:40} {pos}/{len} files ({eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "indexing {bar:40} {binary_bytes}/{binary_total_bytes}, {msg} files, {left}",
+        )
+        .map(|s| s.with_key("left", left))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let progress = |done: usize, total: usize| {
-        if total >= PROGRESS_MIN_FILES {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
+    let ticking = std::cell::Cell::new(false);
+    let progress = |p: Progress| {
+        if p.worth_a_bar() {
+            bar.set_length(p.bytes_total);
+            bar.set_position(p.bytes_done);
+            bar.set_message(format!("{}/{}", p.files_done, p.files_total));
+            // Redraws are rate-limited, so the last update may never be
+            // drawn, and none comes while the writer flushes a segment or
+            // commits: a steady tick keeps the bytes and the time left true.
+            if !ticking.replace(true) {
+                bar.enable_steady_tick(Duration::from_millis(250));
+            }
         }
     };
     let result = IndexDir::new(&loc.index).update_with_progress(&loc.corpus, opts, &progress);
     bar.finish_and_clear();
     let report = result?;
-    report_problems(&report);
+    report_problems(&report, problems);
     Ok(report)
 }
 
-/// Fewer files than this build in a blink: no progress bar.
-const PROGRESS_MIN_FILES: usize = 200;
-
-fn report_problems(report: &Report) {
-    for p in &report.warnings {
+fn report_problems(report: &Report, which: Problems) {
+    let (warnings, skipped) = match which {
+        Problems::All => (
+            report.warnings.iter().collect(),
+            report.skipped.iter().collect(),
+        ),
+        Problems::Read => report.problems_read(),
+    };
+    for p in warnings {
         messages::problem(p, "warning");
     }
-    for p in &report.skipped {
+    for p in skipped {
         messages::problem(p, "file skipped");
     }
 }

@@ -46,6 +46,7 @@ pub mod guard;
 pub mod highlight;
 pub mod index;
 pub mod invariants;
+pub mod progress;
 pub mod query;
 pub mod related;
 pub mod render;

@@ -175,7 +175,7 @@ fn sigkill_leaves_no_lock_that_blocks_the_next_run() {
     env.write("corpus/new.txt", "= New =\n\nA zebracorn.\n");
     let r = env.run(&["search", "zebracorn"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stderr.contains("corpus/new.txt changed"), "{r:?}");
+    assert!(r.stderr.contains("corpus/new.txt added"), "{r:?}");
     let (mut again, line) = watch_first_line(&env);
     again.kill().unwrap();
     again.wait().unwrap();

@@ -10,6 +10,7 @@ mod filters;
 mod front_door;
 mod fuzz_regressions;
 mod incremental;
+mod index_messages;
 mod indexing;
 mod limits;
 mod parser;

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::highlight::Snippet;
-use crate::index::Report;
+use crate::index::{Change, Report};
 use crate::search::Results;
 use crate::sections::ArticleSections;
 use crate::show::Shown;
@@ -196,7 +196,62 @@ pub fn counts(r: &Report) -> String {
         r.files_changed,
         if r.files_changed == 1 { "" } else { "s" }
     ));
+    if r.files_touched > 0 {
+        s.push_str(&format!(", {} touched but unchanged", r.files_touched));
+    }
     s
+}
+
+/// What an update found the files it read to be: `corpus/a.txt deleted`
+/// for one file, `3 files added, 1 changed, 2 deleted` for several.
+/// Touched files (new mtime, same content) are named as such, never as
+/// changed. Empty when the update read nothing.
+pub fn file_changes(r: &Report) -> String {
+    let verb = |c: Change| match c {
+        Change::Added => "added",
+        Change::Edited => "changed",
+        Change::Removed => "deleted",
+        Change::Touched => "touched but unchanged",
+    };
+    if let [one] = r.file_changes.as_slice() {
+        return format!("{} {}", one.file, verb(one.change));
+    }
+    let mut parts = Vec::new();
+    for (n, c) in [
+        (r.files_added, Change::Added),
+        (r.files_edited, Change::Edited),
+        (r.files_removed, Change::Removed),
+        (r.files_touched, Change::Touched),
+    ] {
+        if n == 0 {
+            continue;
+        }
+        if parts.is_empty() {
+            parts.push(format!(
+                "{n} file{} {}",
+                if n == 1 { "" } else { "s" },
+                verb(c)
+            ));
+        } else {
+            parts.push(format!("{n} {}", verb(c)));
+        }
+    }
+    parts.join(", ")
+}
+
+/// The line a search prints after bringing a stale index up to date:
+/// what it found on disk, then what the update did. `noticed` names what
+/// the stat check saw differ, for when the update found nothing to do
+/// (another process had already applied it).
+pub fn freshened(r: &Report, noticed: &str) -> String {
+    let found = file_changes(r);
+    if r.files_changed > 0 {
+        format!("{found}; index updated: {}", counts(r))
+    } else if !found.is_empty() {
+        format!("{found}; nothing to re-index")
+    } else {
+        format!("{noticed} changed; the index was already up to date")
+    }
 }
 
 /// Writes the summary of an update.
@@ -326,6 +381,18 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn freshened_says_what_happened() {
+        // Another process applied the change first: nothing found, and no
+        // claim that anything was updated.
+        let nothing = Report::default();
+        assert_eq!(
+            freshened(&nothing, "corpus/a.txt"),
+            "corpus/a.txt changed; the index was already up to date"
+        );
+        assert_eq!(file_changes(&nothing), "");
+    }
 
     #[test]
     fn sanitize_neutralizes_escapes_and_bidi() {
