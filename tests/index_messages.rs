@@ -139,7 +139,7 @@ fn index_messages_a_touched_file_is_not_called_changed() {
     );
     // The new mtime was recorded: the next search has nothing to say.
     let r = env.run(&["search", "Velayati"]);
-    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+    assert_eq!((r.code, r.diagnostics().as_str()), (0, ""), "{r:?}");
 
     touch(&env, ARTICLE);
     let v = index_json(&env, &[]);
@@ -215,7 +215,7 @@ fn index_messages_automatic_updates_report_only_files_they_read() {
     .unwrap();
     let r = env.run(&["search", "\"silver counterweight\""]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    assert_eq!(r.diagnostics().lines().count(), 1, "{r:?}");
     assert!(
         r.stderr
             .starts_with("passage: corpus/iran-syria-relations.txt changed; index updated:"),
@@ -230,7 +230,8 @@ fn index_messages_automatic_updates_report_only_files_they_read() {
     );
     let r = env.run(&["search", "more text"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let lines: Vec<&str> = r.stderr.lines().collect();
+    let diagnostics = r.diagnostics();
+    let lines: Vec<&str> = diagnostics.lines().collect();
     assert_eq!(lines.len(), 2, "{r:?}");
     assert!(lines[0].starts_with("passage: corpus/unclosed.txt changed; index updated: "));
     assert_eq!(lines[1], warning, "{r:?}");

@@ -269,12 +269,34 @@ pub struct IndexReport {
     pub moved: u64,
     pub sections_updated: u64,
     pub files_changed: u64,
+    pub files_added: u64,
+    pub files_edited: u64,
+    pub files_removed: u64,
+    pub files_touched: u64,
+    pub file_changes: Vec<FileChange>,
     pub full: bool,
     pub committed: bool,
     pub skipped: Vec<Problem>,
     pub warnings: Vec<Problem>,
     pub seconds: f64,
     pub index: String,
+}
+
+/// What an update did to one file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileChange {
+    pub file: String,
+    pub change: Change,
+}
+
+/// `added`, `edited`, `removed` or `touched`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Added,
+    Edited,
+    Removed,
+    Touched,
 }
 
 impl IndexReport {
@@ -305,6 +327,7 @@ pub struct Problem {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SectionList {
     pub articles: Vec<ArticleSections>,
+    pub notes: Vec<String>,
 }
 
 /// One article's sections, the lead first.
@@ -324,6 +347,8 @@ pub struct SectionEntry {
     /// Passages in this section and its subsections.
     pub total: u64,
     pub id: String,
+    /// False for a section listed only as the parent of one that matched.
+    pub matched: bool,
 }
 
 /// Parses one JSON document, or panics with the error and the text (serde
@@ -477,7 +502,7 @@ mod tests {
         assert_eq!(check_contract::<Show>(&v, &[]), 5 + 13);
 
         let v = stdout_json(&env, &["search", "--json", "--list-sections"]);
-        assert_eq!(check_contract::<SectionList>(&v, &[]), 1 + 3 + 4);
+        assert_eq!(check_contract::<SectionList>(&v, &[]), 2 + 3 + 5);
 
         let r = env.run(&["export", "--ndjson"]);
         assert_eq!(r.code, 0, "{r:?}");
@@ -494,7 +519,7 @@ mod tests {
                 && !v["warnings"].as_array().unwrap().is_empty(),
             "{r:?}"
         );
-        assert_eq!(check_contract::<IndexReport>(&v, &[]), 16 + 3 + 3);
+        assert_eq!(check_contract::<IndexReport>(&v, &[]), 21 + 3 + 3 + 2);
     }
 
     #[test]
