@@ -18,6 +18,7 @@
 #   PASSAGE_BENCH_SCALING=0     scale.sh skips its subset table (+4 minutes)
 #   PASSAGE_BENCH_RUNS=3        incremental.sh: runs of the full/incremental table
 #   PASSAGE_BENCH_EDIT_RUNS=8   incremental.sh: edits timed for "edit -> search"
+#   PASSAGE_BENCH_ONLY="scale cite"  run only these scripts (then render)
 # and bench/lib.sh's PASSAGE_BENCH_REV, PASSAGE_BENCH_WAIT, PASSAGE_BENCH_RESULTS.
 #
 # Needs (checked before anything runs): cargo, python3, hyperfine >= 1.13,
@@ -44,7 +45,14 @@ export PASSAGE_BENCH_WIKI=$WIKI
 REPORTS=${1:-$(mktemp -d "${TMPDIR:-/tmp}/passage-bench-reports.XXXXXX")}
 mkdir -p "$REPORTS"
 START=$(date +%s)
-for s in scale incremental cite typos compare; do
+SCRIPTS=(scale incremental cite typos compare)
+if [[ -n ${PASSAGE_BENCH_ONLY:-} ]]; then
+    read -r -a SCRIPTS <<<"$PASSAGE_BENCH_ONLY"
+    for s in "${SCRIPTS[@]}"; do
+        [[ -x $BENCH_REPO/bench/$s.sh && $s != all ]] || die "PASSAGE_BENCH_ONLY: no bench/$s.sh"
+    done
+fi
+for s in "${SCRIPTS[@]}"; do
     log "---- bench/$s.sh ($(($(date +%s) - START)) s so far)"
     if [[ $s == scale ]]; then
         PASSAGE_BENCH_CORPUS=$WIKI "$BENCH_REPO/bench/$s.sh" "$REPORTS/$s.md"

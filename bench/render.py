@@ -353,7 +353,7 @@ def render(results):
             f"* Runs: builds `{options(scale[1], 'build')}`, searches `{options(scale[1], 'search')}`, "
             f"cite `{options(scale[1], 'cite')}` (S)"
             + (f"; edit `{options(incr[1], 'edit')}` (I)" if incr[1] is not None else "")
-            + ". `bench/all.sh` uses fewer build runs than the scripts' defaults, to stay near 15 minutes."
+            + " (hyperfine options beyond `-N --style basic`)."
         )
     lines += [
         "",
@@ -365,7 +365,9 @@ def render(results):
         "bench/all.sh                                   # every bench/*.sh, then bench/render.py",
         "```",
         "",
-        "`bench/all.sh` takes about 15 minutes on 2 cores. Each script writes one results file,",
+        "`bench/all.sh` takes about 15 minutes on 2 cores; to stay near that it skips `scale.sh`'s",
+        "subset table and runs `incremental.sh`'s build table 3 times instead of 5 (neither is in the",
+        "table above; see its header for the knobs). Each script writes one results file,",
         "`bench/results/<UTC date>T<time>Z-<commit>-<script>.json` (hyperfine's `--export-json` plus",
         "sizes, peak RSS, machine, commit and tool versions), and `bench/render.py` writes this page",
         "from the newest file of each script. Commit both. One script alone: `bench/scale.sh`, then",
