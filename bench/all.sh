@@ -30,7 +30,15 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-bench_need cargo python3 hyperfine rg jq time tantivy timeout du awk pgrep flock
+SCRIPTS=(scale incremental cite typos compare)
+if [[ -n ${PASSAGE_BENCH_ONLY:-} ]]; then
+    read -r -a SCRIPTS <<<"$PASSAGE_BENCH_ONLY"
+    for s in "${SCRIPTS[@]}"; do
+        [[ -x $BENCH_REPO/bench/$s.sh && $s != all ]] || die "PASSAGE_BENCH_ONLY: no bench/$s.sh"
+    done
+fi
+bench_need cargo python3 hyperfine rg jq time timeout du awk pgrep flock
+if [[ " ${SCRIPTS[*]} " == *" scale "* ]]; then bench_need tantivy; fi
 WIKI=${PASSAGE_BENCH_WIKI:-../shared/bench/wiki}
 [[ -d $WIKI ]] || die "no bench corpus at $WIKI (set PASSAGE_BENCH_WIKI; see ../shared/bench/README.md)"
 
@@ -45,13 +53,6 @@ export PASSAGE_BENCH_WIKI=$WIKI
 REPORTS=${1:-$(mktemp -d "${TMPDIR:-/tmp}/passage-bench-reports.XXXXXX")}
 mkdir -p "$REPORTS"
 START=$(date +%s)
-SCRIPTS=(scale incremental cite typos compare)
-if [[ -n ${PASSAGE_BENCH_ONLY:-} ]]; then
-    read -r -a SCRIPTS <<<"$PASSAGE_BENCH_ONLY"
-    for s in "${SCRIPTS[@]}"; do
-        [[ -x $BENCH_REPO/bench/$s.sh && $s != all ]] || die "PASSAGE_BENCH_ONLY: no bench/$s.sh"
-    done
-fi
 for s in "${SCRIPTS[@]}"; do
     log "---- bench/$s.sh ($(($(date +%s) - START)) s so far)"
     if [[ $s == scale ]]; then
