@@ -15,6 +15,9 @@
 # than the scripts' own defaults (BENCHMARKS.md says which); override any of
 # these as usual:
 #   PASSAGE_BENCH_BUILD_RUNS=3  full builds per tool in scale.sh's build table
+#   PASSAGE_BENCH_RSS_BUILD_RUNS=1  full builds per tool timed for peak RSS
+#                               (scale.sh's default is 3; in the history, the
+#                               3 runs of one report differed by up to 10 %)
 #   PASSAGE_BENCH_SCALING=0     scale.sh skips its subset table (+4 minutes)
 #   PASSAGE_BENCH_RUNS=3        incremental.sh: runs of the full/incremental table
 #   PASSAGE_BENCH_EDIT_RUNS=8   incremental.sh: edits timed for "edit -> search"
@@ -43,6 +46,7 @@ WIKI=${PASSAGE_BENCH_WIKI:-../shared/bench/wiki}
 [[ -d $WIKI ]] || die "no bench corpus at $WIKI (set PASSAGE_BENCH_WIKI; see ../shared/bench/README.md)"
 
 export PASSAGE_BENCH_BUILD_RUNS=${PASSAGE_BENCH_BUILD_RUNS:-3}
+export PASSAGE_BENCH_RSS_BUILD_RUNS=${PASSAGE_BENCH_RSS_BUILD_RUNS:-1}
 export PASSAGE_BENCH_SCALING=${PASSAGE_BENCH_SCALING:-0}
 export PASSAGE_BENCH_RUNS=${PASSAGE_BENCH_RUNS:-3}
 export PASSAGE_BENCH_EDIT_RUNS=${PASSAGE_BENCH_EDIT_RUNS:-8}

@@ -29,6 +29,7 @@
 #                          `git archive` copy instead of the working tree.
 #   $PASSAGE_BENCH_BUILD_RUNS  hyperfine --runs for the build tables (default 3)
 #   $PASSAGE_BENCH_SCALING     0 skips table 6 (about a third of the run time)
+#   $PASSAGE_BENCH_RSS_BUILD_RUNS  full builds per tool timed for peak RSS (default 3)
 #   and those of bench/lib.sh ($PASSAGE_BENCH_WAIT, $PASSAGE_BENCH_RESULTS, ...).
 # Everything else lives in a fresh `mktemp -d` directory ($TMP): the private
 # copy of the binary, the peers' inputs (an NDJSON of paragraphs made by the
@@ -53,7 +54,7 @@ BUILD_RUNS=${PASSAGE_BENCH_BUILD_RUNS:-3}
 SCALING=${PASSAGE_BENCH_SCALING:-1}
 WARMUP=3       # search tables
 RSS_RUNS=5     # peak RSS of searches
-RSS_BUILD_RUNS=3
+RSS_BUILD_RUNS=${PASSAGE_BENCH_RSS_BUILD_RUNS:-3} # peak RSS of full builds
 TARGET_ARTICLES=6800000 # English Wikipedia, for the extrapolation
 
 # Targets (brief of issue 6).
