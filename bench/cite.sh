@@ -148,10 +148,10 @@ if [[ $INDEX_STATUS == ok ]]; then
     for ((i = 0; i < ${#WIKI_CMDS[@]}; i += 3)); do check "${WIKI_CMDS[i + 2]}" "${WIKI_CMDS[i + 1]}"; done
     RG_RARE_HITS=$(rg -F -l "$WIKI_RARE" "$WIKI" | tr '\n' ' ')
     RG_COMMON_HITS=$(rg -F -l "$WIKI_COMMON" "$WIKI" | tr '\n' ' ')
-    CITE_RARE_OUT=$(eval "${WIKI_CMDS[1]}" | head -n 1)
-    CITE_COMMON_OUT=$(eval "${WIKI_CMDS[10]}" | head -n 1)
+    CITE_RARE_OUT=$(eval "${WIKI_CMDS[1]}" | sed -n 1p)
+    CITE_COMMON_OUT=$(eval "${WIKI_CMDS[10]}" | sed -n 1p)
 fi
-CITE_ART_OUT=$(eval "${ART_CMDS[1]}" | head -n 1)
+CITE_ART_OUT=$(eval "${ART_CMDS[1]}" | sed -n 1p)
 
 # ---------------------------------------------------------------- timing
 log "table 1: single article (one hyperfine run)"
@@ -241,7 +241,7 @@ report() {
 | \`uptime\` at end | \`$(uptime | sed 's/^ *//')\` |
 | Kernel | $(uname -sr) |
 | rustc | $(rustc --version) |
-| ripgrep | $(rg --version | head -n 1) |
+| ripgrep | $(rg_version) |
 | hyperfine | $(hyperfine --version) |
 | passage | $("$BIN" --version), built from $BUILT_FROM |
 | Article | \`$ARTICLE\` ($(wc -c <"$ARTICLE") bytes, $(wc -l <"$ARTICLE") lines) |

@@ -128,7 +128,7 @@ report() {
 | Load average (1/5/15 min) | $LOAD_START at start, $(cut -d' ' -f1-3 /proc/loadavg) at end |
 | Kernel | $(uname -sr) |
 | rustc | $(rustc --version) |
-| ripgrep | $(rg --version | head -n 1) |
+| ripgrep | $(rg_version) |
 | hyperfine | $(hyperfine --version) |
 | passage | $($BIN --version), built from $BUILT_FROM |
 | Article | \`$ARTICLE\` ($(wc -c <"$ARTICLE") bytes, $(wc -l <"$ARTICLE") lines) |

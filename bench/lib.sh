@@ -122,12 +122,12 @@ bench_others() {
 bench_wait() {
     local max=${PASSAGE_BENCH_WAIT:-1200} waited=0
     while [[ -n $(bench_others) ]] && ((waited < max)); do
-        ((waited == 0)) && log "other benchmarks are running; waiting (up to ${max}s): $(bench_others | head -n 1 | cut -c1-160)"
+        ((waited == 0)) && log "other benchmarks are running; waiting (up to ${max}s): $(bench_others | sed -n 1p | cut -c1-160)"
         sleep 20
         waited=$((waited + 20))
     done
     if [[ -n $(bench_others) ]]; then
-        OTHERS_NOTE="other benchmarks were still running after waiting ${waited} s: $(bench_others | head -n 1 | cut -c1-120)"
+        OTHERS_NOTE="other benchmarks were still running after waiting ${waited} s: $(bench_others | sed -n 1p | cut -c1-120)"
     else
         OTHERS_NOTE="none (waited ${waited} s)"
     fi
@@ -251,6 +251,11 @@ bench_rss() {
     printf '%s\t%s\t%s\n' "$label" "$v" "${vals[*]}"
 }
 
+# rg 13 prints "error: broken pipe" and exits 2 when `| head -n 1` closes
+# its stdout before the rest of --version is written (seen under load), and
+# with pipefail that ended a whole run; sed reads to the end.
+rg_version() { rg --version | sed -n 1p; }
+
 # bench_write_results [TOOL=VERSION...] : the results file of this run.
 bench_write_results() {
     LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -263,8 +268,8 @@ bench_write_results() {
     now=$(date -u '+%Y-%m-%dT%H:%M:%SZ')
     out=$BENCH_RESULTS_DIR/$(date -u -d "$now" '+%Y-%m-%dT%H%MZ')-${BENCH_COMMIT:0:7}-$BENCH_SCRIPT.json
     tools+=("passage=$("$BIN" --version)" "rustc=$(rustc --version)")
-    command -v hyperfine >/dev/null && tools+=("hyperfine=$(hyperfine --version)")
-    command -v rg >/dev/null && tools+=("rg=$(rg --version | head -n 1)")
+    if command -v hyperfine >/dev/null; then tools+=("hyperfine=$(hyperfine --version)"); fi
+    if command -v rg >/dev/null; then tools+=("rg=$(rg_version)"); fi
     tools+=("jq=$(jq --version)" "$@")
     [[ -f $TMP/figures.jsonl ]] || : >"$TMP/figures.jsonl"
     local tables=()

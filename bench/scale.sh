@@ -478,8 +478,8 @@ for ((i = 0; i < ${#SEARCH_CMDS[@]}; i += 2)); do
 done
 QUOTE_A_AT=$(rg -F -l "$QUOTE_A" "$WIKI")
 QUOTE_B_AT=$(rg -F -l "$QUOTE_B" "$WIKI")
-CITE_A_OUT=$(eval "${CITE_CMDS[1]}" | head -n 1)
-CITE_B_OUT=$(eval "${CITE_CMDS[5]}" | head -n 1)
+CITE_A_OUT=$(eval "${CITE_CMDS[1]}" | sed -n 1p)
+CITE_B_OUT=$(eval "${CITE_CMDS[5]}" | sed -n 1p)
 
 # ---------------------------------------------------------------- report
 report() {
@@ -500,7 +500,7 @@ report() {
 | rustc | $(rustc --version) |
 | passage | $("$BIN" --version) (tantivy 0.27), built from $BUILT_FROM |
 | tantivy-cli | $("$TANTIVY" --version) = tantivy-cli 0.24.0, **built on tantivy 0.24**, not 0.27 |
-| ripgrep | $(rg --version | head -n 1) |
+| ripgrep | $(rg_version) |
 | hyperfine | $(hyperfine --version) |
 | Bench corpus | \`$WIKI\` ($CORPUS_FILES files in $NF folders, $CORPUS_BYTES bytes of text) |
 | tantivy input | \`\$TMP/wiki.ndjson\`: $NDJSON_DOCS paragraphs, $NDJSON_BYTES bytes; tantivy-cli reports "docstamp at $TANTIVY_DOCS" (its opstamp after the commit) |
