@@ -229,13 +229,12 @@ def dashboard_rows(scale, incr):
         safe(lambda: search_rows("watched"))
 
     if incr is not None:
-        d = incr
 
         def edit_rows():
-            e = median_ms(d, "edit", "search after an edit")
-            n = median_ms(d, "edit", "search no change")
-            r = median_ms(d, "edit", "rg search")
-            runs = runs_of(d, "edit", "search after an edit")
+            e = median_ms(incr, "edit", "search after an edit")
+            n = median_ms(incr, "edit", "search no change")
+            r = median_ms(incr, "edit", "rg search")
+            runs = runs_of(incr, "edit", "search after an edit")
             return [
                 (
                     f"one file edited, then a search (`hezbollah`, median of {runs} edits)",
