@@ -6,9 +6,12 @@
 #
 # Usage:  bench/cite.sh [OUTPUT.md]
 #
-# Prints a Markdown section (machine, full index build on the bench corpus,
-# exact commands, one hyperfine table per corpus, ratios, peak RSS) to stdout,
-# or writes it to OUTPUT.md. Progress and hyperfine's own output go to stderr.
+# Writes its results (hyperfine exports, the index build's GNU time figures,
+# peak RSS, machine, commit, tool versions) to
+# bench/results/<date>-<commit>-cite.json. Also prints a Markdown section
+# (machine, full index build on the bench corpus, exact commands, one
+# hyperfine table per corpus, ratios, peak RSS) to stdout, or writes it to
+# OUTPUT.md. Progress and hyperfine's own output go to stderr.
 #
 # Inputs, only ever read:
 #   $PASSAGE_BENCH_CORPUS  folder holding iran-syria-relations.txt (default: corpus)
@@ -17,25 +20,24 @@
 #   $PASSAGE_BENCH_REV     optional git revision (e.g. HEAD) to build from a
 #                          `git archive` copy instead of the working tree, into
 #                          target/bench-rev (useful while the tree is mid-edit).
+#   and those of bench/lib.sh ($PASSAGE_BENCH_WAIT, $PASSAGE_BENCH_RESULTS, ...).
 # Both indexes and all scratch files live in a fresh temporary directory, and
 # the script fails if either corpus changed during the run.
 #
-# Needs: cargo, hyperfine (>= 1.13 for -N), rg, GNU /usr/bin/time (-v),
-# timeout, du, awk. No jq: ratios come from hyperfine's CSV export, with
-# comma-free command names (-n).
+# Needs: cargo, hyperfine (>= 1.13 for -N), rg, jq, GNU /usr/bin/time (-v),
+# timeout, du, awk.
 #
 # Each table is ONE hyperfine run, so the commands in it share the same
 # machine conditions; on noisy machines only the ratios are meaningful.
 
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$REPO"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OUT=${1:-}
 CORPUS=${PASSAGE_BENCH_CORPUS:-corpus}
 WIKI=${PASSAGE_BENCH_WIKI:-../shared/bench/wiki}
-REV=${PASSAGE_BENCH_REV:-} # build this git revision instead of the working tree
 ARTICLE=$CORPUS/iran-syria-relations.txt
 WARMUP=3
 INDEX_TIMEOUT=600 # seconds allowed for the full bench-corpus index build
@@ -58,13 +60,7 @@ WIKI_COMMON_WORDS='He was the third son of a great Indian king'
 # Two words changed from A: not in the corpus, cite exits 1.
 WIKI_APPROX='The capital was later moved to Axum in southern Ethiopia.'
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 2; }
-
-for tool in cargo hyperfine rg timeout du awk; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed"
-done
-[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install -y time)"
+bench_need cargo hyperfine rg jq time timeout du awk
 [[ -f $ARTICLE ]] || die "no article at $ARTICLE"
 [[ -d $WIKI ]] || die "no bench corpus at $WIKI (set PASSAGE_BENCH_WIKI; see ../shared/bench/README.md)"
 
@@ -73,47 +69,9 @@ for q in "$ART_QUOTE" "$ART_WORDS" "$ART_APPROX" "$WIKI_RARE" "$WIKI_RARE_WORDS"
     [[ $(wc -w <<<"$q") -eq 10 ]] || die "not 10 words: $q"
 done
 
-if hyperfine --help 2>/dev/null | grep -q -- '-N, --shell=none\|^ *-N'; then
-    SHELL_OPT=(-N)
-else
-    SHELL_OPT=()
-    log "this hyperfine has no -N; commands run through the default shell"
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/passage-cite-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-for c in "$CORPUS" "$WIKI"; do
-    case "$(realpath "$TMP")/" in
-        "$(realpath "$c")"/*) die "temporary directory $TMP is inside the corpus $c" ;;
-    esac
-done
-
-fingerprint() { # dir
-    find "$1" -printf '%P %s %T@\n' | LC_ALL=C sort
-    find "$1" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-}
-log "fingerprinting both corpora (this also reads them into the page cache)"
-BEFORE=$(fingerprint "$CORPUS"; fingerprint "$WIKI")
-
-# Time a private copy, so that a concurrent `cargo build` cannot swap the
-# binary in the middle of a hyperfine run.
-BIN=$TMP/passage
-if [[ -n $REV ]]; then
-    FULL_REV=$(git rev-parse --verify --quiet "$REV^{commit}") || die "no git revision '$REV'"
-    log "building passage (release) from git archive of $REV ($FULL_REV)"
-    mkdir "$TMP/src"
-    git archive "$FULL_REV" | tar -x -C "$TMP/src"
-    CARGO_TARGET_DIR=$REPO/target/bench-rev \
-        cargo build --release --locked --quiet --manifest-path "$TMP/src/Cargo.toml" >&2
-    cp target/bench-rev/release/passage "$BIN"
-    BUILT_FROM="\`git archive $REV\` = commit $(git rev-parse --short "$FULL_REV") (PASSAGE_BENCH_REV; working tree not used)"
-else
-    log "building passage (release) from the working tree"
-    cargo build --release --locked --quiet >&2
-    cp target/release/passage "$BIN"
-    BUILT_FROM="working tree at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    git diff --quiet HEAD 2>/dev/null || BUILT_FROM="$BUILT_FROM (with uncommitted changes)"
-fi
+bench_tmp "$CORPUS" "$WIKI"
+bench_corpus_begin "$CORPUS" "$WIKI"
+bench_build
 
 AIDX=$TMP/article-idx
 WIDX=$TMP/idx
@@ -122,8 +80,7 @@ log "building the article index in $AIDX"
 
 # ---------------------------------------------------------------- full index build
 # Load is recorded from here on: after the compile, before any measurement.
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-UPTIME_START=$(uptime)
+bench_wait
 log "building the bench-corpus index once in $WIDX (timeout ${INDEX_TIMEOUT}s)"
 set +e
 timeout "$INDEX_TIMEOUT" /usr/bin/time -v -o "$TMP/wiki-index-time.txt" \
@@ -170,12 +127,11 @@ check() { # expected command
     [[ $rc -eq $1 ]] || die "exit $rc (expected $1): $2 -- $(head -c 300 "$TMP/check.err")"
     if grep -q 'building it' "$TMP/check.err"; then die "index was rebuilt by: $2"; fi
 }
-hf_args() { # array-name -> fills HF with -n NAME ... CMD ...
+hf_cmds() { # array-name -> fills HFC with name, command (no exit status)
     local -n a=$1
-    HF=()
+    HFC=()
     local i
-    for ((i = 0; i < ${#a[@]}; i += 3)); do HF+=(-n "${a[i]}"); done
-    for ((i = 0; i < ${#a[@]}; i += 3)); do HF+=("${a[i + 1]}"); done
+    for ((i = 0; i < ${#a[@]}; i += 3)); do HFC+=("${a[i]}" "${a[i + 1]}"); done
 }
 cmd_list() { # array-name -> "# name" / command lines
     local -n a=$1
@@ -192,37 +148,27 @@ if [[ $INDEX_STATUS == ok ]]; then
     for ((i = 0; i < ${#WIKI_CMDS[@]}; i += 3)); do check "${WIKI_CMDS[i + 2]}" "${WIKI_CMDS[i + 1]}"; done
     RG_RARE_HITS=$(rg -F -l "$WIKI_RARE" "$WIKI" | tr '\n' ' ')
     RG_COMMON_HITS=$(rg -F -l "$WIKI_COMMON" "$WIKI" | tr '\n' ' ')
-    CITE_RARE_OUT=$(eval "${WIKI_CMDS[1]}" | head -n 1)
-    CITE_COMMON_OUT=$(eval "${WIKI_CMDS[10]}" | head -n 1)
+    CITE_RARE_OUT=$(eval "${WIKI_CMDS[1]}" | sed -n 1p)
+    CITE_COMMON_OUT=$(eval "${WIKI_CMDS[10]}" | sed -n 1p)
 fi
-CITE_ART_OUT=$(eval "${ART_CMDS[1]}" | head -n 1)
+CITE_ART_OUT=$(eval "${ART_CMDS[1]}" | sed -n 1p)
 
 # ---------------------------------------------------------------- timing
 log "table 1: single article (one hyperfine run)"
-hf_args ART_CMDS
-hyperfine "${SHELL_OPT[@]}" -i --warmup "$WARMUP" --style basic \
-    --export-markdown "$TMP/article.md" --export-csv "$TMP/article.csv" "${HF[@]}" >&2
+hf_cmds ART_CMDS
+bench_hf article HFC 2 -i --warmup "$WARMUP"
 
 if [[ $HAVE_WIKI -eq 1 ]]; then
     log "table 2: bench corpus (one hyperfine run)"
-    hf_args WIKI_CMDS
-    hyperfine "${SHELL_OPT[@]}" -i --warmup "$WARMUP" --style basic \
-        --export-markdown "$TMP/wiki.md" --export-csv "$TMP/wiki.csv" "${HF[@]}" >&2
+    hf_cmds WIKI_CMDS
+    bench_hf wiki HFC 2 -i --warmup "$WARMUP"
 fi
-
-# mean or median (ms) of a named command in a hyperfine CSV export
-# (columns: command,mean,stddev,median,...; names hold no commas).
-stat_ms() { # file name mean|median
-    awk -F, -v n="$2" -v c="$([[ $3 == mean ]] && echo 2 || echo 4)" \
-        '$1 == n { printf "%.2f", $c * 1000 }' "$1"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 ratio_row() { # label file cite-name search-name rg-name
     local cm cmed sm smed rm rmed
-    cm=$(stat_ms "$2" "$3" mean); cmed=$(stat_ms "$2" "$3" median)
-    sm=$(stat_ms "$2" "$4" mean); smed=$(stat_ms "$2" "$4" median)
-    rm=$(stat_ms "$2" "$5" mean); rmed=$(stat_ms "$2" "$5" median)
+    cm=$(bench_ms "$2" "$3" mean); cmed=$(bench_ms "$2" "$3" median)
+    sm=$(bench_ms "$2" "$4" mean); smed=$(bench_ms "$2" "$4" median)
+    rm=$(bench_ms "$2" "$5" mean); rmed=$(bench_ms "$2" "$5" median)
     printf '| %s | %s | %s | %s | %s | %s | %s | **%s** | **%s** | **%s** | **%s** |\n' "$1" \
         "$cm" "$cmed" "$sm" "$smed" "$rm" "$rmed" \
         "$(ratio "$cm" "$sm")" "$(ratio "$cmed" "$smed")" \
@@ -232,17 +178,11 @@ RATIO_HEAD='| Quote | cite mean [ms] | cite median [ms] | search mean [ms] | sea
 |:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
 
 # ---------------------------------------------------------------- peak RSS
-peak_rss_kb() { # command words...
-    local f=$TMP/time.txt
-    /usr/bin/time -v -o "$f" "$@" >/dev/null 2>&1 || true
-    awk -F': ' '/Maximum resident set size/ { print $2 }' "$f"
-}
-rss_row() { # label command words...
-    local label=$1 vals=() v r
+rss_row() { # label command words... -> a Markdown row
+    local label=$1 v all
     shift
-    for ((r = 0; r < RSS_RUNS; r++)); do vals+=("$(peak_rss_kb "$@")"); done
-    v=$(printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((RSS_RUNS + 1) / 2))p")
-    printf '| %s | %s | %s |\n' "$label" "$(awk -v k="$v" 'BEGIN { printf "%.1f", k / 1024 }')" "${vals[*]}"
+    IFS=$'\t' read -r _ v all < <(bench_rss "$label" "$RSS_RUNS" "" "$@")
+    printf '| %s | %s | %s |\n' "$label" "$(awk -v k="$v" 'BEGIN { printf "%.1f", k / 1024 }')" "$all"
 }
 if [[ $HAVE_WIKI -eq 1 ]]; then
     log "peak RSS on the bench corpus ($RSS_RUNS runs each, /usr/bin/time -v)"
@@ -258,12 +198,10 @@ if [[ $HAVE_WIKI -eq 1 ]]; then
     )
 fi
 
-AFTER=$(fingerprint "$CORPUS"; fingerprint "$WIKI")
-[[ $BEFORE == "$AFTER" ]] || die "a corpus changed during the benchmark"
+bench_corpus_end
 
 # ---------------------------------------------------------------- report
-CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-untmp() { sed "s|$TMP|\$TMP|g"; }
+CPU=$CPU_MODEL
 WIKI_FILES=$(find "$WIKI" -type f -name '*.txt' | wc -l)
 WIKI_BYTES=$(find "$WIKI" -type f -name '*.txt' -printf '%s\n' | awk '{ s += $1 } END { print s }')
 
@@ -303,7 +241,7 @@ report() {
 | \`uptime\` at end | \`$(uptime | sed 's/^ *//')\` |
 | Kernel | $(uname -sr) |
 | rustc | $(rustc --version) |
-| ripgrep | $(rg --version | head -n 1) |
+| ripgrep | $(rg_version) |
 | hyperfine | $(hyperfine --version) |
 | passage | $("$BIN" --version), built from $BUILT_FROM |
 | Article | \`$ARTICLE\` ($(wc -c <"$ARTICLE") bytes, $(wc -l <"$ARTICLE") lines) |
@@ -335,10 +273,10 @@ $(cmd_list ART_CMDS | untmp)
 $(untmp <"$TMP/article.md")
 
 $RATIO_HEAD
-$(ratio_row "exact" "$TMP/article.csv" "cite exact" "search same words" "rg -F exact")
-$(ratio_row "approximate (cite exit 1) vs the exact search and rg" "$TMP/article.csv" "cite approximate" "search same words" "rg -F exact")
+$(ratio_row "exact" article "cite exact" "search same words" "rg -F exact")
+$(ratio_row "approximate (cite exit 1) vs the exact search and rg" article "cite approximate" "search same words" "rg -F exact")
 
-Approximate / exact cite (median): **$(ratio "$(stat_ms "$TMP/article.csv" "cite approximate" median)" "$(stat_ms "$TMP/article.csv" "cite exact" median)")**.
+Approximate / exact cite (median): **$(ratio "$(bench_ms article "cite approximate" median)" "$(bench_ms article "cite exact" median)")**.
 MD
     if [[ $HAVE_WIKI -eq 0 ]]; then
         echo
@@ -366,11 +304,11 @@ $(cmd_list WIKI_CMDS | untmp)
 $(untmp <"$TMP/wiki.md")
 
 $RATIO_HEAD
-$(ratio_row "A: rare words" "$TMP/wiki.csv" "A cite exact" "A search same words" "A rg -F exact")
-$(ratio_row "B: common words" "$TMP/wiki.csv" "B cite exact" "B search same words" "B rg -F exact")
-$(ratio_row "A' approximate (cite exit 1) vs A's search and rg" "$TMP/wiki.csv" "A' cite approximate" "A search same words" "A rg -F exact")
+$(ratio_row "A: rare words" wiki "A cite exact" "A search same words" "A rg -F exact")
+$(ratio_row "B: common words" wiki "B cite exact" "B search same words" "B rg -F exact")
+$(ratio_row "A' approximate (cite exit 1) vs A's search and rg" wiki "A' cite approximate" "A search same words" "A rg -F exact")
 
-Approximate / exact cite (A' / A, median): **$(ratio "$(stat_ms "$TMP/wiki.csv" "A' cite approximate" median)" "$(stat_ms "$TMP/wiki.csv" "A cite exact" median)")**.
+Approximate / exact cite (A' / A, median): **$(ratio "$(bench_ms wiki "A' cite approximate" median)" "$(bench_ms wiki "A cite exact" median)")**.
 
 ### Peak memory (bench corpus)
 
@@ -379,6 +317,17 @@ Approximate / exact cite (A' / A, median): **$(ratio "$(stat_ms "$TMP/wiki.csv" 
 $RSS_TABLE
 MD
 }
+
+bench_figure corpus.files "$WIKI_FILES"
+bench_figure corpus.bytes "$WIKI_BYTES"
+bench_figure_str corpus.path "$WIKI"
+bench_figure_str index.status "$INDEX_STATUS"
+if [[ -s $TMP/wiki-index-time.txt ]]; then
+    bench_figure index.rss_kib "$(tv 'Maximum resident set size')"
+    bench_figure_str index.wall "$(tv 'Elapsed (wall clock) time')"
+fi
+if [[ -d $WIDX ]]; then bench_figure index_bytes.passage "$(du -sb "$WIDX" | cut -f1)"; fi
+bench_write_results
 
 if [[ -n $OUT ]]; then
     report >"$OUT"

@@ -7,10 +7,17 @@
 #
 # Usage:  bench/incremental.sh [OUTPUT.md]
 #
-# Prints a Markdown section (machine, exact commands, one hyperfine table per
-# corpus, ratios to the full build, the --json summary of one incremental and
-# one no-change run) to stdout, or writes it to OUTPUT.md. Progress and
+# Writes its results (hyperfine exports, machine, commit, tool versions) to
+# bench/results/<date>-<commit>-incremental.json, read by bench/render.py.
+# Also prints a Markdown section (machine, exact commands, one hyperfine table
+# per corpus, ratios to the full build, the --json summary of one incremental
+# and one no-change run) to stdout, or writes it to OUTPUT.md. Progress and
 # hyperfine's own output go to stderr.
+#
+# A third hyperfine run (issue 14's "edit -> next search") times, on the bench
+# corpus copy, `passage search` right after one file was edited (the search
+# finds the file stale and updates the index before it answers) next to the
+# same search with nothing changed and `rg -i` of the same word over the copy.
 #
 # Inputs, only ever read (the benchmark edits a copy of each in a fresh
 # `mktemp -d` directory outside the repository, deleted on exit):
@@ -23,11 +30,12 @@
 #                          hyperfine has no per-command run count, and a full
 #                          build takes ~20-30 s, so all three commands get it)
 #   $PASSAGE_BENCH_ARTICLE_RUNS  --runs for the single article (default 30)
+#   $PASSAGE_BENCH_EDIT_RUNS     --runs for "edit -> next search" (default 8)
+#   and those of bench/lib.sh ($PASSAGE_BENCH_WAIT, $PASSAGE_BENCH_RESULTS, ...).
 # The script fails if either source corpus changed during the run.
 #
-# Needs: cargo, hyperfine (>= 1.13 for -N; per-command --prepare), rg, grep,
-# sed, awk, du. No jq: ratios come from hyperfine's CSV export, with
-# comma-free command names (-n).
+# Needs: cargo, hyperfine (>= 1.13 for -N; per-command --prepare), rg, jq,
+# grep, sed, awk, du.
 #
 # The one-paragraph edit: before each incremental run, hyperfine's --prepare
 # runs $TMP/toggle-*.sh, which swaps one word of one sentence back and forth
@@ -42,19 +50,21 @@
 
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$REPO"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OUT=${1:-}
 CORPUS=${PASSAGE_BENCH_CORPUS:-corpus}
 WIKI=${PASSAGE_BENCH_WIKI:-../shared/bench/wiki}
-REV=${PASSAGE_BENCH_REV:-}
 RUNS=${PASSAGE_BENCH_RUNS:-5}
 ART_RUNS=${PASSAGE_BENCH_ARTICLE_RUNS:-30}
+EDIT_RUNS=${PASSAGE_BENCH_EDIT_RUNS:-8}
 WARMUP=1
 ART_WARMUP=3
+EDIT_WARMUP=1
 ARTICLE_NAME=iran-syria-relations.txt
 ARTICLE=$CORPUS/$ARTICLE_NAME
+EDIT_QUERY=hezbollah # the word searched after each edit
 
 # The edited sentence in each corpus: one occurrence of A, none of B; each
 # prepare swaps A <-> B (same length).
@@ -68,12 +78,11 @@ ART_B='Revolutionary Guard augmented its'
 TARGET_INCR=0.02
 TARGET_NOCHANGE=0.01
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 2; }
+# Target (issue 14): the median search right after an edit, at most this
+# many times a search with nothing changed.
+TARGET_EDIT_SEARCH=5
 
-for tool in cargo hyperfine rg grep sed awk du; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed"
-done
+bench_need cargo hyperfine rg jq grep sed awk du
 [[ -f $ARTICLE ]] || die "no article at $ARTICLE"
 [[ -d $WIKI ]] || die "no bench corpus at $WIKI (set PASSAGE_BENCH_WIKI; see ../shared/bench/README.md)"
 [[ -f $WIKI/$WIKI_FILE ]] || die "no $WIKI_FILE in $WIKI"
@@ -82,47 +91,9 @@ done
 [[ $(rg -F -c "$ART_A" "$ARTICLE") == 1 && $(rg -F -c "$ART_B" "$ARTICLE" | wc -l) == 0 ]] ||
     die "'$ART_A' must stand once in $ARTICLE and '$ART_B' nowhere"
 
-if hyperfine --help 2>/dev/null | grep -q -- '-N, --shell=none\|^ *-N'; then
-    SHELL_OPT=(-N)
-else
-    SHELL_OPT=()
-    log "this hyperfine has no -N; commands run through the default shell"
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/passage-incr-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-for c in "$CORPUS" "$WIKI" "$REPO"; do
-    case "$(realpath "$TMP")/" in
-        "$(realpath "$c")"/*) die "temporary directory $TMP is inside $c" ;;
-    esac
-done
-
-fingerprint() { # dir
-    find "$1" -printf '%P %s %T@\n' | LC_ALL=C sort
-    find "$1" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-}
-log "fingerprinting both source corpora"
-BEFORE=$(fingerprint "$CORPUS"; fingerprint "$WIKI")
-
-# Time a private copy of the binary, so a concurrent `cargo build` cannot
-# swap it in the middle of a hyperfine run.
-BIN=$TMP/passage
-if [[ -n $REV ]]; then
-    FULL_REV=$(git rev-parse --verify --quiet "$REV^{commit}") || die "no git revision '$REV'"
-    log "building passage (release) from git archive of $REV ($FULL_REV)"
-    mkdir "$TMP/src"
-    git archive "$FULL_REV" | tar -x -C "$TMP/src"
-    CARGO_TARGET_DIR=$REPO/target/bench-rev \
-        cargo build --release --locked --quiet --manifest-path "$TMP/src/Cargo.toml" >&2
-    cp target/bench-rev/release/passage "$BIN"
-    BUILT_FROM="\`git archive $REV\` = commit $(git rev-parse --short "$FULL_REV") (PASSAGE_BENCH_REV; working tree not used)"
-else
-    log "building passage (release) from the working tree"
-    cargo build --release --locked --quiet >&2
-    cp target/release/passage "$BIN"
-    BUILT_FROM="working tree at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    git diff --quiet HEAD 2>/dev/null || BUILT_FROM="$BUILT_FROM (with uncommitted changes)"
-fi
+bench_tmp "$CORPUS" "$WIKI"
+bench_corpus_begin "$CORPUS" "$WIKI"
+bench_build
 
 # ---------------------------------------------------------------- copies
 # $TMP/wiki: copy of the bench corpus; $TMP/article: a folder holding only
@@ -159,46 +130,55 @@ make_toggle wiki "$WC/$WIKI_FILE" "$WIKI_A" "$WIKI_B" "$WC" "$WI"
 make_toggle article "$AC/$ARTICLE_NAME" "$ART_A" "$ART_B" "$AC" "$AI"
 
 # commands: name | prepare | command
+# name | command | prepare
 WIKI_CMDS=(
-    "a full build" "true" "$BIN index --full --corpus $WC --index $WI"
-    "b incremental (one paragraph edited)" "$TMP/toggle-wiki.sh" "$BIN index --corpus $WC --index $WI"
-    "c no change" "true" "$BIN index --corpus $WC --index $WI"
+    "a full build" "$BIN index --full --corpus $WC --index $WI" "true"
+    "b incremental (one paragraph edited)" "$BIN index --corpus $WC --index $WI" "$TMP/toggle-wiki.sh"
+    "c no change" "$BIN index --corpus $WC --index $WI" "true"
 )
 ART_CMDS=(
-    "a full build" "true" "$BIN index --full --corpus $AC --index $AI"
-    "b incremental (one paragraph edited)" "$TMP/toggle-article.sh" "$BIN index --corpus $AC --index $AI"
-    "c no change" "true" "$BIN index --corpus $AC --index $AI"
+    "a full build" "$BIN index --full --corpus $AC --index $AI" "true"
+    "b incremental (one paragraph edited)" "$BIN index --corpus $AC --index $AI" "$TMP/toggle-article.sh"
+    "c no change" "$BIN index --corpus $AC --index $AI" "true"
 )
-hf_args() { # array-name -> fills HF with -n NAME... --prepare P... CMD...
-    local -n a=$1
-    HF=()
-    local i
-    for ((i = 0; i < ${#a[@]}; i += 3)); do HF+=(-n "${a[i]}"); done
-    for ((i = 0; i < ${#a[@]}; i += 3)); do HF+=(--prepare "${a[i + 1]}"); done
-    for ((i = 0; i < ${#a[@]}; i += 3)); do HF+=("${a[i + 2]}"); done
-}
+# Run after the two tables above, on the index they left current.
+EDIT_CMDS=(
+    "search after an edit" "$BIN search --color never $EDIT_QUERY --corpus $WC --index $WI" "$TMP/toggle-wiki.sh"
+    "search no change" "$BIN search --color never $EDIT_QUERY --corpus $WC --index $WI" "true"
+    "rg search" "rg -i $EDIT_QUERY $WC" "true"
+)
 cmd_list() { # array-name -> "# name", "# prepare: ...", command
     local -n a=$1
     local i
     for ((i = 0; i < ${#a[@]}; i += 3)); do
-        printf '# %s (--prepare %s)\n%s\n' "${a[i]}" "${a[i + 1]}" "${a[i + 2]}"
+        printf '# %s (--prepare %s)\n%s\n' "${a[i]}" "${a[i + 2]}" "${a[i + 1]}"
     done
 }
 
 # The first (warm-up) full build needs no index; the toggles need one, which
 # the full build's warm-up run creates before the incremental command starts.
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-UPTIME_START=$(uptime)
+bench_wait
 
 log "table 1: bench corpus copy (one hyperfine run, --runs $RUNS --warmup $WARMUP)"
-hf_args WIKI_CMDS
-hyperfine "${SHELL_OPT[@]}" --runs "$RUNS" --warmup "$WARMUP" --style basic \
-    --export-markdown "$TMP/wiki.md" --export-csv "$TMP/wiki.csv" "${HF[@]}" >&2
+bench_hf wiki WIKI_CMDS 3 --runs "$RUNS" --warmup "$WARMUP"
 
 log "table 2: single article copy (one hyperfine run, --runs $ART_RUNS --warmup $ART_WARMUP)"
-hf_args ART_CMDS
-hyperfine "${SHELL_OPT[@]}" --runs "$ART_RUNS" --warmup "$ART_WARMUP" --style basic \
-    --export-markdown "$TMP/article.md" --export-csv "$TMP/article.csv" "${HF[@]}" >&2
+bench_hf article ART_CMDS 3 --runs "$ART_RUNS" --warmup "$ART_WARMUP"
+
+# Every search must find something and, with nothing changed, must not
+# touch the index (so "search no change" is the plain search).
+"$BIN" search --color never "$EDIT_QUERY" --corpus "$WC" --index "$WI" >/dev/null 2>"$TMP/edit-check.err" ||
+    die "the search after the tables failed: $(head -c 300 "$TMP/edit-check.err")"
+"$BIN" search --color never "$EDIT_QUERY" --corpus "$WC" --index "$WI" >/dev/null 2>"$TMP/edit-check.err"
+if grep -qi 'updat\|building' "$TMP/edit-check.err"; then
+    die "a search with nothing changed touched the index: $(head -c 300 "$TMP/edit-check.err")"
+fi
+log "table 3: edit -> next search on the bench corpus copy (--runs $EDIT_RUNS --warmup $EDIT_WARMUP)"
+# --output=pipe: rg does less work when its stdout is /dev/null.
+bench_hf edit EDIT_CMDS 3 --output=pipe --runs "$EDIT_RUNS" --warmup "$EDIT_WARMUP"
+EDIT_MED=$(bench_ms edit "search after an edit" median)
+NOCHANGE_MED=$(bench_ms edit "search no change" median)
+EDIT_RATIO=$(ratio "$EDIT_MED" "$NOCHANGE_MED")
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 UPTIME_END=$(uptime)
@@ -235,33 +215,25 @@ ART_LINE=$(rg -n -o ".{0,40}$ART_NOW.{0,20}" "$AC/$ARTICLE_NAME")
 
 WIKI_TOGGLES=$(wc -l <"$TMP/toggles-wiki.log")
 ART_TOGGLES=$(wc -l <"$TMP/toggles-article.log")
-[[ $WIKI_TOGGLES -eq $((WARMUP + RUNS + 1)) && $ART_TOGGLES -eq $((ART_WARMUP + ART_RUNS + 1)) ]] ||
+[[ $WIKI_TOGGLES -eq $((WARMUP + RUNS + EDIT_WARMUP + EDIT_RUNS + 1)) && $ART_TOGGLES -eq $((ART_WARMUP + ART_RUNS + 1)) ]] ||
     die "unexpected number of edits: $WIKI_TOGGLES (bench corpus), $ART_TOGGLES (article)"
 
-AFTER=$(fingerprint "$CORPUS"; fingerprint "$WIKI")
-[[ $BEFORE == "$AFTER" ]] || die "a source corpus changed during the benchmark"
+bench_corpus_end
 
 # ---------------------------------------------------------------- report
-# mean or median (ms) of a named command in a hyperfine CSV export
-# (columns: command,mean,stddev,median,...; names hold no commas).
-stat_ms() { # file name mean|median|cpu (cpu = mean user + mean system)
-    awk -F, -v n="$2" -v w="$3" '$1 == n {
-        if (w == "cpu") printf "%.2f", ($5 + $6) * 1000
-        else printf "%.2f", (w == "mean" ? $2 : $4) * 1000 }' "$1"
-}
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f %%", 100 * a / b }'; }
 verdict() { # part whole target-fraction
     awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { if (a / b <= t) print "meets"; else print "**misses**" }'
 }
-ratio_table() { # csv
+ratio_table() { # hyperfine run
     local f=$1 s am amed acpu m med cpu
-    am=$(stat_ms "$f" "a full build" mean); amed=$(stat_ms "$f" "a full build" median)
-    acpu=$(stat_ms "$f" "a full build" cpu)
+    am=$(bench_ms "$f" "a full build" mean); amed=$(bench_ms "$f" "a full build" median)
+    acpu=$(bench_ms "$f" "a full build" cpu)
     echo '| Step | mean [ms] | median [ms] | CPU user+sys [ms] | / full build (mean) | / full build (median) | / full build (CPU) | target | median meets target? |'
     echo '|:---|---:|---:|---:|---:|---:|---:|---:|:---|'
     echo "| (a) full build | $am | $amed | $acpu | 100 % | 100 % | 100 % | | |"
     for s in "b incremental (one paragraph edited)" "c no change"; do
-        m=$(stat_ms "$f" "$s" mean); med=$(stat_ms "$f" "$s" median); cpu=$(stat_ms "$f" "$s" cpu)
+        m=$(bench_ms "$f" "$s" mean); med=$(bench_ms "$f" "$s" median); cpu=$(bench_ms "$f" "$s" cpu)
         if [[ $s == b* ]]; then
             printf '| (b) incremental, one paragraph edited '; t=$TARGET_INCR; tt='≤ 2 %'
         else
@@ -271,8 +243,7 @@ ratio_table() { # csv
     done
 }
 
-CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-untmp() { sed "s|$TMP|\$TMP|g"; }
+CPU=$CPU_MODEL
 WIKI_FILES=$(find "$WIKI" -type f -name '*.txt' | wc -l)
 WIKI_BYTES=$(find "$WIKI" -type f -name '*.txt' -printf '%s\n' | awk '{ s += $1 } END { print s }')
 
@@ -321,7 +292,7 @@ $(cmd_list WIKI_CMDS | untmp)
 
 $(untmp <"$TMP/wiki.md")
 
-$(ratio_table "$TMP/wiki.csv")
+$(ratio_table wiki)
 
 Index size after the run: $WIKI_IDX_SIZE (\`du -sh\`).
 
@@ -350,7 +321,7 @@ $(cmd_list ART_CMDS | untmp)
 
 $(untmp <"$TMP/article.md")
 
-$(ratio_table "$TMP/article.csv")
+$(ratio_table article)
 
 The targets are meant for a large corpus. On one 18 KB article, every step mostly
 costs process start-up, opening the index, and (for (a) and (b)) the commit.
@@ -366,8 +337,35 @@ $(untmp <<<"$AJ1")
 \$ \$TMP/passage index --json --corpus \$TMP/article --index \$TMP/article-idx
 $(untmp <<<"$AJ2")
 \`\`\`
+
+### (c) Edit -> next search (bench corpus copy)
+
+After the tables above, on the same copy and index: before each run of the first
+command, \`toggle-wiki.sh\` edits the same paragraph as in (a), so \`passage search\` finds
+one file changed and updates the index before it answers (the next toggle checks that it
+did). The second command is the same search with nothing changed, the third \`rg -i\` of the
+same word over the copy (rg has no index: an edit costs it nothing).
+
+Commands, one hyperfine run (\`hyperfine ${SHELL_OPT[*]} --output=pipe --runs $EDIT_RUNS --warmup $EDIT_WARMUP -n NAME... --prepare P... CMD...\`):
+
+\`\`\`sh
+$(cmd_list EDIT_CMDS | untmp)
+\`\`\`
+
+$(untmp <"$TMP/edit.md")
+
+Search after an edit / search with nothing changed (medians): **$EDIT_RATIO** (target ≤ $TARGET_EDIT_SEARCH: $(verdict "$EDIT_MED" "$NOCHANGE_MED" "$TARGET_EDIT_SEARCH")).
 MD
 }
+
+bench_figure corpus.files "$WIKI_FILES"
+bench_figure corpus.bytes "$WIKI_BYTES"
+bench_figure_str corpus.path "$WIKI"
+bench_figure_str corpus.edited_file "$WIKI_FILE"
+bench_figure index_bytes.passage "$(du -sb "$WI" | cut -f1)"
+bench_figure edits.wiki "$WIKI_TOGGLES"
+bench_figure_str json.wiki_incremental "$(untmp <<<"$WJ1")"
+bench_write_results
 
 if [[ -n $OUT ]]; then
     report >"$OUT"

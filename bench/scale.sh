@@ -5,17 +5,22 @@
 #
 # Usage:  bench/scale.sh [OUTPUT.md]
 #
-# Prints a Markdown section (machine, exact commands, one hyperfine table per
-# measurement, ratios, targets met / not met) to stdout, or writes it to
-# OUTPUT.md. Progress and hyperfine's own output go to stderr.
+# Writes its results (every hyperfine export, sizes, peak RSS, machine,
+# commit, tool versions) to bench/results/<date>-<commit>-scale.json, which
+# bench/render.py turns into BENCHMARKS.md's table. Also prints a Markdown
+# section (machine, exact commands, one hyperfine table per measurement,
+# ratios, targets met / not met) to stdout, or writes it to OUTPUT.md.
+# Progress and hyperfine's own output go to stderr.
 #
 # Tables:
 #   1. full index build: passage index --full  vs  tantivy index -t 2 (--runs 3)
 #   2. index size (du -sb) of both, relative to the corpus bytes
 #   3. peak RSS (/usr/bin/time -v) of passage index and passage search
 #   4. search, whole process: passage vs rg -i vs tantivy search, 3 queries
-#   5. cite of a 10-word quote vs passage search of the same words
+#   5. cite of a 10-word quote vs passage search of the same words (and
+#      rg -F of the quote, tantivy-cli's phrase query of its words)
 #   6. scaling: build and search time at 1/8, 1/4, 1/2 and all of the corpus
+#      (skipped with PASSAGE_BENCH_SCALING=0)
 #
 # Inputs, only ever read:
 #   $PASSAGE_BENCH_CORPUS  the bench corpus (default: ../shared/bench/wiki);
@@ -23,34 +28,33 @@
 #   $PASSAGE_BENCH_REV     optional git revision (e.g. HEAD) to build from a
 #                          `git archive` copy instead of the working tree.
 #   $PASSAGE_BENCH_BUILD_RUNS  hyperfine --runs for the build tables (default 3)
-#   $PASSAGE_BENCH_WAIT    seconds to wait for other benchmarks (hyperfine or
-#                          bench/*.sh) to finish before timing (default 1200)
+#   $PASSAGE_BENCH_SCALING     0 skips table 6 (about a third of the run time)
+#   $PASSAGE_BENCH_RSS_BUILD_RUNS  full builds per tool timed for peak RSS (default 3)
+#   and those of bench/lib.sh ($PASSAGE_BENCH_WAIT, $PASSAGE_BENCH_RESULTS, ...).
 # Everything else lives in a fresh `mktemp -d` directory ($TMP): the private
 # copy of the binary, the peers' inputs (an NDJSON of paragraphs made by the
 # python3 script below, an empty tantivy-cli index with the TEXT|STORED
 # schema), copies of the corpus subsets, and all indexes. The script fails if
 # the corpus changed during the run (sizes, mtimes, sha256).
 #
-# Needs: cargo, hyperfine (>= 1.13 for -N and per-command --prepare), rg,
-# tantivy (tantivy-cli), python3, GNU /usr/bin/time (-v), du, awk, pgrep.
-# Ratios come from hyperfine's CSV export with comma-free names (-n).
+# Needs: cargo, hyperfine (>= 1.13 for -N and per-command --prepare), rg, jq,
+# tantivy (tantivy-cli), python3, GNU /usr/bin/time (-v), du, awk, pgrep, flock.
 #
 # Each table is ONE hyperfine run, so the commands in it share the same
 # machine conditions; on noisy machines only the ratios are meaningful.
 
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$REPO"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OUT=${1:-}
 WIKI=${PASSAGE_BENCH_CORPUS:-../shared/bench/wiki}
-REV=${PASSAGE_BENCH_REV:-}
 BUILD_RUNS=${PASSAGE_BENCH_BUILD_RUNS:-3}
-WAIT_MAX=${PASSAGE_BENCH_WAIT:-1200}
+SCALING=${PASSAGE_BENCH_SCALING:-1}
 WARMUP=3       # search tables
 RSS_RUNS=5     # peak RSS of searches
-RSS_BUILD_RUNS=3
+RSS_BUILD_RUNS=${PASSAGE_BENCH_RSS_BUILD_RUNS:-3} # peak RSS of full builds
 TARGET_ARTICLES=6800000 # English Wikipedia, for the extrapolation
 
 # Targets (brief of issue 6).
@@ -68,63 +72,19 @@ QUOTE_A='The capital was later moved to Aksum in northern Ethiopia.'
 # B: common words only (AA_27/4285.txt, "Bodhidharma").
 QUOTE_B='He was the third son of a great Indian king.'
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 2; }
-
-TANTIVY=$(command -v tantivy || echo "$HOME/.cargo/bin/tantivy")
-[[ -x $TANTIVY ]] || die "tantivy-cli is not installed (cargo install tantivy-cli)"
-for tool in cargo hyperfine rg python3 du awk pgrep; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed"
-done
-[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install -y time)"
+bench_need cargo hyperfine rg jq tantivy python3 time du awk pgrep flock
 [[ -d $WIKI ]] || die "no bench corpus at $WIKI (set PASSAGE_BENCH_CORPUS; see ../shared/bench/README.md)"
 for q in "$QUOTE_A" "$QUOTE_B"; do
     [[ $(wc -w <<<"$q") -eq 10 ]] || die "not 10 words: $q"
 done
-if hyperfine --help 2>/dev/null | grep -q -- '-N, --shell=none\|^ *-N'; then
-    SHELL_OPT=(-N)
-else
-    SHELL_OPT=()
-    log "this hyperfine has no -N; commands run through the default shell"
-fi
 # rg treats a stdout of /dev/null specially and does less work (`rg -i war`
 # on the corpus: about 57 ms instead of 102 ms through `| cat`), so every
 # command's output goes through a pipe (as in ../shared/bench/README.md).
-HF=(hyperfine "${SHELL_OPT[@]}" --output=pipe --style basic)
+PIPE=(--output=pipe)
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/passage-scale-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-case "$(realpath "$TMP")/" in
-    "$(realpath "$WIKI")"/*) die "temporary directory $TMP is inside the corpus" ;;
-esac
-
-fingerprint() { # dir
-    find "$1" -printf '%P %s %T@\n' | LC_ALL=C sort
-    find "$1" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-}
-log "fingerprinting the corpus (this also reads it into the page cache)"
-BEFORE=$(fingerprint "$WIKI")
-
-# ---------------------------------------------------------------- binary
-BIN=$TMP/passage
-if [[ -n $REV ]]; then
-    FULL_REV=$(git rev-parse --verify --quiet "$REV^{commit}") || die "no git revision '$REV'"
-    log "building passage (release) from git archive of $REV ($FULL_REV)"
-    mkdir "$TMP/src"
-    git archive "$FULL_REV" | tar -x -C "$TMP/src"
-    CARGO_TARGET_DIR=$REPO/target/bench-rev \
-        cargo build --release --locked --quiet --manifest-path "$TMP/src/Cargo.toml" >&2
-    cp target/bench-rev/release/passage "$BIN"
-    BUILT_FROM="\`git archive $REV\` = commit $(git rev-parse --short "$FULL_REV") (PASSAGE_BENCH_REV)"
-else
-    log "building passage (release) from the working tree"
-    cargo build --release --locked --quiet >&2
-    cp target/release/passage "$BIN"
-    BUILT_FROM="working tree at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    if ! git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null; then
-        BUILT_FROM="$BUILT_FROM (with uncommitted changes in src/ or Cargo.*)"
-    fi
-fi
+bench_tmp "$WIKI"
+bench_corpus_begin "$WIKI"
+bench_build
 
 # ---------------------------------------------------------------- peer inputs
 # NDJSON for tantivy-cli: one document per paragraph (blank-line-separated
@@ -194,8 +154,13 @@ sed -i 's/"tokenizer": "en_stem"/"tokenizer": "default"/' "$TEMPLATE/meta.json"
 mapfile -t FOLDERS < <(find "$WIKI" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort)
 NF=${#FOLDERS[@]}
 ((NF >= 8)) || die "expected the corpus to hold at least 8 article folders, found $NF"
-SCALE_N=($((NF / 8)) $((NF / 4)) $((NF / 2)) "$NF")
-SCALE_LABEL=("1/8" "1/4" "1/2" "all")
+if [[ $SCALING == 0 ]]; then
+    SCALE_N=("$NF")
+    SCALE_LABEL=("all")
+else
+    SCALE_N=($((NF / 8)) $((NF / 4)) $((NF / 2)) "$NF")
+    SCALE_LABEL=("1/8" "1/4" "1/2" "all")
+fi
 SCALE_DIR=()
 for n in "${SCALE_N[@]}"; do
     if ((n == NF)); then
@@ -212,32 +177,9 @@ CORPUS_FILES=$(txt_files "$WIKI")
 CORPUS_BYTES=$(txt_bytes "$WIKI")
 
 # ---------------------------------------------------------------- wait for others
-others() {
-    { pgrep -a hyperfine || true
-      pgrep -fa 'bench/[A-Za-z0-9_-]+\.sh' | grep -v 'bench/scale\.sh' || true; }
-}
-WAITED=0
-while [[ -n $(others) ]] && ((WAITED < WAIT_MAX)); do
-    ((WAITED == 0)) && log "other benchmarks are running; waiting (up to ${WAIT_MAX}s): $(others | head -n 2 | cut -c1-160)"
-    sleep 20
-    WAITED=$((WAITED + 20))
-done
-if [[ -n $(others) ]]; then
-    OTHERS_NOTE="**other benchmarks were still running** after waiting ${WAITED} s: \`$(others | head -n 1 | cut -c1-120)\`"
-else
-    OTHERS_NOTE="none (waited ${WAITED} s for them to finish)"
-fi
-
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-UPTIME_START=$(uptime)
+bench_wait
 
 # ---------------------------------------------------------------- indexes
-time_v() { # output-file command... (GNU time -v; command output discarded)
-    local f=$1
-    shift
-    /usr/bin/time -v -o "$f" "$@" >"$f.out" 2>"$f.err"
-}
-tv() { awk -F': ' -v k="$2" 'index($0, k) { print $2; exit }' "$1"; }
 
 # One passage index per subset (the last one is the full corpus); each build
 # is timed once with /usr/bin/time -v for the scaling table.
@@ -245,10 +187,10 @@ IDX=()
 for i in "${!SCALE_N[@]}"; do
     IDX+=("$TMP/idx-${SCALE_N[i]}")
     log "building the passage index of ${SCALE_LABEL[i]} (${SCALE_N[i]} folders) in ${IDX[i]}"
-    time_v "$TMP/idx-${SCALE_N[i]}.time" "$BIN" index --full --corpus "${SCALE_DIR[i]}" --index "${IDX[i]}" ||
+    bench_time_v "$TMP/idx-${SCALE_N[i]}.time" "$BIN" index --full --corpus "${SCALE_DIR[i]}" --index "${IDX[i]}" ||
         die "passage index failed: $(tail -n 3 "$TMP/idx-${SCALE_N[i]}.time.err")"
 done
-WIDX=${IDX[3]}
+WIDX=${IDX[-1]}
 INDEX_SUMMARY=$(cat "$TMP/idx-$NF.time.out" "$TMP/idx-$NF.time.err" | grep -v '(warning)' | grep -v '^ *$' | tail -n 1 || true)
 # A copy of the full index kept current by `passage watch`: its searches
 # skip the per-query stat of every corpus file (see the README), so the
@@ -257,7 +199,7 @@ WATCHED=$TMP/watched-idx
 cp -a "$WIDX" "$WATCHED" # -a: keep the mtimes the damaged-index check compares
 "$BIN" watch --corpus "$WIKI" --index "$WATCHED" >"$TMP/watch.log" 2>&1 &
 WATCH_PID=$!
-trap 'kill "$WATCH_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
+bench_on_exit "kill $WATCH_PID 2>/dev/null"
 for _ in $(seq 50); do
     flock -n "$WATCHED/.watch" true 2>/dev/null || break
     sleep 0.2
@@ -266,12 +208,12 @@ flock -n "$WATCHED/.watch" true 2>/dev/null && die "passage watch did not start:
 TIDX=$TMP/tantivy
 log "building the tantivy index $TIDX"
 cp -r "$TEMPLATE" "$TIDX"
-time_v "$TMP/tantivy.time" "$TANTIVY" index -i "$TIDX" -t 2 -f "$NDJSON" || die "tantivy index failed"
+bench_time_v "$TMP/tantivy.time" "$TANTIVY" index -i "$TIDX" -t 2 -f "$NDJSON" || die "tantivy index failed"
 TANTIVY_DOCS=$(grep -o 'docstamp at [0-9]*' "$TMP/tantivy.time.out" | grep -o '[0-9]*$' || echo '?')
 
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; } # quote an argument for hyperfine -N / eval
 
-# name | command | prepare   (names hold no commas: they key the CSV export)
+# name | command | prepare   (the names key the results: bench/render.py reads them)
 BUILD_CMDS=(
     "passage index" "$BIN index --full --corpus $WIKI --index $TMP/build-idx" "rm -rf $TMP/build-idx"
     "tantivy index" "$TANTIVY index -i $TMP/build-t -t 2 -f $NDJSON" "bash -c 'rm -rf $TMP/build-t && cp -r $TEMPLATE $TMP/build-t'"
@@ -296,6 +238,10 @@ CITE_CMDS=(
     "A search" "$BIN search --color never ${QUOTE_A%.} --corpus $WIKI --index $WIDX"
     "B cite" "$BIN cite --color never $(q "$QUOTE_B") --corpus $WIKI --index $WIDX"
     "B search" "$BIN search --color never ${QUOTE_B%.} --corpus $WIKI --index $WIDX"
+    "A rg" "rg -F $(q "$QUOTE_A") $WIKI"
+    "A tantivy" "$TANTIVY search -i $TIDX -q $(q "\"${QUOTE_A%.}\"")"
+    "B rg" "rg -F $(q "$QUOTE_B") $WIKI"
+    "B tantivy" "$TANTIVY search -i $TIDX -q $(q "\"${QUOTE_B%.}\"")"
 )
 SCALE_BUILD_CMDS=()
 SCALE_SEARCH_CMDS=()
@@ -323,25 +269,13 @@ for ((i = 1; i < ${#CITE_CMDS[@]}; i += 2)); do check "${CITE_CMDS[i]}"; done
 for ((i = 1; i < ${#SCALE_SEARCH_CMDS[@]}; i += 2)); do check "${SCALE_SEARCH_CMDS[i]}"; done
 [[ $(rg -F -c "$QUOTE_A" "$WIKI" | wc -l) -eq 1 ]] || die "quote A is not in exactly one file"
 [[ $(rg -F -c "$QUOTE_B" "$WIKI" | wc -l) -eq 1 ]] || die "quote B is not in exactly one file"
+# tantivy search exits 0 with no hits: its phrase queries must find the quotes.
+for k in 11 15; do
+    [[ $(eval "${CITE_CMDS[k]}" | wc -l) -ge 1 ]] || die "no hit for: ${CITE_CMDS[k]}"
+done
 # Output sizes, for the reader: lines printed by each command.
 hits() { eval "$1" | wc -l; }
 
-# hyperfine argument lists
-hf2() { # array-name -> HFA with -n NAME ... CMD ...
-    local -n a=$1
-    HFA=()
-    local i
-    for ((i = 0; i < ${#a[@]}; i += 2)); do HFA+=(-n "${a[i]}"); done
-    for ((i = 0; i < ${#a[@]}; i += 2)); do HFA+=("${a[i + 1]}"); done
-}
-hf3() { # array-name -> HFA with -n NAME ... --prepare P ... CMD ...
-    local -n a=$1
-    HFA=()
-    local i
-    for ((i = 0; i < ${#a[@]}; i += 3)); do HFA+=(-n "${a[i]}"); done
-    for ((i = 0; i < ${#a[@]}; i += 3)); do HFA+=(--prepare "${a[i + 2]}"); done
-    for ((i = 0; i < ${#a[@]}; i += 3)); do HFA+=("${a[i + 1]}"); done
-}
 cmd_list() { # array-name stride -> "# name" / [prepare] / command lines
     local -n a=$1
     local s=$2 i
@@ -354,98 +288,88 @@ cmd_list() { # array-name stride -> "# name" / [prepare] / command lines
 
 # ---------------------------------------------------------------- timing
 log "table 1: full build (one hyperfine run, --runs $BUILD_RUNS)"
-hf3 BUILD_CMDS
-"${HF[@]}" --runs "$BUILD_RUNS" --export-markdown "$TMP/build.md" --export-csv "$TMP/build.csv" "${HFA[@]}" >&2
+bench_hf build BUILD_CMDS 3 "${PIPE[@]}" --runs "$BUILD_RUNS"
 
 log "table 4: searches (one hyperfine run)"
-hf2 SEARCH_CMDS
-"${HF[@]}" --warmup "$WARMUP" --export-markdown "$TMP/search.md" --export-csv "$TMP/search.csv" "${HFA[@]}" >&2
+bench_hf search SEARCH_CMDS 2 "${PIPE[@]}" --warmup "$WARMUP"
 
 log "table 5: cite vs search (one hyperfine run)"
-hf2 CITE_CMDS
-"${HF[@]}" --warmup "$WARMUP" --export-markdown "$TMP/cite.md" --export-csv "$TMP/cite.csv" "${HFA[@]}" >&2
+bench_hf cite CITE_CMDS 2 "${PIPE[@]}" --warmup "$WARMUP"
 
-log "table 6a: scaling, builds (one hyperfine run, --runs $BUILD_RUNS)"
-hf3 SCALE_BUILD_CMDS
-"${HF[@]}" --runs "$BUILD_RUNS" --export-markdown "$TMP/sbuild.md" --export-csv "$TMP/sbuild.csv" "${HFA[@]}" >&2
+if [[ $SCALING != 0 ]]; then
+    log "table 6a: scaling, builds (one hyperfine run, --runs $BUILD_RUNS)"
+    bench_hf sbuild SCALE_BUILD_CMDS 3 "${PIPE[@]}" --runs "$BUILD_RUNS"
 
-log "table 6b: scaling, searches (one hyperfine run)"
-hf2 SCALE_SEARCH_CMDS
-"${HF[@]}" --warmup "$WARMUP" --export-markdown "$TMP/ssearch.md" --export-csv "$TMP/ssearch.csv" "${HFA[@]}" >&2
+    log "table 6b: scaling, searches (one hyperfine run)"
+    bench_hf ssearch SCALE_SEARCH_CMDS 2 "${PIPE[@]}" --warmup "$WARMUP"
+fi
 
 # ---------------------------------------------------------------- peak RSS
-peak_rss_kb() { # command words...
-    local f=$TMP/rss.txt
-    /usr/bin/time -v -o "$f" "$@" >/dev/null 2>&1 || true
-    awk -F': ' '/Maximum resident set size/ { print $2 }' "$f"
-}
-RSS_MEDIAN=() # label -> median KiB, in the order of the table
-rss_row() { # runs label prepare-or-"" command words...
-    local runs=$1 label=$2 prep=$3 vals=() v r
-    shift 3
-    for ((r = 0; r < runs; r++)); do
-        [[ -n $prep ]] && eval "$prep"
-        vals+=("$(peak_rss_kb "$@")")
-    done
-    v=$(printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-    printf '%s\t%s\t%s\n' "$label" "$v" "${vals[*]}"
-}
 log "peak RSS (/usr/bin/time -v)"
 {
-    rss_row "$RSS_BUILD_RUNS" "passage index --full" "rm -rf $TMP/rss-idx" \
+    bench_rss "passage index --full" "$RSS_BUILD_RUNS" "rm -rf $TMP/rss-idx" \
         "$BIN" index --full --corpus "$WIKI" --index "$TMP/rss-idx"
-    rss_row "$RSS_BUILD_RUNS" "tantivy index -t 2 (peer)" "rm -rf $TMP/rss-t; cp -r $TEMPLATE $TMP/rss-t" \
+    bench_rss "tantivy index -t 2 (peer)" "$RSS_BUILD_RUNS" "rm -rf $TMP/rss-t; cp -r $TEMPLATE $TMP/rss-t" \
         "$TANTIVY" index -i "$TMP/rss-t" -t 2 -f "$NDJSON"
-    rss_row "$RSS_RUNS" "passage search hezbollah" "" "$BIN" search --color never hezbollah --corpus "$WIKI" --index "$WIDX"
-    rss_row "$RSS_RUNS" "passage search war" "" "$BIN" search --color never war --corpus "$WIKI" --index "$WIDX"
-    rss_row "$RSS_RUNS" "passage search \"civil war\"" "" "$BIN" search --color never '"civil war"' --corpus "$WIKI" --index "$WIDX"
-    rss_row "$RSS_RUNS" "passage cite (quote A)" "" "$BIN" cite --color never "$QUOTE_A" --corpus "$WIKI" --index "$WIDX"
-    rss_row "$RSS_RUNS" "tantivy search war (peer)" "" "$TANTIVY" search -i "$TIDX" -q war
-    rss_row "$RSS_RUNS" "rg -i war (peer)" "" rg -i war "$WIKI"
+    bench_rss "passage search hezbollah" "$RSS_RUNS" "" "$BIN" search --color never hezbollah --corpus "$WIKI" --index "$WIDX"
+    bench_rss "passage search war" "$RSS_RUNS" "" "$BIN" search --color never war --corpus "$WIKI" --index "$WIDX"
+    bench_rss "passage search \"civil war\"" "$RSS_RUNS" "" "$BIN" search --color never '"civil war"' --corpus "$WIKI" --index "$WIDX"
+    bench_rss "passage cite (quote A)" "$RSS_RUNS" "" "$BIN" cite --color never "$QUOTE_A" --corpus "$WIKI" --index "$WIDX"
+    bench_rss "tantivy search war (peer)" "$RSS_RUNS" "" "$TANTIVY" search -i "$TIDX" -q war
+    bench_rss "rg -i war (peer)" "$RSS_RUNS" "" rg -i war "$WIKI"
 } >"$TMP/rss.tsv"
 rm -rf "$TMP/rss-idx" "$TMP/rss-t"
 
-AFTER=$(fingerprint "$WIKI")
-[[ $BEFORE == "$AFTER" ]] || die "the corpus changed during the benchmark"
+bench_corpus_end
 UPTIME_END=$(uptime)
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- numbers
-# mean or median (ms) of a named command in a hyperfine CSV export
-# (columns: command,mean,stddev,median,...; names hold no commas).
-stat_ms() { # file name mean|median
-    awk -F, -v n="$2" -v c="$([[ $3 == mean ]] && echo 2 || echo 4)" \
-        '$1 == n { printf "%.2f", $c * 1000 }' "$1"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 met() { if le "$1" "$2"; then echo met; else echo '**not met**'; fi; } # value <= target
 met_ge() { if le "$2" "$1"; then echo met; else echo '**not met**'; fi; } # value >= target
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }'; }   # KiB -> MB
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }         # KiB -> MiB
 rss_kb() { awk -F'\t' -v l="$1" '$1 == l { print $2 }' "$TMP/rss.tsv"; }
-untmp() { sed "s|$TMP|\$TMP|g"; }
 
 P_SIZE=$(du -sb "$WIDX" | cut -f1)
 T_SIZE_B=$(du -sb "$TIDX" | cut -f1)
 T_SEGMENTS=$(find "$TIDX" -name '*.idx' | wc -l)
 SIZE_RATIO=$(ratio "$P_SIZE" "$CORPUS_BYTES")
-B_P=$(stat_ms "$TMP/build.csv" "passage index" median)
-B_T=$(stat_ms "$TMP/build.csv" "tantivy index" median)
+B_P=$(bench_ms build "passage index" median)
+B_T=$(bench_ms build "tantivy index" median)
 BUILD_RATIO=$(ratio "$B_P" "$B_T")
 RSS_I=$(rss_kb "passage index --full")
 RSS_S=$(for l in "passage search hezbollah" "passage search war" "passage search \"civil war\""; do rss_kb "$l"; done | sort -n | tail -n 1)
 
-CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+CPU=$CPU_MODEL
+
+# Figures for the results file (bench/render.py reads these keys).
+bench_figure corpus.files "$CORPUS_FILES"
+bench_figure corpus.bytes "$CORPUS_BYTES"
+bench_figure corpus.folders "$NF"
+bench_figure_str corpus.path "$WIKI"
+bench_figure index_bytes.passage "$P_SIZE"
+bench_figure index_bytes.tantivy "$T_SIZE_B"
+bench_figure tantivy.segments "$T_SEGMENTS"
+bench_figure tantivy.ndjson_docs "$NDJSON_DOCS"
+bench_figure tantivy.ndjson_bytes "$NDJSON_BYTES"
+bench_figure_str passage.index_summary "$(untmp <<<"$INDEX_SUMMARY")"
+bench_figure first_build.passage "$(jq -n --arg w "$(tv "$TMP/idx-$NF.time" 'Elapsed (wall clock) time')" \
+    --arg u "$(tv "$TMP/idx-$NF.time" 'User time')" --arg s "$(tv "$TMP/idx-$NF.time" 'System time')" \
+    '{wall: $w, user_s: ($u | tonumber), system_s: ($s | tonumber)}')"
+bench_figure first_build.tantivy "$(jq -n --arg w "$(tv "$TMP/tantivy.time" 'Elapsed (wall clock) time')" \
+    --arg u "$(tv "$TMP/tantivy.time" 'User time')" --arg s "$(tv "$TMP/tantivy.time" 'System time')" \
+    '{wall: $w, user_s: ($u | tonumber), system_s: ($s | tonumber)}')"
 
 search_ratio_rows() {
     local qn pn rn tn
     for qn in "hezbollah|rare word: hezbollah" "war|common word: war" "civil war phrase|phrase: \"civil war\""; do
         local key=${qn%%|*} label=${qn#*|}
         local pm pmed rm rmed tm tmed
-        pm=$(stat_ms "$TMP/search.csv" "passage $key" mean); pmed=$(stat_ms "$TMP/search.csv" "passage $key" median)
-        rm=$(stat_ms "$TMP/search.csv" "rg $key" mean); rmed=$(stat_ms "$TMP/search.csv" "rg $key" median)
-        tm=$(stat_ms "$TMP/search.csv" "tantivy $key" mean); tmed=$(stat_ms "$TMP/search.csv" "tantivy $key" median)
+        pm=$(bench_ms search "passage $key" mean); pmed=$(bench_ms search "passage $key" median)
+        rm=$(bench_ms search "rg $key" mean); rmed=$(bench_ms search "rg $key" median)
+        tm=$(bench_ms search "tantivy $key" mean); tmed=$(bench_ms search "tantivy $key" median)
         printf '| %s | %s | %s | %s | %s | %s | %s | **%s** | **%s** | **%s** | **%s** |\n' "$label" \
             "$pm" "$pmed" "$rm" "$rmed" "$tm" "$tmed" \
             "$(ratio "$rm" "$pm")" "$(ratio "$rmed" "$pmed")" "$(ratio "$pm" "$tm")" "$(ratio "$pmed" "$tmed")"
@@ -455,10 +379,10 @@ watched_rows() {
     local key label wmed pmed rmed tmed
     for key in hezbollah war "civil war phrase"; do
         label=$key; [[ $key == "civil war phrase" ]] && label='"civil war"'
-        wmed=$(stat_ms "$TMP/search.csv" "watched $key" median)
-        pmed=$(stat_ms "$TMP/search.csv" "passage $key" median)
-        rmed=$(stat_ms "$TMP/search.csv" "rg $key" median)
-        tmed=$(stat_ms "$TMP/search.csv" "tantivy $key" median)
+        wmed=$(bench_ms search "watched $key" median)
+        pmed=$(bench_ms search "passage $key" median)
+        rmed=$(bench_ms search "rg $key" median)
+        tmed=$(bench_ms search "tantivy $key" median)
         printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$pmed" "$wmed" "$rmed" "$tmed" \
             "$(ratio "$rmed" "$wmed")" "$(ratio "$wmed" "$tmed")"
     done
@@ -477,9 +401,9 @@ target_rows() {
         "$(met "$(mb "$RSS_S")" "$T_RSS_SEARCH")"
     for key in hezbollah war "civil war phrase"; do
         label=$key; [[ $key == "civil war phrase" ]] && label='"civil war"'
-        pmed=$(stat_ms "$TMP/search.csv" "passage $key" median)
-        rmed=$(stat_ms "$TMP/search.csv" "rg $key" median)
-        tmed=$(stat_ms "$TMP/search.csv" "tantivy $key" median)
+        pmed=$(bench_ms search "passage $key" median)
+        rmed=$(bench_ms search "rg $key" median)
+        tmed=$(bench_ms search "tantivy $key" median)
         r=$(ratio "$rmed" "$pmed")
         printf '| 4 | search %s: rg / passage (median) | >= %s | %s ms | rg %s ms | %s | %s |\n' \
             "$label" "$T_VS_RG" "$pmed" "$rmed" "$r" "$(met_ge "$r" "$T_VS_RG")"
@@ -489,7 +413,7 @@ target_rows() {
     done
     for k in A B; do
         local c s
-        c=$(stat_ms "$TMP/cite.csv" "$k cite" median); s=$(stat_ms "$TMP/cite.csv" "$k search" median)
+        c=$(bench_ms cite "$k cite" median); s=$(bench_ms cite "$k search" median)
         r=$(ratio "$c" "$s")
         printf '| 5 | cite / search, quote %s (median) | <= %s | cite %s ms | search %s ms | %s | %s |\n' \
             "$k" "$T_CITE" "$c" "$s" "$r" "$(met "$r" "$T_CITE")"
@@ -499,10 +423,11 @@ target_rows() {
 # scaling rows: label folders articles bytes build-median index-size rss build-wall war civil
 SCALE_ROWS=()
 for i in "${!SCALE_N[@]}"; do
+    [[ $SCALING == 0 ]] && break
     l=${SCALE_LABEL[i]}
     n=${SCALE_N[i]}
     ll=$(tr / : <<<"$l")
-    SCALE_ROWS+=("$l|$n|$(txt_files "${SCALE_DIR[i]}")|$(txt_bytes "${SCALE_DIR[i]}")|$(stat_ms "$TMP/sbuild.csv" "build $l" median)|$(du -sb "${IDX[i]}" | cut -f1)|$(tv "$TMP/idx-$n.time" 'Maximum resident set size')|$(stat_ms "$TMP/ssearch.csv" "war $ll" median)|$(stat_ms "$TMP/ssearch.csv" "civil war $ll" median)")
+    SCALE_ROWS+=("$l|$n|$(txt_files "${SCALE_DIR[i]}")|$(txt_bytes "${SCALE_DIR[i]}")|$(bench_ms sbuild "build $l" median)|$(du -sb "${IDX[i]}" | cut -f1)|$(tv "$TMP/idx-$n.time" 'Maximum resident set size')|$(bench_ms ssearch "war $ll" median)|$(bench_ms ssearch "civil war $ll" median)")
 done
 scale_table() {
     echo '| Subset | folders | articles | text bytes | build median [ms] | build ms / MB of text | index bytes | index / text | build peak RSS [MiB] (1 run) | search war median [ms] | search "civil war" median [ms] |'
@@ -548,10 +473,13 @@ hit_rows() {
     done
 }
 HIT_ROWS=$(hit_rows)
+for ((i = 0; i < ${#SEARCH_CMDS[@]}; i += 2)); do
+    bench_figure "lines.${SEARCH_CMDS[i]}" "$(hits "${SEARCH_CMDS[i + 1]}")"
+done
 QUOTE_A_AT=$(rg -F -l "$QUOTE_A" "$WIKI")
 QUOTE_B_AT=$(rg -F -l "$QUOTE_B" "$WIKI")
-CITE_A_OUT=$(eval "${CITE_CMDS[1]}" | head -n 1)
-CITE_B_OUT=$(eval "${CITE_CMDS[5]}" | head -n 1)
+CITE_A_OUT=$(eval "${CITE_CMDS[1]}" | sed -n 1p)
+CITE_B_OUT=$(eval "${CITE_CMDS[5]}" | sed -n 1p)
 
 # ---------------------------------------------------------------- report
 report() {
@@ -572,7 +500,7 @@ report() {
 | rustc | $(rustc --version) |
 | passage | $("$BIN" --version) (tantivy 0.27), built from $BUILT_FROM |
 | tantivy-cli | $("$TANTIVY" --version) = tantivy-cli 0.24.0, **built on tantivy 0.24**, not 0.27 |
-| ripgrep | $(rg --version | head -n 1) |
+| ripgrep | $(rg_version) |
 | hyperfine | $(hyperfine --version) |
 | Bench corpus | \`$WIKI\` ($CORPUS_FILES files in $NF folders, $CORPUS_BYTES bytes of text) |
 | tantivy input | \`\$TMP/wiki.ndjson\`: $NDJSON_DOCS paragraphs, $NDJSON_BYTES bytes; tantivy-cli reports "docstamp at $TANTIVY_DOCS" (its opstamp after the commit) |
@@ -606,7 +534,7 @@ $(untmp <"$TMP/build.md")
 
 | | passage median [ms] | tantivy median [ms] | passage / tantivy (mean) | passage / tantivy (median) |
 |:---|---:|---:|---:|---:|
-| full build | $B_P | $B_T | **$(ratio "$(stat_ms "$TMP/build.csv" "passage index" mean)" "$(stat_ms "$TMP/build.csv" "tantivy index" mean)")** | **$BUILD_RATIO** |
+| full build | $B_P | $B_T | **$(ratio "$(bench_ms build "passage index" mean)" "$(bench_ms build "tantivy index" mean)")** | **$BUILD_RATIO** |
 
 The first build of each, timed once with \`/usr/bin/time -v\` before the hyperfine run:
 passage $(tv "$TMP/idx-$NF.time" 'Elapsed (wall clock) time') wall, $(tv "$TMP/idx-$NF.time" 'User time') s user + $(tv "$TMP/idx-$NF.time" 'System time') s system ($(tv "$TMP/idx-$NF.time" 'Percent of CPU') of one core);
@@ -674,10 +602,20 @@ $(cmd_list CITE_CMDS 2 | untmp)
 
 $(untmp <"$TMP/cite.md")
 
+\`rg -F\` prints the one matching line; \`tantivy search\` runs the quote's words as a
+phrase query (without its final full stop) and prints the matching paragraphs as JSON.
+
 | Quote | cite median [ms] | search median [ms] | cite / search (mean) | cite / search (median) |
 |:---|---:|---:|---:|---:|
-| A | $(stat_ms "$TMP/cite.csv" "A cite" median) | $(stat_ms "$TMP/cite.csv" "A search" median) | **$(ratio "$(stat_ms "$TMP/cite.csv" "A cite" mean)" "$(stat_ms "$TMP/cite.csv" "A search" mean)")** | **$(ratio "$(stat_ms "$TMP/cite.csv" "A cite" median)" "$(stat_ms "$TMP/cite.csv" "A search" median)")** |
-| B | $(stat_ms "$TMP/cite.csv" "B cite" median) | $(stat_ms "$TMP/cite.csv" "B search" median) | **$(ratio "$(stat_ms "$TMP/cite.csv" "B cite" mean)" "$(stat_ms "$TMP/cite.csv" "B search" mean)")** | **$(ratio "$(stat_ms "$TMP/cite.csv" "B cite" median)" "$(stat_ms "$TMP/cite.csv" "B search" median)")** |
+| A | $(bench_ms cite "A cite" median) | $(bench_ms cite "A search" median) | **$(ratio "$(bench_ms cite "A cite" mean)" "$(bench_ms cite "A search" mean)")** | **$(ratio "$(bench_ms cite "A cite" median)" "$(bench_ms cite "A search" median)")** |
+| B | $(bench_ms cite "B cite" median) | $(bench_ms cite "B search" median) | **$(ratio "$(bench_ms cite "B cite" mean)" "$(bench_ms cite "B search" mean)")** | **$(ratio "$(bench_ms cite "B cite" median)" "$(bench_ms cite "B search" median)")** |
+
+MD
+    if [[ $SCALING == 0 ]]; then
+        printf '\n### 6. Scaling\n\nSkipped (PASSAGE_BENCH_SCALING=0).\n'
+        return
+    fi
+    cat <<MD
 
 ### 6. Scaling
 
@@ -708,6 +646,14 @@ $(scale_table)
 $(extrapolation)
 MD
 }
+
+if [[ $SCALING != 0 ]]; then
+    for r in "${SCALE_ROWS[@]}"; do
+        IFS='|' read -r l n a b t sz rss w c <<<"$r"
+        bench_figure "scaling.$l" "{\"folders\": $n, \"articles\": $a, \"bytes\": $b, \"index_bytes\": $sz, \"first_build_rss_kib\": $rss}"
+    done
+fi
+bench_write_results "tantivy=$("$TANTIVY" --version) (tantivy-cli 0.24: built on tantivy 0.24, passage uses 0.27)"
 
 if [[ -n $OUT ]]; then
     report >"$OUT"

@@ -8,9 +8,11 @@
 #
 # Usage:  bench/typos.sh [OUTPUT.md]
 #
-# Prints a Markdown section (machine, exact commands, what each query
-# returns, one hyperfine table per corpus, on/off ratios) to stdout, or writes
-# it to OUTPUT.md. Progress and hyperfine's own output go to stderr.
+# Writes its results (hyperfine exports, machine, commit, tool versions) to
+# bench/results/<date>-<commit>-typos.json. Also prints a Markdown section
+# (machine, exact commands, what each query returns, one hyperfine table per
+# corpus, on/off ratios) to stdout, or writes it to OUTPUT.md. Progress and
+# hyperfine's own output go to stderr.
 #
 # Inputs, only ever read:
 #   $PASSAGE_BENCH_CORPUS  folder holding iran-syria-relations.txt (default: corpus)
@@ -19,24 +21,23 @@
 #   $PASSAGE_BENCH_REV     optional git revision (e.g. HEAD) to build from a
 #                          `git archive` copy instead of the working tree, into
 #                          target/bench-rev (useful while the tree is mid-edit).
+#   and those of bench/lib.sh ($PASSAGE_BENCH_WAIT, $PASSAGE_BENCH_RESULTS, ...).
 # Both indexes live in a fresh `mktemp -d` directory (built once before the
 # timing), and the script fails if either corpus changed during the run.
 #
-# Needs: cargo, hyperfine (>= 1.13 for -N), rg, awk. No jq: ratios come from
-# hyperfine's CSV export, with comma-free command names (-n).
+# Needs: cargo, hyperfine (>= 1.13 for -N), rg, jq, awk, timeout.
 #
 # Each table is ONE hyperfine run, so the commands in it share the same
 # machine conditions; on noisy machines only the ratios are meaningful.
 
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$REPO"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OUT=${1:-}
 CORPUS=${PASSAGE_BENCH_CORPUS:-corpus}
 WIKI=${PASSAGE_BENCH_WIKI:-../shared/bench/wiki}
-REV=${PASSAGE_BENCH_REV:-}
 ARTICLE=$CORPUS/iran-syria-relations.txt
 WARMUP=3
 INDEX_TIMEOUT=600
@@ -49,55 +50,13 @@ QUERIES=(
     "nuclear weap" "unfinished last word" "nuclear weap"
 )
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 2; }
-
-for tool in cargo hyperfine rg awk timeout; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed"
-done
+bench_need cargo hyperfine rg jq awk timeout
 [[ -f $ARTICLE ]] || die "no article at $ARTICLE"
 [[ -d $WIKI ]] || die "no bench corpus at $WIKI (set PASSAGE_BENCH_WIKI; see ../shared/bench/README.md)"
 
-if hyperfine --help 2>/dev/null | grep -q -- '-N, --shell=none\|^ *-N'; then
-    SHELL_OPT=(-N)
-else
-    SHELL_OPT=()
-    log "this hyperfine has no -N; commands run through the default shell"
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/passage-typos-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-for c in "$CORPUS" "$WIKI" "$REPO"; do
-    case "$(realpath "$TMP")/" in
-        "$(realpath "$c")"/*) die "temporary directory $TMP is inside $c" ;;
-    esac
-done
-
-fingerprint() { # dir
-    find "$1" -printf '%P %s %T@\n' | LC_ALL=C sort
-    find "$1" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-}
-log "fingerprinting both corpora (this also reads them into the page cache)"
-BEFORE=$(fingerprint "$CORPUS"; fingerprint "$WIKI")
-
-# Time a private copy, so a concurrent `cargo build` cannot swap the binary.
-BIN=$TMP/passage
-if [[ -n $REV ]]; then
-    FULL_REV=$(git rev-parse --verify --quiet "$REV^{commit}") || die "no git revision '$REV'"
-    log "building passage (release) from git archive of $REV ($FULL_REV)"
-    mkdir "$TMP/src"
-    git archive "$FULL_REV" | tar -x -C "$TMP/src"
-    CARGO_TARGET_DIR=$REPO/target/bench-rev \
-        cargo build --release --locked --quiet --manifest-path "$TMP/src/Cargo.toml" >&2
-    cp target/bench-rev/release/passage "$BIN"
-    BUILT_FROM="\`git archive $REV\` = commit $(git rev-parse --short "$FULL_REV") (PASSAGE_BENCH_REV; working tree not used)"
-else
-    log "building passage (release) from the working tree"
-    cargo build --release --locked --quiet >&2
-    cp target/release/passage "$BIN"
-    BUILT_FROM="working tree at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    git diff --quiet HEAD 2>/dev/null || BUILT_FROM="$BUILT_FROM (with uncommitted changes)"
-fi
+bench_tmp "$CORPUS" "$WIKI"
+bench_corpus_begin "$CORPUS" "$WIKI"
+bench_build
 
 AIDX=$TMP/article-idx
 WIDX=$TMP/idx
@@ -122,13 +81,6 @@ build_cmds() { # array-name corpus index
 build_cmds ART_CMDS "$CORPUS" "$AIDX"
 build_cmds WIKI_CMDS "$WIKI" "$WIDX"
 
-hf_args() { # array-name -> fills HF with -n NAME ... CMD ...
-    local -n a=$1
-    HF=()
-    local i
-    for ((i = 0; i < ${#a[@]}; i += 2)); do HF+=(-n "${a[i]}"); done
-    for ((i = 0; i < ${#a[@]}; i += 2)); do HF+=("${a[i + 1]}"); done
-}
 cmd_list() { # array-name -> "# name" / command lines
     local -n a=$1
     local i
@@ -137,7 +89,6 @@ cmd_list() { # array-name -> "# name" / command lines
 
 # Run every command once: exit status, number of hits, first hit, and the
 # first line passage writes to stderr (did-you-mean / searching for).
-untmp() { sed "s|$TMP|\$TMP|g"; }
 NEED_I=0
 outcome_table() { # array-name
     local -n a=$1
@@ -166,46 +117,34 @@ HF_I=()
 HF_SHOWN="${SHELL_OPT[*]}${HF_I[*]:+ ${HF_I[*]}} --warmup $WARMUP" # for the report
 
 # ---------------------------------------------------------------- timing
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-UPTIME_START=$(uptime)
+bench_wait
 log "table 1: single article (one hyperfine run)"
-hf_args ART_CMDS
-hyperfine "${SHELL_OPT[@]}" "${HF_I[@]}" --warmup "$WARMUP" --style basic \
-    --export-markdown "$TMP/article.md" --export-csv "$TMP/article.csv" "${HF[@]}" >&2
+bench_hf article ART_CMDS 2 ${HF_I[@]+"${HF_I[@]}"} --warmup "$WARMUP"
 log "table 2: bench corpus (one hyperfine run)"
-hf_args WIKI_CMDS
-hyperfine "${SHELL_OPT[@]}" "${HF_I[@]}" --warmup "$WARMUP" --style basic \
-    --export-markdown "$TMP/wiki.md" --export-csv "$TMP/wiki.csv" "${HF[@]}" >&2
+bench_hf wiki WIKI_CMDS 2 ${HF_I[@]+"${HF_I[@]}"} --warmup "$WARMUP"
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 UPTIME_END=$(uptime)
 
-AFTER=$(fingerprint "$CORPUS"; fingerprint "$WIKI")
-[[ $BEFORE == "$AFTER" ]] || die "a corpus changed during the benchmark"
+bench_corpus_end
 
 # ---------------------------------------------------------------- report
-stat_ms() { # file name mean|median|cpu (cpu = mean user + mean system)
-    awk -F, -v n="$2" -v w="$3" '$1 == n {
-        if (w == "cpu") printf "%.2f", ($5 + $6) * 1000
-        else printf "%.2f", (w == "mean" ? $2 : $4) * 1000 }' "$1"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
-ratio_table() { # csv
+ratio_table() { # hyperfine run
     local f=$1 i n onm onmed offm offmed oncpu offcpu
     echo '| Query | kind | on mean [ms] | on median [ms] | off mean [ms] | off median [ms] | on / off (mean) | on / off (median) | on − off (median) [ms] | on / off (CPU user+sys) |'
     echo '|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|'
     for ((i = 0; i < ${#QUERIES[@]}; i += 3)); do
         n=${QUERIES[i]}
-        onm=$(stat_ms "$f" "$n typos on" mean); onmed=$(stat_ms "$f" "$n typos on" median)
-        offm=$(stat_ms "$f" "$n typos off" mean); offmed=$(stat_ms "$f" "$n typos off" median)
-        oncpu=$(stat_ms "$f" "$n typos on" cpu); offcpu=$(stat_ms "$f" "$n typos off" cpu)
+        onm=$(bench_ms "$f" "$n typos on" mean); onmed=$(bench_ms "$f" "$n typos on" median)
+        offm=$(bench_ms "$f" "$n typos off" mean); offmed=$(bench_ms "$f" "$n typos off" median)
+        oncpu=$(bench_ms "$f" "$n typos on" cpu); offcpu=$(bench_ms "$f" "$n typos off" cpu)
         printf '| `%s` | %s | %s | %s | %s | %s | **%s** | **%s** | %s | %s (%s / %s ms) |\n' "$n" "${QUERIES[i + 1]}" \
             "$onm" "$onmed" "$offm" "$offmed" "$(ratio "$onm" "$offm")" "$(ratio "$onmed" "$offmed")" \
             "$(diff_ms "$onmed" "$offmed")" "$(ratio "$oncpu" "$offcpu")" "$oncpu" "$offcpu"
     done
 }
 
-CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+CPU=$CPU_MODEL
 WIKI_FILES=$(find "$WIKI" -type f -name '*.txt' | wc -l)
 WIKI_BYTES=$(find "$WIKI" -type f -name '*.txt' -printf '%s\n' | awk '{ s += $1 } END { print s }')
 if [[ $NEED_I -eq 1 ]]; then
@@ -252,7 +191,7 @@ $(cmd_list ART_CMDS | untmp)
 
 $(untmp <"$TMP/article.md")
 
-$(ratio_table "$TMP/article.csv")
+$(ratio_table article)
 
 ### (b) Bench corpus
 
@@ -268,9 +207,14 @@ $(cmd_list WIKI_CMDS | untmp)
 
 $(untmp <"$TMP/wiki.md")
 
-$(ratio_table "$TMP/wiki.csv")
+$(ratio_table wiki)
 MD
 }
+
+bench_figure corpus.files "$WIKI_FILES"
+bench_figure corpus.bytes "$WIKI_BYTES"
+bench_figure_str corpus.path "$WIKI"
+bench_write_results
 
 if [[ -n $OUT ]]; then
     report >"$OUT"

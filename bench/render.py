@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""Write BENCHMARKS.md from the newest results under bench/results/.
+
+Why a renderer: BENCHMARKS.md used to be every run's Markdown appended by
+hand, so nobody could tell how fast passage is today (issue 11). Now the
+scripts only write results JSON (bench/lib.sh's bench_write_results), which
+is also the history, and this file turns the newest result of each script
+into one table. The table is never edited by hand: rerun this instead.
+
+Usage:
+    bench/render.py                 # writes BENCHMARKS.md
+    bench/render.py --check         # exit 1 if BENCHMARKS.md is not what it would write
+    bench/render.py --results DIR --out FILE
+
+Python 3 standard library only. Every figure in the table comes from a
+results file; the file's name is printed beside it, so a reader can check.
+"""
+
+import argparse
+import glob
+import json
+import os
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Issue 14's targets. Each is (text shown, test on the figure).
+TARGET_BUILD = 1.0  # passage / tantivy-cli
+TARGET_SIZE = 0.6  # index bytes / corpus text bytes
+TARGET_SEARCH = 0.1  # passage / rg -i, without a watcher
+TARGET_EDIT = 5.0  # search after an edit / search with nothing changed
+TARGET_RSS_INDEX = 500  # MB (10^6 bytes)
+TARGET_RSS_SEARCH = 50  # MB
+
+QUERIES = [("hezbollah", "`hezbollah`"), ("war", "`war`"), ("civil war phrase", '`"civil war"`')]
+
+
+def die(msg):
+    """Bad input: one line on stderr, exit 2 (as passage itself does)."""
+    print(f"render.py: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+class Missing(Exception):
+    """A figure the table needs is not in the results file."""
+
+
+def load(results_dir):
+    """The newest results file of each script: {script: (path, data)}."""
+    newest = {}
+    for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
+        with open(path, encoding="utf-8") as f:
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as e:
+                die(f"{path}: not JSON: {e}")
+        script = data.get("script")
+        if not script or "date" not in data:
+            die(f"{path}: no script or date (not a bench results file)")
+        key = (data["date"], os.path.basename(path))
+        if script not in newest or key > newest[script][0]:
+            newest[script] = (key, path, data)
+    return {s: (p, d) for s, (_, p, d) in newest.items()}
+
+
+def result(data, run, name):
+    """One command's hyperfine result (times in seconds)."""
+    try:
+        for r in data["hyperfine"][run]["results"]:
+            if r["command"] == name:
+                return r
+    except KeyError:
+        pass
+    raise Missing(f"hyperfine run {run!r}, command {name!r}")
+
+
+def median_ms(data, run, name):
+    return result(data, run, name)["median"] * 1000
+
+
+def figure(data, key):
+    try:
+        return data["figures"][key]
+    except KeyError:
+        raise Missing(f"figure {key!r}") from None
+
+
+def runs_of(data, run, name):
+    return result(data, run, name).get("runs") or len(result(data, run, name).get("times", []))
+
+
+def fmt_ms(v):
+    if v >= 1000:
+        return f"{v:,.0f} ms"
+    if v >= 100:
+        return f"{v:.0f} ms"
+    if v >= 10:
+        return f"{v:.1f} ms"
+    return f"{v:.2f} ms"
+
+
+def fmt_mb_bytes(b):
+    return f"{b / 1e6:,.1f} MB"
+
+
+def fmt_rss(kib):
+    return f"{kib * 1024 / 1e6:.1f} MB"
+
+
+def fmt_ratio(a, b):
+    return f"{a / b:.2f}×"
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def machine_line(path, data):
+    m = data["machine"]
+    dirty = " **with uncommitted changes in src/ or Cargo.\\***" if data.get("dirty") else ""
+    return (
+        f"`{data['commit_short']}`{dirty}, {data['date'].replace('T', ' ').replace('Z', ' UTC')}, "
+        f"{m['nproc']} × {m['cpu']}, {m['memory_kib'] / 1048576:.1f} GiB RAM, {m['kernel']}; "
+        f"load {m['load_start'] or '?'} at start, {m['load_end']} at end "
+        f"([{os.path.basename(path)}](bench/results/{os.path.basename(path)}))"
+    )
+
+
+def dashboard_rows(scale, incr):
+    """Rows: measure, passage, rg, tantivy-cli, passage/rg, passage/tantivy, target, verdict, source."""
+    rows = []
+    S, I = "S", "I"
+
+    def safe(build):
+        try:
+            rows.extend(build())
+        except Missing as e:
+            rows.append(("(row not rendered)", f"missing: {e}", "", "", "", "", "", "", ""))
+
+    if scale is not None:
+        d = scale
+
+        def build_row():
+            p = median_ms(d, "build", "passage index")
+            t = median_ms(d, "build", "tantivy index")
+            n = runs_of(d, "build", "passage index")
+            return [
+                (
+                    f"full build (`index --full`, median of {n})",
+                    fmt_ms(p), "—", fmt_ms(t), "—", fmt_ratio(p, t),
+                    f"≤ {TARGET_BUILD:.1f}× tantivy-cli", verdict(p / t <= TARGET_BUILD), S,
+                )
+            ]
+
+        def size_row():
+            p = figure(d, "index_bytes.passage")
+            t = figure(d, "index_bytes.tantivy")
+            c = figure(d, "corpus.bytes")
+            return [
+                (
+                    "index size (`du -sb`)",
+                    fmt_mb_bytes(p), f"{fmt_mb_bytes(c)} (the corpus text itself)", fmt_mb_bytes(t),
+                    fmt_ratio(p, c), fmt_ratio(p, t),
+                    f"≤ {TARGET_SIZE:.1f}× corpus", verdict(p / c <= TARGET_SIZE), S,
+                )
+            ]
+
+        def rss_rows():
+            pi = figure(d, "rss.passage index --full")
+            ti = figure(d, "rss.tantivy index -t 2 (peer)")
+            searches = [figure(d, f"rss.passage search {q}") for q in ("hezbollah", "war", '"civil war"')]
+            ps = max(s["median_kib"] for s in searches)
+            rs = figure(d, "rss.rg -i war (peer)")
+            ts = figure(d, "rss.tantivy search war (peer)")
+            pi_mb = pi["median_kib"] * 1024 / 1e6
+            ps_mb = ps * 1024 / 1e6
+            return [
+                (
+                    f"peak RSS, full build (median of {len(pi['runs_kib'])})",
+                    fmt_rss(pi["median_kib"]), "—", fmt_rss(ti["median_kib"]),
+                    "—", fmt_ratio(pi["median_kib"], ti["median_kib"]),
+                    f"≤ {TARGET_RSS_INDEX} MB", verdict(pi_mb <= TARGET_RSS_INDEX), S,
+                ),
+                (
+                    f"peak RSS, search (largest median of the 3 queries, {len(searches[0]['runs_kib'])} runs each; peers: `war`)",
+                    fmt_rss(ps), fmt_rss(rs["median_kib"]), fmt_rss(ts["median_kib"]),
+                    fmt_ratio(ps, rs["median_kib"]), fmt_ratio(ps, ts["median_kib"]),
+                    f"≤ {TARGET_RSS_SEARCH} MB", verdict(ps_mb <= TARGET_RSS_SEARCH), S,
+                ),
+            ]
+
+        def search_rows(kind):
+            out = []
+            for key, label in QUERIES:
+                p = median_ms(d, "search", f"{kind} {key}")
+                r = median_ms(d, "search", f"rg {key}")
+                t = median_ms(d, "search", f"tantivy {key}")
+                if kind == "passage":
+                    measure = f"search {label}, no watcher"
+                    target, ok = f"≤ {TARGET_SEARCH:.1f}× rg", verdict(p / r <= TARGET_SEARCH)
+                else:
+                    measure = f"search {label}, `passage watch` running"
+                    target, ok = "—", ""
+                out.append((measure, fmt_ms(p), fmt_ms(r), fmt_ms(t), fmt_ratio(p, r), fmt_ratio(p, t), target, ok, S))
+            return out
+
+        def cite_rows():
+            out = []
+            for k, what in (("A", "rare words"), ("B", "common words")):
+                c = median_ms(d, "cite", f"{k} cite")
+                s = median_ms(d, "cite", f"{k} search")
+                r = median_ms(d, "cite", f"{k} rg")
+                t = median_ms(d, "cite", f"{k} tantivy")
+                out.append((
+                    f"cite of 10-word quote {k} ({what}); peers: `rg -F`, phrase query",
+                    fmt_ms(c), fmt_ms(r), fmt_ms(t), fmt_ratio(c, r), fmt_ratio(c, t),
+                    f"cite / search: {c / s:.2f}× (issue 6: ≤ 1.5×)", verdict(c / s <= 1.5), S,
+                ))
+                out.append((
+                    f"search of quote {k}'s words (same run)",
+                    fmt_ms(s), fmt_ms(r), fmt_ms(t), fmt_ratio(s, r), fmt_ratio(s, t), "—", "", S,
+                ))
+            return out
+
+        safe(build_row)
+        safe(size_row)
+        safe(rss_rows)
+        safe(lambda: search_rows("passage"))
+        safe(lambda: search_rows("watched"))
+
+    if incr is not None:
+
+        def edit_rows():
+            e = median_ms(incr, "edit", "search after an edit")
+            n = median_ms(incr, "edit", "search no change")
+            r = median_ms(incr, "edit", "rg search")
+            runs = runs_of(incr, "edit", "search after an edit")
+            return [
+                (
+                    f"one file edited, then a search (`hezbollah`, median of {runs} edits)",
+                    fmt_ms(e), fmt_ms(r), "— (no incremental update: a full build)", fmt_ratio(e, r), "—",
+                    f"≤ {TARGET_EDIT:.0f}× no-change search: {e / n:.2f}×", verdict(e / n <= TARGET_EDIT), I,
+                ),
+                ("the same search, nothing changed (same run)", fmt_ms(n), fmt_ms(r), "—", fmt_ratio(n, r), "—", "—", "", I),
+            ]
+
+        safe(edit_rows)
+
+    if scale is not None:
+        safe(cite_rows)
+    return rows
+
+
+def other_lines(results):
+    """One line per script that is not in the table, with its newest file."""
+    out = []
+    summaries = {
+        "cite": lambda d: "cite / search of the same words, bench corpus (medians): "
+        + ", ".join(
+            f"{k} {median_ms(d, 'wiki', f'{k} cite exact') / median_ms(d, 'wiki', f'{k} search same words'):.2f}×"
+            for k in ("A", "B")
+        ),
+        "typos": lambda d: "typo tolerance on / off, bench corpus (medians): "
+        + ", ".join(
+            f"`{q}` {median_ms(d, 'wiki', f'{q} typos on') / median_ms(d, 'wiki', f'{q} typos off'):.2f}×"
+            for q in ("hezbollah lebanon", "hezbolah lebanon", "Khomeni ideology", "nuclear weap")
+        ),
+        "compare": lambda d: "single article, passage / rg -i (medians): "
+        + ", ".join(
+            f"{q} {median_ms(d, 'search', f'passage {q}') / median_ms(d, 'search', f'rg {q}'):.2f}×"
+            for q in ("two words: golden counterweight", "common word: war", 'phrase: "civil war"')
+        ),
+        "incremental": lambda d: "bench corpus copy, incremental update after a one-paragraph edit / full build "
+        f"(medians): {median_ms(d, 'wiki', 'b incremental (one paragraph edited)') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %, "
+        f"no-change run: {median_ms(d, 'wiki', 'c no change') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %",
+    }
+    for script in sorted(results):
+        if script == "scale":
+            continue
+        path, d = results[script]
+        name = os.path.basename(path)
+        try:
+            summary = summaries[script](d) if script in summaries else ""
+        except Missing as e:
+            summary = f"(summary missing: {e})"
+        out.append(
+            f"* `bench/{script}.sh`, [{name}](bench/results/{name}) "
+            f"(`{d['commit_short']}`{', uncommitted changes' if d.get('dirty') else ''}): {summary}"
+        )
+    return out
+
+
+def options(data, run):
+    try:
+        return data["hyperfine"][run].get("options", "")
+    except KeyError:
+        return "?"
+
+
+def render(results):
+    scale = results.get("scale", (None, None))
+    incr = results.get("incremental", (None, None))
+    lines = [
+        "# Benchmarks",
+        "",
+        "<!-- Written by bench/render.py from bench/results/*.json; do not edit by hand. -->",
+        "",
+        "How fast `passage` is today, on the bench corpus (6,507 Wikipedia articles, 102.5 MB of text;",
+        "`../shared/bench/wiki`), beside ripgrep and tantivy-cli **from the same run**. Every figure is",
+        "a median of one hyperfine run (or of a few GNU `time -v` runs for memory); the machines are",
+        "shared and noisy, so read the **ratios**, not the milliseconds.",
+        "",
+    ]
+    if scale[1] is None and incr[1] is None:
+        lines += ["No results yet: run `bench/all.sh`.", ""]
+    else:
+        lines += ["Measured:", ""]
+        if scale[1] is not None:
+            lines.append(f"* **S** = `bench/scale.sh` at {machine_line(*scale)}")
+            lines.append(f"  ({scale[1]['tools'].get('tantivy', 'tantivy-cli')}; {scale[1]['tools'].get('rg', 'rg')})")
+        if incr[1] is not None:
+            lines.append(f"* **I** = `bench/incremental.sh` at {machine_line(*incr)}")
+        lines += [
+            "",
+            "| Measure | passage | rg | tantivy-cli 0.24 | passage / rg | passage / tantivy-cli | target (issue 14) | | run |",
+            "|:---|---:|---:|---:|---:|---:|:---|:---|:---|",
+        ]
+        for row in dashboard_rows(scale[1], incr[1]):
+            lines.append("| " + " | ".join(row) + " |")
+        lines.append("")
+    lines += [
+        "How to read it:",
+        "",
+        "* **tantivy-cli is 0.24.0, built on tantivy 0.24**, not on the 0.27 that passage uses. Its index",
+        "  holds one document per paragraph (`title`, `section`, `body`, each `TEXT | STORED`); it does",
+        "  less per word than passage (no stemming, folding, sections or years) and stores the text,",
+        "  which passage does not.",
+        "* **Search outputs differ.** passage prints the 10 best passages; `rg -i` prints every matching",
+        "  line (`war` also matches inside \"toward\"); `tantivy search` prints every matching paragraph as",
+        "  JSON (no top-k), so for `war` and `\"civil war\"` its time is mostly printing. All output goes",
+        "  through a pipe (`--output=pipe`): with `/dev/null` as stdout, rg does less work.",
+        "* **Without a watcher** every passage search first checks that the index is current (one `stat`",
+        "  per corpus file); **with `passage watch` running** it trusts the watcher and skips that.",
+        "* **Edit, then search**: before each timed run, one word of one paragraph is swapped (same",
+        "  length) in a copy of the corpus; the search finds the file changed and updates the index",
+        "  before answering, and the next edit first checks (`cite --no-update`) that it did.",
+        "  tantivy-cli has no incremental update: an edit costs it a full build (row 1).",
+        "* The build and size rows have no rg figure: rg has no index (its \"index\" is the corpus).",
+    ]
+    if scale[1] is not None:
+        lines.append(
+            f"* Runs: builds `{options(scale[1], 'build')}`, searches `{options(scale[1], 'search')}`, "
+            f"cite `{options(scale[1], 'cite')}` (S)"
+            + (f"; edit `{options(incr[1], 'edit')}` (I)" if incr[1] is not None else "")
+            + " (hyperfine options beyond `-N --style basic`)."
+        )
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        "apt-get install -y hyperfine ripgrep jq time   # and python3, cargo",
+        "cargo install tantivy-cli                      # 0.24.0, built on tantivy 0.24",
+        "bench/all.sh                                   # every bench/*.sh, then bench/render.py",
+        "```",
+        "",
+        "`bench/all.sh` takes about 15 minutes on 2 cores; to stay near that it skips `scale.sh`'s",
+        "subset table, runs `incremental.sh`'s build table 3 times instead of 5, and measures the",
+        "peak RSS of one full build per tool instead of 3 (see its header for the knobs). Each",
+        "script writes one results file,",
+        "`bench/results/<UTC date>T<time>Z-<commit>-<script>.json` (hyperfine's `--export-json` plus",
+        "sizes, peak RSS, machine, commit and tool versions), and `bench/render.py` writes this page",
+        "from the newest file of each script. Commit both. One script alone: `bench/scale.sh`, then",
+        "`bench/render.py`. The scripts share `bench/lib.sh`; each one's header lists its options.",
+        "",
+        "## History and analyses",
+        "",
+        "* [bench/results/](bench/results/): every run's results, one JSON file per script and run.",
+        "* [docs/benchmark-history.md](docs/benchmark-history.md): the runs, profiles and analyses",
+        "  of issues 2–6, as they were appended here before this page became a dashboard.",
+        "* [docs/SCALING.md](docs/SCALING.md): what the figures mean for a larger corpus.",
+        "",
+    ]
+    other = other_lines(results)
+    if other:
+        lines += ["Newest results of the other scripts:", ""] + other + [""]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--results", default=os.path.join(REPO, "bench", "results"))
+    ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
+    ap.add_argument("--check", action="store_true", help="exit 1 if --out is not up to date")
+    args = ap.parse_args()
+    if not os.path.isdir(args.results):
+        die(f"no results folder {args.results}")
+    text = render(load(args.results))
+    if args.check:
+        try:
+            with open(args.out, encoding="utf-8") as f:
+                current = f.read()
+        except OSError as e:
+            die(f"{e}")
+        if current != text:
+            print(f"render.py: {args.out} is not what bench/render.py writes; rerun it", file=sys.stderr)
+            sys.exit(1)
+        return
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(text)
+    print(f"render.py: wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
