@@ -339,12 +339,11 @@ pub fn words_after_dashes(args: Vec<OsString>) -> Vec<OsString> {
     out
 }
 
-/// Parses `-n`. Ranking keeps a buffer as long as the count asked for, so
-/// a count beyond any corpus (`-n 4000000000`) is capped at
-/// [`passage::guard::MAX_HITS`] instead of allocating gigabytes.
+/// Parses `-n`. A count beyond [`passage::guard::MAX_HITS`] is kept as
+/// asked, so the command can say it was capped; the library is given at
+/// most that many.
 fn hit_count(s: &str) -> Result<usize, String> {
-    let n: usize = s.trim().parse().map_err(|e| format!("{e}"))?;
-    Ok(n.min(passage::guard::MAX_HITS))
+    s.trim().parse().map_err(|e| format!("{e}"))
 }
 
 /// Citation styles.
@@ -362,7 +361,7 @@ impl CiteArgs {
     /// The library's options.
     pub fn options(&self) -> CiteOptions {
         CiteOptions {
-            limit: self.limit,
+            limit: self.limit.map(|n| n.min(passage::guard::MAX_HITS)),
             style: match self.style {
                 CitationStyle::Plain => citation::Style::Plain,
                 CitationStyle::Markdown => citation::Style::Markdown,
@@ -413,7 +412,7 @@ impl SearchArgs {
     /// The library's options.
     pub fn options(&self) -> SearchOptions {
         SearchOptions {
-            limit: self.limit,
+            limit: self.limit.min(passage::guard::MAX_HITS),
             typos: !self.no_typos,
             explain: self.explain,
             ..SearchOptions::default()

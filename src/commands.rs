@@ -52,7 +52,7 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
     // Reject a bad query before any (possibly slow) index build.
     Query::parse(&input)?;
     let options = args.options();
-    let (opened, results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+    let (opened, mut results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(run_search(opened, &input, &options)?)
     })?;
     if !results.notes.is_empty() {
@@ -64,6 +64,10 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
     }
     for note in &results.filter_notes {
         messages::note(note);
+    }
+    if let Some(capped) = passage::guard::hits_capped(args.limit) {
+        messages::note(&capped);
+        results.filter_notes.push(capped);
     }
     if !args.output.json {
         for s in &results.suggestions {
@@ -199,16 +203,20 @@ pub fn show(args: &ShowArgs) -> Result<Exit> {
 pub fn related(args: &RelatedArgs) -> Result<Exit> {
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let opts = passage::search::SearchOptions {
-        limit: args.limit,
+        limit: args.limit.min(passage::guard::MAX_HITS),
         ..Default::default()
     };
-    let Some(results) = passage::related::related(&opened, &args.id, &opts)? else {
+    let Some(mut results) = passage::related::related(&opened, &args.id, &opts)? else {
         messages::info(format!(
             "no passage has the ID {} (try `passage show {}`)",
             args.id, args.id
         ));
         return Ok(Exit::NotFound);
     };
+    if let Some(capped) = passage::guard::hits_capped(args.limit) {
+        messages::note(&capped);
+        results.notes.push(capped);
+    }
     print_results(
         &opened,
         &results,

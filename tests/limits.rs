@@ -112,6 +112,23 @@ fn limit_hit_counts_beyond_any_corpus() {
         let r = env.run(&["related", "--json", "-n", n, &v.hits[0].id]);
         assert_eq!(r.code, 0, "related -n {n}: {r:?}");
     }
+    // Past the cap, a note says so, on stderr and in the JSON.
+    let r = env.run(&["search", "--json", "-n", "20000", "war"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let note = "-n 20000 is more than the 10000 hits shown at most; the count covers every match, and `passage export --ndjson` writes every document";
+    assert!(
+        r.stderr.contains(&format!("passage: note: {note}\n")),
+        "{r:?}"
+    );
+    let v: SearchResults = r.parse();
+    assert!(v.notes.iter().any(|n| n == note), "{:?}", v.notes);
+    let r = env.run(&[
+        "cite",
+        "-n",
+        "18446744073709551615",
+        "golden balance of nothing",
+    ]);
+    assert_eq!(r.code, 1, "{r:?}");
     let r = env.run(&["search", "-n", "99999999999999999999999", "war"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("number too large"), "{r:?}");
