@@ -31,6 +31,10 @@ use crate::text::{Analyzer, Word};
 /// should get a message, not minutes of alignment).
 pub const MAX_QUOTE_BYTES: usize = 100_000;
 
+/// The words of a quote's segment that the candidate phrase query holds:
+/// enough to make candidates rare, few enough to keep the query cheap.
+const CANDIDATE_PHRASE_TERMS: usize = 12;
+
 /// Most exact matches listed, whatever the limit asked for (`exact_total`
 /// still counts them all): each costs a context cut from its passage.
 pub const MAX_LISTED: usize = 1_000;
@@ -235,6 +239,10 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
         )),
     )];
     for seg in &segments {
+        // Candidates need only the start of each segment: the count below
+        // checks every word from positions, and a phrase query of 29,000
+        // terms (a 99 KB quote) took seconds before finding nothing.
+        let seg = &seg[..seg.len().min(CANDIDATE_PHRASE_TERMS)];
         let q: Box<dyn TQuery> = if seg.len() == 1 {
             Box::new(TermQuery::new(
                 Term::from_field_text(f.exact, &seg[0]),
@@ -258,9 +266,16 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
     // 150,000 candidate passages on the bench corpus, and reading and
     // analyzing each took 12 s where the phrase search takes 0.1 s.
     let mut counted = count_by_positions(&searcher, f, &segments, candidates).map_err(err)?;
-    counted.sort_by(|a, b| (&a.file, a.byte_start).cmp(&(&b.file, b.byte_start)));
     let exact_total: usize = counted.iter().map(|c| c.occurrences).sum();
     let limit = opts.limit.unwrap_or(usize::MAX).min(MAX_LISTED);
+    // Document order; only the passages that may be listed need sorting
+    // (at most one per listed match).
+    let order = |c: &Counted| (c.file, c.byte_start);
+    if counted.len() > limit {
+        counted.select_nth_unstable_by_key(limit, order);
+        counted.truncate(limit);
+    }
+    counted.sort_unstable_by_key(order);
     let mut matches: Vec<CiteMatch> = Vec::new();
     for c in &counted {
         if matches.len() >= limit {
@@ -334,7 +349,8 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
 /// A passage holding the quote, with where it stands and how often.
 struct Counted {
     addr: DocAddress,
-    file: String,
+    /// The rank of its file's name among the candidates' files.
+    file: u32,
     byte_start: u64,
     occurrences: usize,
 }
@@ -357,6 +373,10 @@ fn count_by_positions(
         by_segment[a.segment_ord as usize].push(a.doc_id);
     }
     let mut out = Vec::new();
+    // File names, once each (a dictionary lookup per passage was most of
+    // the cost); their ranks in name order replace them at the end.
+    let mut files: Vec<String> = Vec::new();
+    let mut file_index: rustc_hash::FxHashMap<String, u32> = Default::default();
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); terms.len()];
     for (ord, mut docs) in by_segment.into_iter().enumerate() {
         if docs.is_empty() {
@@ -370,16 +390,19 @@ fn count_by_positions(
             let term = Term::from_field_text(f.exact, t);
             postings.push(inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?);
         }
-        let files = reader.fast_fields().str("file")?;
+        let names = reader.fast_fields().str("file")?;
         let starts = reader.fast_fields().u64("byte_start")?;
-        // A dictionary lookup per passage was most of the cost: look each
-        // file up once.
-        let mut names: rustc_hash::FxHashMap<u64, String> = Default::default();
+        let mut by_ord: rustc_hash::FxHashMap<u64, u32> = Default::default();
+        let mut name = String::new();
         for doc in docs {
             for (p, out) in postings.iter_mut().zip(&mut positions) {
                 out.clear();
                 if let Some(p) = p {
-                    if tantivy::DocSet::seek(p, doc) == doc {
+                    use tantivy::DocSet;
+                    // A term missing from the last passage left its cursor
+                    // past it, maybe past this one too: seek only forward.
+                    let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
+                    if at == doc {
                         tantivy::postings::Postings::positions(p, out);
                     }
                 }
@@ -394,17 +417,27 @@ fn count_by_positions(
             if n == 0 {
                 continue;
             }
-            let mut file = String::new();
-            if let Some(files) = &files {
-                if let Some(o) = files.term_ords(doc).next() {
-                    if let Some(name) = names.get(&o) {
-                        file.clone_from(name);
-                    } else {
-                        files.ord_to_str(o, &mut file)?;
-                        names.insert(o, file.clone());
+            let o = names
+                .as_ref()
+                .and_then(|names| names.term_ords(doc).next())
+                .unwrap_or(u64::MAX);
+            let file = match by_ord.get(&o) {
+                Some(&i) => i,
+                None => {
+                    name.clear();
+                    if let Some(names) = &names {
+                        if o != u64::MAX {
+                            names.ord_to_str(o, &mut name)?;
+                        }
                     }
+                    let i = *file_index.entry(name.clone()).or_insert_with(|| {
+                        files.push(name.clone());
+                        files.len() as u32 - 1
+                    });
+                    by_ord.insert(o, i);
+                    i
                 }
-            }
+            };
             out.push(Counted {
                 addr: DocAddress::new(ord as u32, doc),
                 file,
@@ -412,6 +445,15 @@ fn count_by_positions(
                 occurrences: n,
             });
         }
+    }
+    let mut by_name: Vec<u32> = (0..files.len() as u32).collect();
+    by_name.sort_unstable_by(|&a, &b| files[a as usize].cmp(&files[b as usize]));
+    let mut rank = vec![0u32; files.len()];
+    for (r, &i) in by_name.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    for c in &mut out {
+        c.file = rank[c.file as usize];
     }
     Ok(out)
 }
@@ -569,9 +611,20 @@ fn approximate(
         )
         .map_err(err)?;
     let mut scored = Vec::new();
+    let mut longest = 0;
     for (_, addr) in top {
         let doc = opened.document(&searcher, addr)?;
         let words = an.words(&doc.text);
+        longest = longest.max(words.len());
+        // A passage of n words aligns with a quote of m > n words at a
+        // sequence similarity of at most n / m (m - n quote words have no
+        // partner), so the similarity is at most 0.75 n / m + 0.25: when
+        // that is below the threshold, skip the m × n table (a 99 KB quote
+        // of 29,000 words made one of 20 million cells per candidate).
+        let m = qw.words.len() as f64;
+        if 0.75 * (words.len() as f64 / m).min(1.0) + 0.25 < MIN_SIMILARITY {
+            continue;
+        }
         if let Some(a) = align(&qw.words, &words) {
             if a.similarity >= MIN_SIMILARITY {
                 scored.push((doc, words, a));
@@ -579,7 +632,7 @@ fn approximate(
         }
     }
     scored.sort_by(|a, b| b.2.similarity.total_cmp(&a.2.similarity));
-    let closest_len = scored.first().map_or(0, |(_, words, _)| words.len());
+    let closest_len = scored.first().map_or(longest, |(_, words, _)| words.len());
     let quote_text = |ws: &[usize]| -> Option<String> {
         let (first, last) = (ws.first()?, ws.last()?);
         Some(qw.text[qw.words[*first].bytes.start..qw.words[*last].bytes.end].to_string())

@@ -201,3 +201,26 @@ fn limit_a_sloppy_phrase_of_repeated_words_is_refused_not_run() {
     let r = env.run(&["search", "\"the the the the the\"~25"]);
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+#[test]
+fn limit_a_quote_of_99_kb_of_function_words() {
+    let env = Env::with_article();
+    // 75 s on the bench corpus before: a phrase query of 29,000 terms and,
+    // for 50 candidates, alignment tables of 20 million cells.
+    let quote: String = "of the and to in a is that for it "
+        .repeat(3_000)
+        .chars()
+        .take(99_000)
+        .collect();
+    let r = env.run(&["cite", "--json", &quote]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: CiteResults = r.parse();
+    assert!(v.matches.is_empty());
+    assert!(
+        v.notes
+            .iter()
+            .any(|n| n.starts_with("the quote has 29118 words but the closest passage only ")),
+        "{:?}",
+        v.notes
+    );
+}
