@@ -392,6 +392,15 @@ fn count_by_positions(
         }
         let names = reader.fast_fields().str("file")?;
         let starts = reader.fast_fields().u64("byte_start")?;
+        // Many candidates (`cite a` on 3 million tiny paragraphs): the file
+        // of every document at once from the `file` field's postings, which
+        // costs a few nanoseconds a document where the fast column costs
+        // 1.5 µs.
+        let file_of = if docs.len() > FILE_SCAN_MIN {
+            Some(files_by_doc(reader, f.file, &mut files, &mut file_index)?)
+        } else {
+            None
+        };
         let mut by_ord: rustc_hash::FxHashMap<u64, u32> = Default::default();
         let mut name = String::new();
         for doc in docs {
@@ -415,6 +424,16 @@ fn count_by_positions(
             };
             let n = count_occurrences(segments, at);
             if n == 0 {
+                continue;
+            }
+            let known = file_of.as_ref().map_or(u32::MAX, |f| f[doc as usize]);
+            if known != u32::MAX {
+                out.push(Counted {
+                    addr: DocAddress::new(ord as u32, doc),
+                    file: known,
+                    byte_start: starts.first(doc).unwrap_or(0),
+                    occurrences: n,
+                });
                 continue;
             }
             let o = names
@@ -454,6 +473,43 @@ fn count_by_positions(
     }
     for c in &mut out {
         c.file = rank[c.file as usize];
+    }
+    Ok(out)
+}
+
+/// Candidates in a segment beyond which the files of all its documents
+/// are read at once ([`files_by_doc`]) instead of one by one.
+const FILE_SCAN_MIN: usize = 2_000;
+
+/// The file of every document of a segment, as an index into `files` (a
+/// name is added there when new), from the postings of each file name.
+fn files_by_doc(
+    reader: &tantivy::SegmentReader,
+    field: tantivy::schema::Field,
+    files: &mut Vec<String>,
+    file_index: &mut rustc_hash::FxHashMap<String, u32>,
+) -> tantivy::Result<Vec<u32>> {
+    use tantivy::DocSet;
+    let inverted = reader.inverted_index(field)?;
+    let mut out = vec![u32::MAX; reader.max_doc() as usize];
+    let mut terms = inverted.terms().stream()?;
+    while terms.advance() {
+        let name = String::from_utf8_lossy(terms.key()).into_owned();
+        let i = match file_index.get(&name) {
+            Some(&i) => i,
+            None => {
+                files.push(name.clone());
+                let i = files.len() as u32 - 1;
+                file_index.insert(name, i);
+                i
+            }
+        };
+        let mut postings =
+            inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+        while postings.doc() != tantivy::TERMINATED {
+            out[postings.doc() as usize] = i;
+            postings.advance();
+        }
     }
     Ok(out)
 }

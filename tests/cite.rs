@@ -280,3 +280,41 @@ fn cite_human_output() {
     let expected = "1. exact \"Iran–Syria relations\", § History and overview › Syrian Civil War (2011–2024), ¶1, line 52  corpus/iran-syria-relations.txt:52:444\n   …Foreign Policy Advisor Ali Akbar Velayati declared, \"Iran is not prepared to lose this [golden counterweight] [to Israel].\"\n";
     r.assert_stdout(expected);
 }
+
+#[test]
+fn cite_many_candidates_are_counted_and_listed_in_document_order() {
+    // Beyond 2,000 candidates in a segment the files of all documents are
+    // read at once from the index: the same order and count as one by one.
+    let env = Env::empty();
+    for name in ["c", "a", "b"] {
+        let paragraphs: Vec<String> = (0..2_500)
+            .map(|i| format!("The zebra {name} number {i}."))
+            .collect();
+        env.write(
+            &format!("corpus/{name}.txt"),
+            format!("= {name} =\n\n{}\n", paragraphs.join("\n\n")),
+        );
+    }
+    let r = env.run(&["cite", "--json", "-n", "3", "the zebra"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: CiteResults = r.parse();
+    assert_eq!(v.exact_total, 7_500);
+    let at: Vec<(&str, u64)> = v
+        .matches
+        .iter()
+        .map(|m| (m.file.as_str(), m.line))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("corpus/a.txt", 3),
+            ("corpus/a.txt", 5),
+            ("corpus/a.txt", 7)
+        ]
+    );
+    // A single word: every occurrence counts, also twice in one passage.
+    env.write("corpus/d.txt", "= d =\n\nzebra zebra zebra\n");
+    let r = env.run(&["cite", "--json", "-n", "1", "zebra"]);
+    let v: CiteResults = r.parse();
+    assert_eq!(v.exact_total, 7_503, "{}", r.stderr);
+}
