@@ -273,3 +273,40 @@ fn messages_escape_what_they_quote() {
     assert!(!r.stderr.contains('\x1b'), "{r:?}");
     assert!(r.stderr.contains("\\u{1b}"), "{r:?}");
 }
+
+#[test]
+fn progress_bar_on_a_terminal_counts_bytes_and_guesses_no_time_at_first() {
+    let env = Env::empty();
+    let paragraph = "Zebras graze the open plains in herds of many animals. ".repeat(20);
+    for i in 0..300 {
+        let body: Vec<String> = (0..20).map(|j| format!("{paragraph} {i} {j}.")).collect();
+        env.write(
+            &format!("corpus/f{i:03}.txt"),
+            format!("= F{i} =\n\n{}\n", body.join("\n\n")),
+        );
+    }
+    // `script` runs the build on a pseudo-terminal, where the bar is drawn.
+    let bin = env!("CARGO_BIN_EXE_passage");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("{bin} index"), "/dev/null"])
+        .current_dir(env.path())
+        .env("TERM", "xterm")
+        .output()
+        .expect("script (util-linux) runs");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains("rebuilt: 300 articles"), "{screen}");
+    // Measured in bytes, with the files beside them.
+    assert!(screen.contains("MiB"), "{screen}");
+    assert!(screen.contains("/300 files"), "{screen}");
+    // The first frame has no basis for a guess yet.
+    let first = ["estimating time left", "about ", "finishing"]
+        .iter()
+        .filter_map(|w| screen.find(w).map(|at| (at, *w)))
+        .min()
+        .map(|(_, w)| w);
+    assert!(
+        matches!(first, Some("estimating time left") | Some("finishing")),
+        "{first:?} in {screen}"
+    );
+}
