@@ -132,3 +132,39 @@ fn hostile_the_automatic_build_message_escapes_both_paths() {
     assert!(!r.stderr.contains('\x1b'), "{r:?}");
     assert!(!r.stdout.contains('\x1b'), "{r:?}");
 }
+
+#[test]
+fn hostile_a_long_quote_is_found_exactly_and_only_exactly() {
+    let env = Env::with_article();
+    // 33 words: longer than the phrase that finds the candidates, so the
+    // words past it are checked from the positions alone.
+    let quote = "During the Iran–Iraq War, Syria sided with non-Arab Iran against Iraq and \
+                 was isolated by Saudi Arabia and some of the Arab countries, with the \
+                 exceptions of Libya, Lebanon, Algeria, Sudan and Oman.";
+    let r = env.run(&["cite", "--json", quote]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.json()["exact_total"], 1, "{r:?}");
+    // The same first 20 words, then one changed: no exact match.
+    let changed = quote.replace("Algeria", "Morocco");
+    let r = env.run(&["cite", "--json", &changed]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(r.json()["exact_total"], 0, "{r:?}");
+}
+
+#[test]
+fn hostile_a_quote_at_the_limit_of_function_words_is_answered_at_once() {
+    let env = Env::with_article();
+    let quote: String = "of the and to in a is that for it "
+        .repeat(10_000)
+        .chars()
+        .take(99_000)
+        .collect();
+    let started = std::time::Instant::now();
+    let r = env.run(&["cite", quote.trim_end()]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("the quote is not in the corpus"), "{r:?}");
+    // Seconds in a debug build before the fix on one article; well under
+    // one after it (the index build is included).
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+}
