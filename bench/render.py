@@ -275,7 +275,7 @@ def other_lines(results):
         f"no-change run: {median_ms(d, 'wiki', 'c no change') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %",
     }
     for script in sorted(results):
-        if script == "scale":
+        if script in ("scale", "hostile"):
             continue
         path, d = results[script]
         name = os.path.basename(path)
@@ -288,6 +288,56 @@ def other_lines(results):
             f"(`{d['commit_short']}`{', uncommitted changes' if d.get('dirty') else ''}): {summary}"
         )
     return out
+
+
+def hostile_lines(path, data):
+    """The "Hostile inputs" section: bench/hostile.sh's cases against issue 12's targets."""
+    name = os.path.basename(path)
+    try:
+        t = figure(data, "targets")
+        cases = figure(data, "cases")
+        lines = [
+            "## Hostile inputs",
+            "",
+            f"`bench/hostile.sh` at {machine_line(path, data)}. Each case is one `passage` process on the",
+            "bench corpus (or, for the last two, on a generated corpus of tiny paragraphs), timed with GNU",
+            f"`time -v`: wall seconds (median of the runs) and peak RSS. Target (issue 12): every case",
+            f"≤ {t['seconds']} s and ≤ {t['rss_mb']} MB, with the exit status expected (2 for a refusal).",
+            "",
+            "| case | exit | seconds | peak RSS | runs | target | |",
+            "|:---|:---|---:|---:|---:|:---|:---|",
+        ]
+        for key in cases:
+            c = figure(data, f"case.{key}")
+            mb = c["rss_kib_median"] * 1024 / 1e6
+            exits_ok = all(e in c["expected_exits"] for e in c["exits"])
+            ok = c["seconds_median"] <= t["seconds"] and mb <= t["rss_mb"] and exits_ok
+            exits = ",".join(str(e) for e in sorted(set(c["exits"])))
+            if not exits_ok:
+                exits += f" (expected {'/'.join(str(e) for e in c['expected_exits'])})"
+            lines.append(
+                f"| {c['what']} | {exits} | {c['seconds_median']:.2f} s | {mb:.1f} MB | {len(c['seconds_runs'])} "
+                f"| ≤ {t['seconds']} s, ≤ {t['rss_mb']} MB | {verdict(ok)} |"
+            )
+        cite = median_ms(data, "cite", "cite of the")
+        search = median_ms(data, "cite", "search of the")
+        lines.append(
+            f"| `cite \"of the\"` / `search '\"of the\"'` (hyperfine medians, {runs_of(data, 'cite', 'cite of the')} runs) "
+            f"| | {fmt_ms(cite)} / {fmt_ms(search)} | | | ≤ {t['cite_over_search']}× | "
+            f"{cite / search:.2f}× {verdict(cite / search <= t['cite_over_search'])} |"
+        )
+        idx = [figure(data, f"index.{c}") for c in ("wiki", "tiny")]
+        lines += [
+            "",
+            f"Index builds (once each, not targets): bench corpus {idx[0]['seconds']:.1f} s, "
+            f"{fmt_rss(idx[0]['rss_kib'])}; tiny paragraphs {idx[1]['seconds']:.1f} s, {fmt_rss(idx[1]['rss_kib'])} "
+            f"(`{idx[1]['summary']}`). Source: [{name}](bench/results/{name}); the cases and what each",
+            "showed are in RELIABILITY.md.",
+            "",
+        ]
+        return lines
+    except (Missing, KeyError, TypeError) as e:
+        return ["## Hostile inputs", "", f"(not rendered: missing {e} in {name})", ""]
 
 
 def options(data, run):
@@ -328,6 +378,8 @@ def render(results):
         for row in dashboard_rows(scale[1], incr[1]):
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
+    if "hostile" in results:
+        lines += hostile_lines(*results["hostile"])
     lines += [
         "How to read it:",
         "",
@@ -364,8 +416,8 @@ def render(results):
         "bench/all.sh                                   # every bench/*.sh, then bench/render.py",
         "```",
         "",
-        "`bench/all.sh` takes about 15 minutes on 2 cores; to stay near that it skips `scale.sh`'s",
-        "subset table, runs `incremental.sh`'s build table 3 times instead of 5, and measures the",
+        "`bench/all.sh` takes about 20 minutes on 2 cores (5 of them `hostile.sh`); to stay near",
+        "that it skips `scale.sh`'s subset table, runs `incremental.sh`'s build table 3 times instead of 5, and measures the",
         "peak RSS of one full build per tool instead of 3 (see its header for the knobs). Each",
         "script writes one results file,",
         "`bench/results/<UTC date>T<time>Z-<commit>-<script>.json` (hyperfine's `--export-json` plus",

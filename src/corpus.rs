@@ -194,6 +194,10 @@ fn read_folder(dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> 
         };
         match meta {
             Ok(meta) if meta.is_file() => found.push(SourceFile::new(path, &meta)),
+            // A device, FIFO or socket named `*.txt` (often a link to
+            // /dev/zero or /dev/stdin) is listed, never opened, so that
+            // reading it says what it is instead of it silently missing.
+            Ok(meta) if !meta.is_dir() => found.push(SourceFile::new(path, &meta)),
             // A dangling or looping link is listed (with the link's own
             // stamp) so that reading it reports why, rather than the file
             // silently missing.

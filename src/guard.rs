@@ -9,6 +9,7 @@
 //! see `RELIABILITY.md` for the limits and why they are where they are.
 
 use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -54,7 +55,23 @@ pub fn read_article(file: &SourceFile) -> std::result::Result<Vec<u8>, String> {
     if file.size > MAX_FILE_BYTES {
         return Err(too_large(file.size));
     }
-    let f = std::fs::File::open(&file.path).map_err(|e| e.to_string())?;
+    // A device or FIFO behind a `*.txt` name (a link to /dev/zero would be
+    // read forever, a FIFO would block until a writer comes) is refused by
+    // its type before it is opened; the open below does not block and the
+    // opened file is checked again, in case the name was swapped between.
+    let meta = std::fs::metadata(&file.path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let f = std::fs::File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&file.path)
+        .map_err(|e| e.to_string())?;
+    let meta = f.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
     let mut bytes = Vec::with_capacity(file.size as usize + 1);
     f.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -65,6 +82,26 @@ pub fn read_article(file: &SourceFile) -> std::result::Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// `not a regular file (a FIFO)`: what the name leads to, so the user
+/// sees why a file that is listed is not indexed.
+fn not_regular(meta: &std::fs::Metadata) -> String {
+    let t = meta.file_type();
+    let kind = if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    };
+    format!("not a regular file ({kind})")
 }
 
 fn too_large(size: u64) -> String {
@@ -265,6 +302,22 @@ mod tests {
         f.size = 6;
         let err = read_article(&f).unwrap_err();
         assert!(err.contains("grew past the limit"), "{err}");
+    }
+
+    #[test]
+    fn devices_and_fifos_are_refused_by_type_unopened() {
+        let err = read_article(&source(PathBuf::from("/dev/zero"))).unwrap_err();
+        assert_eq!(err, "not a regular file (a character device)");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("x.txt");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo must be installed to run this test");
+        assert!(made.success());
+        // Opening it for reading would block until a writer came.
+        let err = read_article(&source(fifo)).unwrap_err();
+        assert_eq!(err, "not a regular file (a FIFO)");
     }
 
     #[test]

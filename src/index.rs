@@ -969,8 +969,12 @@ impl IndexDir {
             done.files_done += 1;
             done.bytes_done += file.size;
             progress(done);
+            // A file that could not be read has no hash (""), so two
+            // failed reads would look alike and the first failure's message
+            // (say, "grew past the limit while being read") would be
+            // repeated for ever: only content read twice is compared.
             if let Some(o) = old.as_ref().filter(|_| !repair) {
-                if o.hash == loaded.hash {
+                if !loaded.hash.is_empty() && o.hash == loaded.hash {
                     report.note(&file.display, Change::Touched);
                     keep(&mut report, o);
                     states.push(old.expect("checked"));

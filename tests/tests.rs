@@ -9,6 +9,7 @@ mod faults;
 mod filters;
 mod front_door;
 mod fuzz_regressions;
+mod hostile;
 mod incremental;
 mod index_messages;
 mod indexing;
