@@ -224,3 +224,54 @@ fn limit_a_quote_of_99_kb_of_function_words() {
         v.notes
     );
 }
+
+#[test]
+fn limit_a_word_repeated_a_thousand_times_is_planned_once() {
+    let env = Env::with_article();
+    // 1,000 copies were scored one by one (9.1 s on the bench corpus); the
+    // copies rank as the word does, with the score multiplied.
+    let once: SearchResults = env.run(&["search", "--json", "Hezbollah"]).parse();
+    let many = vec!["Hezbollah"; 1_000].join(" ");
+    let r = env.run(&["search", "--json", &many]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let many: SearchResults = r.parse();
+    let ids = |r: &SearchResults| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&many), ids(&once));
+    assert_eq!(many.total, once.total);
+    // 999 copies planned once and weighted, plus the last word (planned on
+    // its own: it may be unfinished).
+    let ratio = many.hits[0].score / once.hits[0].score;
+    assert!((ratio - 1000.0).abs() < 1.0, "{ratio}");
+}
+
+#[test]
+fn limit_typos_are_looked_for_in_the_first_20_rare_words_only() {
+    let env = Env::with_article();
+    // Each unknown word walked the term dictionaries for close spellings:
+    // 1,000 of them took 9.7 s on the bench corpus.
+    let words: Vec<String> = (0..30u8)
+        .map(|i| {
+            format!(
+                "qzxv{}{}plm",
+                (b'a' + i / 26) as char,
+                (b'a' + i % 26) as char
+            )
+        })
+        .collect();
+    let r = env.run(&["search", "--json", &words.join(" ")]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let v: SearchResults = r.parse();
+    assert!(
+        v.notes
+            .iter()
+            .any(|n| n
+                == "close spellings were looked for only for the first 20 rare or unknown words"),
+        "{:?}",
+        v.notes
+    );
+    // A misspelling among the first words is still corrected.
+    let r = env.run(&["search", "--json", "Khomeni ideology"]);
+    let v: SearchResults = r.parse();
+    assert!(!v.hits.is_empty(), "{r:?}");
+    assert!(v.notes.is_empty(), "{:?}", v.notes);
+}
