@@ -200,11 +200,16 @@ cp -a "$WIDX" "$WATCHED" # -a: keep the mtimes the damaged-index check compares
 "$BIN" watch --corpus "$WIKI" --index "$WATCHED" >"$TMP/watch.log" 2>&1 &
 WATCH_PID=$!
 bench_on_exit "kill $WATCH_PID 2>/dev/null"
-for _ in $(seq 50); do
-    flock -n "$WATCHED/.watch" true 2>/dev/null || break
+# Ready once it printed its first update (it watches before that update).
+# Probing its lock with `flock -n` instead would hold the lock for an
+# instant, and a watcher starting in that instant finds it taken and exits.
+for _ in $(seq 300); do
+    [[ -s $TMP/watch.log ]] && break
+    kill -0 "$WATCH_PID" 2>/dev/null || break
     sleep 0.2
 done
-flock -n "$WATCHED/.watch" true 2>/dev/null && die "passage watch did not start: $(head -c 300 "$TMP/watch.log")"
+kill -0 "$WATCH_PID" 2>/dev/null && grep -q 'up to date\|updated' "$TMP/watch.log" ||
+    die "passage watch did not start: $(head -c 300 "$TMP/watch.log")"
 TIDX=$TMP/tantivy
 log "building the tantivy index $TIDX"
 cp -r "$TEMPLATE" "$TIDX"

@@ -759,7 +759,20 @@ impl IndexDir {
     /// (`passage watch` holds it), so searches can skip their own check for
     /// edits. Fails with [`Error::Busy`] if another watcher holds it.
     pub fn watch_lock(&self) -> Result<WriteLock> {
-        self.try_lock_file(WATCH_LOCK)
+        // A search asks whether a watcher runs by trying this same lock for
+        // an instant ([`Self::is_watched`]); a watcher starting in that
+        // instant must not take the search for another watcher. One that
+        // really runs holds the lock for good: a second of retries tells.
+        let mut tries = 0;
+        loop {
+            match self.try_lock_file(WATCH_LOCK) {
+                Err(Error::Busy { .. }) if tries < 20 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Whether a `passage watch` is keeping this index current (an OS lock,

@@ -198,3 +198,28 @@ fn sigkill_leaves_no_lock_that_blocks_the_next_run() {
     let r = env.run(&["search", "-n", "1", "zebracorn"]);
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+#[test]
+fn a_watcher_starting_while_a_search_probes_its_lock_still_starts() {
+    // A search asks whether a watcher runs by trying the watcher's lock
+    // for an instant; a watcher starting in that instant took the search
+    // for another watcher and exited (seen in bench/scale.sh).
+    let env = Env::with_article();
+    assert_eq!(env.run(&["index"]).code, 0);
+    let probe = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(env.path().join("index/.watch"))
+        .unwrap();
+    probe.lock().unwrap();
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(probe);
+    });
+    let (mut watch, line) = watch_first_line(&env);
+    releaser.join().unwrap();
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(line.contains("up to date"), "{line:?}");
+}
