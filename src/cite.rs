@@ -6,8 +6,10 @@
 //! brackets do not matter; inflection does (no stemming). An ellipsis
 //! (`…`, `...`, `[…]`) stands for any run of words within the passage.
 //!
-//! Candidates come from the index (phrase queries on positions); each is then
-//! verified word by word to find every occurrence and its exact bytes. When
+//! Candidates come from the index (phrase queries on positions); their
+//! occurrences are counted from the word positions of the quote's terms, and
+//! only the passages listed are read back and matched word by word for the
+//! exact bytes. When
 //! nothing matches exactly, the best-ranked passages for the quote's words
 //! are aligned with it word by word (an edit distance that forgives a
 //! changed, added, dropped or swapped word) and the closest are returned with
