@@ -275,7 +275,7 @@ def other_lines(results):
         f"no-change run: {median_ms(d, 'wiki', 'c no change') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %",
     }
     for script in sorted(results):
-        if script in ("scale", "hostile"):
+        if script in ("scale", "hostile", "relevance"):
             continue
         path, d = results[script]
         name = os.path.basename(path)
@@ -347,6 +347,51 @@ def options(data, run):
         return "?"
 
 
+def relevance_lines(path, data):
+    """The dev suite's table: per kind, passage beside the baseline of the same run."""
+    rel = figure(data, "relevance")
+    now, base = rel["passage"], rel.get("baseline")
+    name = os.path.basename(path)
+    lines = [
+        "## Relevance (issue 13)",
+        "",
+        f"`bench/relevance.sh` at {machine_line(path, data)}: the dev suite `bench/relevance/dev.jsonl`,",
+        f"{now['queries']} known-item queries over {now['articles']} articles of the bench corpus, each with every",
+        "equally good answer; a result counts at the rank of the first shown result that is (or lists) an",
+        f"answer. Baseline: `{figure(data, 'baseline')}` (main before issue 13), same run, alternating",
+        f"query by query. Results: [{name}](bench/results/{name}).",
+        "",
+        "| kind | queries | P@1 | MRR@10 | baseline P@1 | baseline MRR@10 | target | |",
+        "|:---|---:|---:|---:|---:|---:|:---|:---|",
+    ]
+    for kind, k in now["kinds"].items():
+        b = base["kinds"][kind] if base else {}
+        ok = k["p_at_1"] >= 0.75
+        lines.append(
+            f"| {kind} | {k['n']} | {k['p_at_1']:.3f} | {k['mrr_at_10']:.3f} | "
+            f"{b.get('p_at_1', float('nan')):.3f} | {b.get('mrr_at_10', float('nan')):.3f} | "
+            f"P@1 ≥ 0.75 | {verdict(ok)} |"
+        )
+    ok = now["p_at_1"] >= 0.90 and now["mrr_at_10"] >= 0.93
+    lines.append(
+        f"| **all** | {now['queries']} | **{now['p_at_1']:.3f}** | **{now['mrr_at_10']:.3f}** | "
+        f"{base['p_at_1'] if base else float('nan'):.3f} | {base['mrr_at_10'] if base else float('nan'):.3f} | "
+        f"P@1 ≥ 0.90, MRR@10 ≥ 0.93 | {verdict(ok)} |"
+    )
+    dup_base = base["duplicate_lists"] if base else "?"
+    lines.append(
+        f"| top-10 lists showing a text twice | | {now['duplicate_lists']} | | {dup_base} | | 0 | "
+        f"{verdict(now['duplicate_lists'] == 0)} |"
+    )
+    if base:
+        r = rel["p50_ratio"]
+        lines.append(
+            f"| search p50 over the suite | | {now['p50_ms']:.1f} ms | | {base['p50_ms']:.1f} ms | | "
+            f"≤ 1.2× baseline ({r:.2f}×) | {verdict(r <= 1.2)} |"
+        )
+    return lines + [""]
+
+
 def render(results):
     scale = results.get("scale", (None, None))
     incr = results.get("incremental", (None, None))
@@ -378,6 +423,8 @@ def render(results):
         for row in dashboard_rows(scale[1], incr[1]):
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
+    if "relevance" in results:
+        lines += relevance_lines(*results["relevance"])
     if "hostile" in results:
         lines += hostile_lines(*results["hostile"])
     lines += [

@@ -111,7 +111,7 @@ fn print_results(
         return Ok(Exit::NotFound);
     }
     if !as_json {
-        messages::info(total_line(results.total, results.hits.len()));
+        messages::info(total_line(results.total, results.shown()));
     }
     Ok(Exit::Found)
 }

@@ -39,7 +39,11 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 13;
+pub const FORMAT: u32 = 15;
+
+/// A second `kind` value of the lead section (the text before the first
+/// heading), which the ranking favours for a query naming the article.
+pub const LEAD: &str = "lead";
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -68,8 +72,14 @@ pub struct Fields {
     pub topic: Field,
     /// A paragraph's section path, stemmed: where it stands.
     pub context: Field,
-    /// The text, stemmed, for ranked recall (frequencies, no positions).
+    /// A paragraph's text, stemmed, for ranked recall (frequencies, no
+    /// positions).
     pub body: Field,
+    /// A section's text, stemmed: a field of its own, so that BM25 judges a
+    /// section's length among sections (they are many paragraphs long) and
+    /// a word's rarity among paragraphs, and so that the ranking weighs a
+    /// section's text apart from its heading.
+    pub section_body: Field,
     /// The text, folded but unstemmed, with positions for phrases.
     pub exact: Field,
     /// The file, as displayed.
@@ -136,6 +146,10 @@ pub fn schema() -> (Schema, Fields) {
             "body",
             text_field(text::TERMS, IndexRecordOption::WithFreqs),
         ),
+        section_body: b.add_text_field(
+            "section_body",
+            text_field(text::TERMS, IndexRecordOption::WithFreqs),
+        ),
         exact: b.add_text_field(
             "exact",
             text_field(text::TERMS, IndexRecordOption::WithFreqsAndPositions),
@@ -147,7 +161,8 @@ pub fn schema() -> (Schema, Fields) {
         line_end: b.add_u64_field("line_end", num()),
         column: b.add_u64_field("column", num()),
         byte_start: b.add_u64_field("byte_start", num().set_fast()),
-        byte_end: b.add_u64_field("byte_end", num()),
+        // Fast, with byte_start, for grouping results by the text they show.
+        byte_end: b.add_u64_field("byte_end", num().set_fast()),
         years: b.add_i64_field("years", INDEXED | STORED | FAST),
     };
     (b.build(), fields)
@@ -170,6 +185,11 @@ impl Fields {
         }
         doc.add_text(self.heading, &d.heading);
         match d.kind {
+            // The lead's heading is the title, already in `article_stem`:
+            // counted again as a heading, every query naming the article
+            // ranked its lead above the section it asked for. The lead is
+            // marked instead, for a query naming the article itself.
+            Kind::Section if d.section.is_empty() => doc.add_text(self.kind, LEAD),
             Kind::Section => doc.add_text(self.topic, &d.heading),
             Kind::Paragraph => {
                 for h in &d.section {
@@ -177,7 +197,10 @@ impl Fields {
                 }
             }
         }
-        doc.add_text(self.body, &terms.stems);
+        match d.kind {
+            Kind::Paragraph => doc.add_text(self.body, &terms.stems),
+            Kind::Section => doc.add_text(self.section_body, &terms.stems),
+        }
         // Phrases and quotes are looked for in paragraphs; positions for
         // the sections holding them would double the largest file.
         if d.kind == Kind::Paragraph {

@@ -31,6 +31,7 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         if w.stem.chars().count() >= 3
             && !w.stem.bytes().all(|b| b.is_ascii_digit())
             && !an.is_stop_word(&w.exact)
+            && !crate::search::is_function_word(&w.exact)
         {
             *tf.entry(w.stem).or_default() += 1;
         }
@@ -40,9 +41,14 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
     let mut weighted: Vec<(String, f32)> = tf
         .into_iter()
         .filter_map(|(stem, count)| {
-            let df = searcher
-                .doc_freq(&Term::from_field_text(f.body, &stem))
-                .unwrap_or(0);
+            // Over paragraphs and sections alike, as a word's spread
+            // across the corpus.
+            let df_in = |field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, &stem))
+                    .unwrap_or(0)
+            };
+            let df = df_in(f.body) + df_in(f.section_body);
             // A word only this passage has relates it to nothing.
             (df > 1).then(|| {
                 let idf = (1.0 + n / df as f32).ln();
@@ -97,7 +103,7 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         .iter()
         .map(|(s, _)| Pattern::Stem(s.clone()))
         .collect();
-    let hits = load_hits(opened, top, &patterns, opts, &mut an)?
+    let hits = load_hits(opened, top, &patterns, &[], opts, &mut an)?
         .into_iter()
         .map(|(_, h)| h)
         .collect();

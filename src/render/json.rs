@@ -87,6 +87,8 @@ struct JsonHit<'a> {
     snippet: &'a str,
     highlights: Vec<[usize; 2]>,
     complete: bool,
+    group: usize,
+    grouped_under: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<JsonExplain<'a>>,
 }
@@ -116,8 +118,10 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
                 .map(|r| [r.start, r.end])
                 .collect(),
             complete: h.complete,
+            group: h.group,
+            grouped_under: h.grouped_under.as_deref(),
             explain: h.explain.as_ref().map(|e| JsonExplain {
-                tier: e.tier,
+                tier: e.tier.as_str(),
                 parts: e
                     .parts
                     .iter()

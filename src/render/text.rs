@@ -7,7 +7,7 @@ use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::highlight::Snippet;
 use crate::index::{Change, Report};
-use crate::search::Results;
+use crate::search::{Hit, Results, Tier};
 use crate::sections::ArticleSections;
 use crate::show::Shown;
 
@@ -42,43 +42,96 @@ pub fn location(d: &Document) -> String {
     s
 }
 
+/// Whether `outer`'s text holds all of `inner`'s.
+fn contains(outer: &Document, inner: &Document) -> bool {
+    outer.file == inner.file
+        && outer.byte_start <= inner.byte_start
+        && inner.byte_end <= outer.byte_end
+}
+
+/// Most documents listed under one result in text (`--json` lists all).
+const MAX_LISTED_UNDER: usize = 3;
+
 /// Writes ranked hits.
 pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<()> {
     let paint = |code: &str, s: &str| match style {
         Style::Color => format!("{code}{s}{RESET}"),
         Style::Plain => s.to_string(),
     };
-    for (i, hit) in r.hits.iter().enumerate() {
-        if i > 0 {
+    let leaders = r
+        .hits
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.grouped_under.is_none());
+    for (n, (i, hit)) in leaders.enumerate() {
+        let d = &hit.doc;
+        if n > 0 {
             writeln!(out)?;
         }
-        let d = &hit.doc;
         // The ID last and dim: there for `show` and `related`, out of the
         // way of reading.
         writeln!(
             out,
             "{} {}  {}  {}",
-            paint(BOLD, &format!("{}.", hit.rank)),
+            paint(BOLD, &format!("{}.", hit.group)),
             paint(PATH, &sanitize(&location(d))),
             paint(LOCATION, &format!("{}:{}", sanitize(&d.file), d.line_start)),
             paint(DIM, &sanitize(&d.id)),
         )?;
         writeln!(out, "   {}", marked(&hit.snippet, style))?;
-        if let Some(e) = &hit.explain {
-            let tier = match e.tier {
-                "all words" => "holds every word of the query (ranked in the first tier)",
-                "some words" => {
-                    "holds only some words of the query (ranked after those holding all)"
-                }
-                _ => "matches the filters (listed in article order)",
-            };
-            writeln!(out, "   why: score {:.2}; {tier}", hit.score)?;
-            for (what, score) in &e.parts {
-                writeln!(out, "   {score:>8.2}  {}", sanitize(what))?;
+        explain(out, hit)?;
+        // The passages listed under it: those its text holds (a section
+        // around it is already named by its location).
+        let under: Vec<&Hit> = r.hits[i + 1..]
+            .iter()
+            .take_while(|h| h.grouped_under.is_some())
+            .filter(|h| !contains(&h.doc, d))
+            .collect();
+        let room = if under.len() > MAX_LISTED_UNDER {
+            MAX_LISTED_UNDER - 1
+        } else {
+            MAX_LISTED_UNDER
+        };
+        for m in under.iter().take(room) {
+            let d = &m.doc;
+            writeln!(
+                out,
+                "   {} {}  {}  {}",
+                paint(DIM, "also:"),
+                paint(PATH, &sanitize(&location(d))),
+                paint(LOCATION, &format!("{}:{}", sanitize(&d.file), d.line_start)),
+                paint(DIM, &sanitize(&d.id)),
+            )?;
+        }
+        if under.len() > room {
+            let more = under.len() - room;
+            let text = format!("also: {more} more passages here (--json lists them)");
+            writeln!(out, "   {}", paint(DIM, &text))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes why a hit ranked where it did, when asked.
+fn explain<W: Write>(out: &mut W, hit: &Hit) -> io::Result<()> {
+    if let Some(e) = &hit.explain {
+        const AFTER: &str = "ranked after those holding more";
+        let tier = match e.tier {
+            Tier::AllWords => "holds every word of the query (ranked in the first tier)".into(),
+            Tier::SomeWords { words: 1, .. } => {
+                format!("holds only some words of the query ({AFTER})")
             }
-            if let Some(w) = e.section_weight {
-                writeln!(out, "   {:>8}  whole section, scored at ×{w}", "")?;
+            Tier::SomeWords { words, of } => {
+                format!("holds {words} or more of the {of} words of the query ({AFTER})")
             }
+            Tier::FiltersOnly => "matches the filters (listed in article order)".into(),
+        };
+        writeln!(out, "   why: score {:.2}; {tier}", hit.score)?;
+        for (what, score) in &e.parts {
+            writeln!(out, "   {score:>8.2}  {}", sanitize(what))?;
+        }
+        if let Some(w) = e.section_weight {
+            writeln!(out, "   {:>8}  a whole section: its text weighs ×{w}", "")?;
         }
     }
     Ok(())

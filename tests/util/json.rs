@@ -84,6 +84,11 @@ pub struct Hit {
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
     pub complete: bool,
+    /// The number of the result it is shown as or under.
+    pub group: u64,
+    /// The ID of the result it is listed under; `None` for a result's leader.
+    #[serde(deserialize_with = "nullable")]
+    pub grouped_under: Option<String>,
     /// Only with `--explain`.
     #[serde(default)]
     pub explain: Option<Explain>,
@@ -472,15 +477,15 @@ mod tests {
             ],
         );
         assert!(!v["suggestions"].as_array().unwrap().is_empty(), "{v}");
-        // 6 top-level + 16 per hit + 3 explain + 2 per part + 2 per suggestion.
+        // 6 top-level + 18 per hit + 3 explain + 2 per part + 2 per suggestion.
         assert_eq!(
             check_contract::<SearchResults>(&v, &["explain"]),
-            6 + 16 + 3 + 2 + 2
+            6 + 18 + 3 + 2 + 2
         );
         // Related prints search results.
         let id = v["hits"][0]["id"].as_str().unwrap().to_string();
         let v = stdout_json(&env, &["related", "--json", "-n", "2", &id]);
-        assert_eq!(check_contract::<SearchResults>(&v, &[]), 6 + 16);
+        assert_eq!(check_contract::<SearchResults>(&v, &[]), 6 + 18);
 
         let v = stdout_json(&env, &["cite", "--json", "golden counterweight"]);
         assert_eq!(check_contract::<CiteResults>(&v, &[]), 4 + 14);

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The dev relevance suite on the bench corpus (issue 13): P@1 and MRR@10 per
+# kind of query, top-10 lists showing a text twice, and the search p50 beside
+# a baseline build's from the same run.
+#
+# Usage:  bench/relevance.sh [REPORT.md]
+#
+# The suite is bench/relevance/dev.jsonl: 160 known-item queries over 136
+# articles, nine kinds (fact, question, typo, inflection, spelling,
+# keyboard, topic, title, rare), each written from a passage of the bench
+# corpus the way a reader types it, with every equally good answer (found
+# with rg). bench/relevance.py runs them through the real binary.
+#
+# Environment (besides bench/lib.sh's):
+#   PASSAGE_BENCH_CORPUS   the bench corpus (default ../shared/bench/wiki)
+#   PASSAGE_BENCH_BASE     git revision of the baseline (default 5f979da: main
+#                          before issue 13), built into target/bench-base
+#
+# Needs: cargo, python3, git.
+
+set -euo pipefail
+
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CORPUS=${PASSAGE_BENCH_CORPUS:-$BENCH_REPO/../shared/bench/wiki}
+BASE_REV=${PASSAGE_BENCH_BASE:-5f979da}
+REPORT=${1:-/dev/stdout}
+[[ -d $CORPUS ]] || die "no bench corpus at $CORPUS (set PASSAGE_BENCH_CORPUS)"
+bench_need python3 git
+bench_tmp "$BENCH_REPO"
+trap bench_exit EXIT
+bench_wait
+bench_corpus_begin "$CORPUS"
+bench_build
+
+log "building the baseline ($BASE_REV) into target/bench-base"
+BASE_COMMIT=$(git rev-parse --verify --quiet "$BASE_REV^{commit}") || die "no git revision '$BASE_REV'"
+mkdir "$TMP/base-src"
+git archive "$BASE_COMMIT" | tar -x -C "$TMP/base-src"
+CARGO_TARGET_DIR=$BENCH_REPO/target/bench-base \
+    cargo build --release --locked --quiet --manifest-path "$TMP/base-src/Cargo.toml" >&2
+cp target/bench-base/release/passage "$TMP/passage-base"
+
+log "indexing the corpus with both"
+"$BIN" index --corpus "$CORPUS" --index "$TMP/idx" >/dev/null
+"$TMP/passage-base" index --corpus "$CORPUS" --index "$TMP/idx-base" >/dev/null
+# One warm-up pass each, so both answer from the page cache.
+python3 bench/relevance.py --passage "$BIN" --corpus "$CORPUS" --index "$TMP/idx" >/dev/null
+
+log "running the suite (both binaries, alternating query by query)"
+python3 bench/relevance.py --passage "$BIN" --corpus "$CORPUS" --index "$TMP/idx" \
+    --baseline "$TMP/passage-base" --baseline-index "$TMP/idx-base" \
+    --verbose --out "$TMP/relevance.json" >"$TMP/relevance.txt"
+bench_corpus_end
+
+bench_figure relevance "$(jq -c 'del(.passage.rows, .baseline.rows)' "$TMP/relevance.json")"
+bench_figure relevance_rows "$(jq -c '.passage.rows' "$TMP/relevance.json")"
+bench_figure_str baseline "$(git rev-parse --short "$BASE_COMMIT")"
+bench_write_results "suite=bench/relevance/dev.jsonl"
+
+{
+    echo "# bench/relevance.sh"
+    echo
+    echo "passage: $BUILT_FROM; baseline: $(git rev-parse --short "$BASE_COMMIT")"
+    echo
+    echo '```text'
+    cat "$TMP/relevance.txt"
+    echo '```'
+} >"$REPORT"

@@ -1,0 +1,138 @@
+//! Filters (`section:`, `article:`, `year:`, `kind:`) as tantivy queries,
+//! and the notes that say when a filter matches nothing at all.
+
+use std::ops::Bound;
+
+use tantivy::query::{
+    EmptyQuery, EnableScoring, FuzzyTermQuery, PhrasePrefixQuery, Query as TQuery, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term, TERMINATED};
+
+use super::plan::{boxed, phrase_or_term, term_query};
+use crate::error::{Error, Result};
+use crate::index::{Fields, Opened};
+use crate::query::{Filter, Query};
+use crate::text::Analyzer;
+
+/// Most words a phrase filter's last word expands to as a prefix
+/// (`section:"civil wa*"`): headings are few, so far more than the 50 a
+/// phrase prefix takes by default, while a hostile one-letter prefix stays
+/// bounded.
+const MAX_FILTER_EXPANSIONS: u32 = 10_000;
+
+/// The query of one filter (scored; wrap it to make it a restriction).
+pub(crate) fn filter_query(
+    filter: &Filter,
+    f: &Fields,
+    an: &mut Analyzer,
+) -> Result<Box<dyn TQuery>> {
+    Ok(match filter {
+        Filter::Section(value) | Filter::Article(value) => {
+            let (folded, stemmed) = if matches!(filter, Filter::Section(_)) {
+                (f.section, f.section_stem)
+            } else {
+                (f.article, f.article_stem)
+            };
+            let (text, prefix) = Filter::words_and_prefix(value);
+            if prefix {
+                // A prefix is of the word as printed: `cultur*` must not
+                // depend on what the stemmer makes of `culture`.
+                let mut terms = an.exact_terms(text);
+                let Some(last) = terms.pop() else {
+                    return Ok(boxed(EmptyQuery));
+                };
+                if terms.is_empty() {
+                    boxed(FuzzyTermQuery::new_prefix(
+                        Term::from_field_text(folded, &last),
+                        0,
+                        true,
+                    ))
+                } else {
+                    terms.push(last);
+                    let mut q = PhrasePrefixQuery::new(
+                        terms
+                            .iter()
+                            .map(|t| Term::from_field_text(folded, t))
+                            .collect(),
+                    );
+                    q.set_max_expansions(MAX_FILTER_EXPANSIONS);
+                    boxed(q)
+                }
+            } else {
+                let stems: Vec<String> = an.words(text).into_iter().map(|w| w.stem).collect();
+                if stems.is_empty() {
+                    // Only words too long to be indexed: no heading holds them.
+                    return Ok(boxed(EmptyQuery));
+                }
+                phrase_or_term(stemmed, &stems, 0)
+            }
+        }
+        Filter::Kind(k) => term_query(f.kind, k.as_str()),
+        Filter::Year { from, to } => {
+            if let (Some(a), Some(b)) = (from, to) {
+                if a == b {
+                    return Ok(boxed(TermQuery::new(
+                        Term::from_field_i64(f.years, *a),
+                        IndexRecordOption::Basic,
+                    )));
+                }
+            }
+            let bound = |v: &Option<i64>| match v {
+                Some(y) => Bound::Included(Term::from_field_i64(f.years, *y)),
+                None => Bound::Unbounded,
+            };
+            boxed(RangeQuery::new(bound(from), bound(to)))
+        }
+    })
+}
+
+/// One sentence for each filter of `q` that no document satisfies at all: a
+/// `section:` no heading holds, an `article:` no title holds, a `year:` no
+/// passage mentions. Without it a misremembered heading looks the same as a
+/// search that found nothing.
+pub(crate) fn unmatched_filters(
+    q: &Query,
+    opened: &Opened,
+    an: &mut Analyzer,
+) -> Result<Vec<String>> {
+    let searcher = opened.reader.searcher();
+    let mut out = Vec::new();
+    let negated = q.excluded_filters.iter().map(|x| (x, true));
+    for (filter, excluded) in q.filters.iter().map(|x| (x, false)).chain(negated) {
+        let what = match filter {
+            Filter::Section(_) => "no section heading matches",
+            Filter::Article(_) => "no article title matches",
+            Filter::Year { .. } => "no passage mentions a year in",
+            Filter::Kind(_) => continue,
+        };
+        let fq = filter_query(filter, &opened.fields, an)?;
+        if matches_any(&searcher, fq.as_ref()).map_err(Error::index(opened.root()))? {
+            continue;
+        }
+        out.push(if excluded {
+            format!("{what} {filter}, so -{filter} excludes nothing")
+        } else {
+            format!("{what} {filter}")
+        });
+    }
+    Ok(out)
+}
+
+/// Whether some live document matches `q`: stops at the first one instead
+/// of counting them all (`section:history` matches a good part of a corpus).
+fn matches_any(searcher: &Searcher, q: &dyn TQuery) -> tantivy::Result<bool> {
+    let weight = q.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for seg in searcher.segment_readers() {
+        let mut scorer = weight.scorer(seg, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if seg.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {
+                return Ok(true);
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(false)
+}

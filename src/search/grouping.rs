@@ -1,0 +1,99 @@
+//! Grouping ranked documents so that each text is shown once.
+//!
+//! A section document holds the text of its paragraphs and subsections, so a
+//! plain ranked list shows the same words twice: a paragraph, then the
+//! section around it with a snippet of that same paragraph. Like Pagefind's
+//! sub-results and Elasticsearch's field collapsing, a document whose text
+//! overlaps a better-ranked result's is listed under that result instead of
+//! as a result of its own: a section leads the paragraphs it holds that rank
+//! below it, a paragraph leads the sections around it that rank below it.
+
+use std::ops::Range;
+
+/// Where a document's text stands: its file and byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Span {
+    /// The file, as indexed.
+    pub file: String,
+    /// Bytes of the file.
+    pub bytes: Range<u64>,
+}
+
+impl Span {
+    fn overlaps(&self, other: &Span) -> bool {
+        self.file == other.file
+            && self.bytes.start < other.bytes.end
+            && other.bytes.start < self.bytes.end
+    }
+}
+
+/// Groups documents given in rank order: each group is a list of indices
+/// into `ranked`, its leader first, then the documents whose text overlaps
+/// the leader's, in rank order. At most `max_groups` groups; documents past
+/// them are dropped.
+pub(crate) fn group(ranked: &[Span], max_groups: usize) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, span) in ranked.iter().enumerate() {
+        // The leader is what is shown; a document overlapping only a member
+        // (a second paragraph of a section listed under a first) has text
+        // not yet shown, so it is a result of its own.
+        if let Some(g) = groups.iter_mut().find(|g| ranked[g[0]].overlaps(span)) {
+            g.push(i);
+        } else if groups.len() < max_groups {
+            groups.push(vec![i]);
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(file: &str, a: u64, b: u64) -> Span {
+        Span {
+            file: file.into(),
+            bytes: a..b,
+        }
+    }
+
+    #[test]
+    fn a_section_leads_its_paragraphs_ranked_below_it() {
+        let ranked = [
+            span("a", 0, 100),   // section
+            span("a", 10, 40),   // its paragraph
+            span("b", 0, 10),    // elsewhere
+            span("a", 50, 90),   // another of its paragraphs
+            span("a", 100, 150), // the next section, not overlapping
+        ];
+        assert_eq!(group(&ranked, 10), vec![vec![0, 1, 3], vec![2], vec![4]]);
+    }
+
+    #[test]
+    fn a_paragraph_leads_the_sections_around_it_but_not_its_neighbours() {
+        let ranked = [
+            span("a", 10, 40), // paragraph
+            span("a", 0, 100), // its section
+            span("a", 50, 90), // a neighbour: its text was not shown
+            span("a", 0, 300), // the parent section
+        ];
+        assert_eq!(group(&ranked, 10), vec![vec![0, 1, 3], vec![2]]);
+    }
+
+    #[test]
+    fn the_same_bytes_in_another_file_are_another_text() {
+        let ranked = [span("a", 0, 10), span("b", 0, 10)];
+        assert_eq!(group(&ranked, 10), vec![vec![0], vec![1]]);
+    }
+
+    #[test]
+    fn at_most_max_groups_and_members_still_join() {
+        let ranked = [
+            span("a", 0, 10),
+            span("b", 0, 10),
+            span("c", 0, 10),
+            span("a", 2, 5),
+        ];
+        assert_eq!(group(&ranked, 2), vec![vec![0, 3], vec![1]]);
+    }
+}

@@ -1,0 +1,476 @@
+//! Running a [`Query`] against an opened index and returning [`Hit`]s.
+//!
+//! Ranking is BM25 over the stemmed text, the headings and the article's
+//! title, plus a small bonus for the unstemmed form ([`plan`] says how each
+//! word is looked for). Passages holding every content word of the query
+//! come first; when fewer than `limit` do, the best passages holding only
+//! some of them follow, so a query never comes back empty just because no
+//! passage holds all of its words. When none holds them all, close
+//! spellings of known words are tried once (`Marie Curry radium`).
+
+mod coverage;
+mod exclusion;
+mod filters;
+mod grouping;
+mod plan;
+mod typos;
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::Query as TQuery;
+use tantivy::{DocAddress, Searcher};
+
+pub(crate) use exclusion::exclusion;
+pub(crate) use filters::{filter_query, unmatched_filters};
+pub(crate) use plan::is_function_word;
+pub use typos::Suggestion;
+
+use crate::corpus::Document;
+use crate::error::{Error, Result};
+use crate::highlight::{self, Pattern, Snippet};
+use crate::index::Opened;
+use crate::query::Query;
+use crate::text::Analyzer;
+use plan::{Plan, Typos};
+use typos::IndexLexicon;
+
+/// How to search.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Most hits returned.
+    pub limit: usize,
+    /// Snippet length to aim for, in characters.
+    pub snippet_chars: usize,
+    /// Try close spellings of words the index barely knows.
+    pub typos: bool,
+    /// Say why each hit ranked where it did.
+    pub explain: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            snippet_chars: 240,
+            typos: true,
+            explain: false,
+        }
+    }
+}
+
+/// One ranked result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Relevance score (BM25-based; higher is better).
+    pub score: f32,
+    /// Whether the passage holds every content word of the query.
+    pub complete: bool,
+    /// The document.
+    pub doc: Document,
+    /// The best cut of its text, with the matches marked.
+    pub snippet: Snippet,
+    /// Why it ranked where it did, when asked.
+    pub explain: Option<Explain>,
+    /// The 1-based number of the result it is shown as or under.
+    pub group: usize,
+    /// The ID of the result it is listed under, when its text overlaps
+    /// that better-ranked result's (a paragraph under its section).
+    pub grouped_under: Option<String>,
+}
+
+/// Which tier of the ranking a hit came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Holds every content word: ranked first.
+    AllWords,
+    /// Holds only `words` of the `of` content words: ranked after those
+    /// holding more.
+    SomeWords {
+        /// Content words held (at least).
+        words: usize,
+        /// Content words in the query.
+        of: usize,
+    },
+    /// The query has no words, only filters: listed in article order.
+    FiltersOnly,
+}
+
+impl Tier {
+    /// The name used in JSON (`"all words"`, `"some words"`, `"filters only"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::AllWords => "all words",
+            Tier::SomeWords { .. } => "some words",
+            Tier::FiltersOnly => "filters only",
+        }
+    }
+}
+
+/// The parts of a hit's score, in plain words.
+#[derive(Debug, Clone)]
+pub struct Explain {
+    /// The tier it ranked in.
+    pub tier: Tier,
+    /// What matched and what it contributed (BM25 of that word in that
+    /// field, times its weight), largest first.
+    pub parts: Vec<(String, f32)>,
+    /// The weight of a whole section's text, if the hit is a section.
+    pub section_weight: Option<f32>,
+}
+
+/// Everything a search found.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// The query as typed.
+    pub query: String,
+    /// How many documents match (at least one clause, every filter).
+    pub total: usize,
+    /// The documents of the best `limit` results, each result's leader
+    /// first and then the documents listed under it.
+    pub hits: Vec<Hit>,
+    /// How the query was read, when it was read leniently.
+    pub notes: Vec<String>,
+    /// Words the index does not know, with close indexed words.
+    pub suggestions: Vec<Suggestion>,
+    /// The query as it was read, in canonical syntax.
+    pub read_as: String,
+    /// Filters that nothing in the index satisfies, one sentence each
+    /// (`no section heading matches section:xyz`): the reason a search
+    /// found nothing, worth a note of its own.
+    pub filter_notes: Vec<String>,
+}
+
+impl Results {
+    /// How many results are shown (documents listed under another count
+    /// with it).
+    pub fn shown(&self) -> usize {
+        self.hits
+            .iter()
+            .filter(|h| h.grouped_under.is_none())
+            .count()
+    }
+}
+
+/// Parses and runs a query.
+pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Results> {
+    let query = Query::parse(input)?;
+    let mut analyzer = Analyzer::default();
+    let searcher = opened.reader.searcher();
+    let lexicon = IndexLexicon(&searcher);
+    let typos = if opts.typos {
+        Typos::Unknown
+    } else {
+        Typos::Off
+    };
+    let mut plan = Plan::new(&query, &opened.fields, &mut analyzer, &lexicon, typos)?;
+    let filter_notes = unmatched_filters(&query, opened, &mut analyzer)?;
+    let limit = opts.limit.max(1);
+    // Only the top documents: the count is taken once, of the widest
+    // query, and a top-k collector alone lets tantivy skip blocks that
+    // cannot enter it.
+    let run = |q: &dyn TQuery, n: usize| -> Result<Vec<(f32, DocAddress)>> {
+        searcher
+            .search(q, &TopDocs::with_limit(n).order_by_score())
+            .map_err(Error::index(opened.root()))
+    };
+    let count = |q: &dyn TQuery| -> Result<usize> {
+        searcher
+            .search(q, &Count)
+            .map_err(Error::index(opened.root()))
+    };
+    if !query.has_terms() {
+        // Nothing to rank by: list the matches in article order.
+        let (top, total) = in_article_order(&searcher, plan.all.as_ref(), limit)
+            .map_err(Error::index(opened.root()))?;
+        // A listing, not a ranking: every match its own result.
+        let top = top
+            .into_iter()
+            .take(opts.limit)
+            .enumerate()
+            .map(|(i, (score, addr))| Shown {
+                score,
+                addr,
+                group: i + 1,
+                under: None,
+            })
+            .collect();
+        return finish(
+            opened,
+            input,
+            (query, plan, filter_notes),
+            &mut analyzer,
+            top,
+            total,
+            |_| Tier::FiltersOnly,
+            opts,
+        );
+    }
+    // Documents listed under a better result do not count toward `limit`:
+    // rank enough of them to fill it with distinct texts.
+    let pool = limit.saturating_mul(3).saturating_add(20);
+    let mut top = run(plan.all.as_ref(), pool)?;
+    if top.is_empty() && plan.any.is_some() && opts.typos {
+        // No passage holds every word: perhaps one is a real word typed
+        // for another (`curry` for `curie`). Try close spellings of known
+        // words once, and keep them only if that finds passages holding all.
+        let mut second = Plan::new(
+            &query,
+            &opened.fields,
+            &mut analyzer,
+            &lexicon,
+            Typos::KnownToo,
+        )?;
+        if !second.corrected.is_empty() {
+            let top2 = run(second.all.as_ref(), pool)?;
+            if !top2.is_empty() {
+                let fixes: Vec<String> = second
+                    .corrected
+                    .iter()
+                    .map(|(typed, k)| format!("{k}… for {typed}"))
+                    .collect();
+                second.notes.push(format!(
+                    "no passage holds every word as typed; also matched close spellings: {}",
+                    fixes.join(", ")
+                ));
+                plan = second;
+                top = top2;
+            }
+        }
+    }
+    let words = plan.words;
+    let mut tiers: HashMap<DocAddress, Tier> =
+        top.iter().map(|(_, a)| (*a, Tier::AllWords)).collect();
+    // Then the tiers holding fewer words, until the results are filled.
+    for (k, q) in &plan.between {
+        if top.len() >= pool {
+            break;
+        }
+        for (score, addr) in run(q.as_ref(), pool + top.len())? {
+            if top.len() < pool && !tiers.contains_key(&addr) {
+                tiers.insert(
+                    addr,
+                    Tier::SomeWords {
+                        words: *k,
+                        of: words,
+                    },
+                );
+                top.push((score, addr));
+            }
+        }
+    }
+    if let Some(any) = plan.any.as_ref().filter(|_| top.len() < pool) {
+        for (score, addr) in run(any.as_ref(), pool + top.len())? {
+            if top.len() < pool && !tiers.contains_key(&addr) {
+                // Whole steps count the words held, and `words + 1` more
+                // for a passage on the query's topic (see `plan`).
+                let (steps, bm25) = coverage::split(score);
+                let held = if steps > words {
+                    steps - (words + 1)
+                } else {
+                    steps
+                };
+                let held = held.clamp(1, words.max(1));
+                tiers.insert(
+                    addr,
+                    Tier::SomeWords {
+                        words: held,
+                        of: words,
+                    },
+                );
+                top.push((bm25, addr));
+            }
+        }
+    }
+    let total = count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?;
+    let spans = spans(&searcher, &top).map_err(Error::index(opened.root()))?;
+    let groups = grouping::group(&spans, opts.limit);
+    let shown: Vec<Shown> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, members)| {
+            let leader = top[members[0]].1;
+            let top = &top;
+            members.iter().enumerate().map(move |(m, &i)| Shown {
+                score: top[i].0,
+                addr: top[i].1,
+                group: g + 1,
+                under: (m > 0).then_some(leader),
+            })
+        })
+        .collect();
+    finish(
+        opened,
+        input,
+        (query, plan, filter_notes),
+        &mut analyzer,
+        shown,
+        total,
+        |addr| tiers.get(addr).copied().unwrap_or(Tier::AllWords),
+        opts,
+    )
+}
+
+/// A document to show: its score, where it is, the result it belongs to
+/// and, when it is listed under another, that one.
+struct Shown {
+    score: f32,
+    addr: DocAddress,
+    group: usize,
+    under: Option<DocAddress>,
+}
+
+/// Where each ranked document's text stands, from the fast fields.
+fn spans(searcher: &Searcher, top: &[(f32, DocAddress)]) -> tantivy::Result<Vec<grouping::Span>> {
+    let mut out = Vec::with_capacity(top.len());
+    for (_, addr) in top {
+        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+        let mut file = String::new();
+        if let Some(col) = ff.str("file")? {
+            if let Some(ord) = col.term_ords(addr.doc_id).next() {
+                col.ord_to_str(ord, &mut file)?;
+            }
+        }
+        let at = |name: &str| -> tantivy::Result<u64> {
+            Ok(ff.u64(name)?.first_or_default_col(0).get_val(addr.doc_id))
+        };
+        out.push(grouping::Span {
+            file,
+            bytes: at("byte_start")?..at("byte_end")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Loads the hits, cuts their snippets and assembles the results.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    opened: &Opened,
+    input: &str,
+    (query, plan, filter_notes): (Query, Plan, Vec<String>),
+    analyzer: &mut Analyzer,
+    shown: Vec<Shown>,
+    total: usize,
+    tier_of: impl Fn(&DocAddress) -> Tier,
+    opts: &SearchOptions,
+) -> Result<Results> {
+    let searcher = opened.reader.searcher();
+    let top: Vec<(f32, DocAddress)> = shown.iter().map(|s| (s.score, s.addr)).collect();
+    let mut hits = load_hits(opened, top, &plan.patterns, &plan.weights, opts, analyzer)?;
+    let ids: HashMap<DocAddress, String> = hits
+        .iter()
+        .map(|(addr, h)| (*addr, h.doc.id.clone()))
+        .collect();
+    for ((addr, hit), s) in hits.iter_mut().zip(&shown) {
+        hit.group = s.group;
+        hit.grouped_under = s.under.and_then(|a| ids.get(&a).cloned());
+        let tier = tier_of(addr);
+        hit.complete = !matches!(tier, Tier::SomeWords { .. });
+        if !opts.explain {
+            continue;
+        }
+        let mut parts: Vec<(String, f32)> = plan
+            .parts
+            .iter()
+            .filter_map(|(label, q)| {
+                let v = q.explain(&searcher, *addr).ok()?.value();
+                (v > 0.0).then(|| (label.clone(), v))
+            })
+            .collect();
+        parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+        hit.explain = Some(Explain {
+            tier,
+            parts,
+            section_weight: (hit.doc.kind == crate::corpus::Kind::Section)
+                .then_some(plan::SECTION_TEXT_WEIGHT),
+        });
+    }
+    let hits = hits.into_iter().map(|(_, h)| h).collect();
+    let mut notes = query.notes.clone();
+    notes.extend(plan.notes);
+    Ok(Results {
+        query: input.to_string(),
+        total,
+        hits,
+        notes,
+        suggestions: plan.suggestions,
+        read_as: query.to_string(),
+        filter_notes,
+    })
+}
+
+/// Loads ranked documents and cuts their snippets around `patterns`.
+pub(crate) fn load_hits(
+    opened: &Opened,
+    top: Vec<(f32, DocAddress)>,
+    patterns: &[Pattern],
+    weights: &[f32],
+    opts: &SearchOptions,
+    analyzer: &mut Analyzer,
+) -> Result<Vec<(DocAddress, Hit)>> {
+    let searcher = opened.reader.searcher();
+    let mut hits = Vec::with_capacity(top.len());
+    for (i, (score, addr)) in top.into_iter().enumerate() {
+        let doc = opened.document(&searcher, addr)?;
+        let words = analyzer.words(&doc.text);
+        let found = highlight::find(patterns, &words);
+        // Weights choose the window once highlight takes them.
+        let _ = weights;
+        let snippet = highlight::snippet(&doc.text, &found, opts.snippet_chars);
+        hits.push((
+            addr,
+            Hit {
+                rank: i + 1,
+                score,
+                complete: true,
+                doc,
+                snippet,
+                explain: None,
+                group: i + 1,
+                grouped_under: None,
+            },
+        ));
+    }
+    Ok(hits)
+}
+
+/// Every match of a query without ranked words, in file and byte order
+/// (read from fast fields, without loading documents).
+fn in_article_order(
+    searcher: &Searcher,
+    q: &dyn TQuery,
+    limit: usize,
+) -> tantivy::Result<(Vec<(f32, DocAddress)>, usize)> {
+    let all = searcher.search(q, &DocSetCollector)?;
+    let total = all.len();
+    let mut by_segment: HashMap<u32, Vec<DocAddress>> = HashMap::new();
+    for addr in all {
+        by_segment.entry(addr.segment_ord).or_default().push(addr);
+    }
+    let mut keyed: Vec<(String, u64, DocAddress)> = Vec::with_capacity(total);
+    for (seg_ord, addrs) in by_segment {
+        let ff = searcher.segment_reader(seg_ord).fast_fields();
+        let files = ff.str("file")?;
+        let starts = ff.u64("byte_start")?.first_or_default_col(0);
+        for addr in addrs {
+            let mut file = String::new();
+            if let Some(col) = &files {
+                if let Some(ord) = col.term_ords(addr.doc_id).next() {
+                    col.ord_to_str(ord, &mut file)?;
+                }
+            }
+            keyed.push((file, starts.get_val(addr.doc_id), addr));
+        }
+    }
+    keyed.sort();
+    Ok((
+        keyed
+            .into_iter()
+            .take(limit)
+            .map(|(_, _, a)| (0.0, a))
+            .collect(),
+        total,
+    ))
+}

@@ -1,0 +1,1016 @@
+//! Planning: a parsed [`Query`] becomes the tantivy queries that rank it and
+//! the patterns that highlight it.
+//!
+//! The step is pure: what it needs to know of the index (how common a word
+//! is, which indexed words are close to a typed one) it asks a [`Lexicon`],
+//! so it is unit-tested with a table of words instead of an index.
+//!
+//! Each word of the query becomes one clause: the word in the text, in the
+//! headings, in the article's title and in exactly the form typed, plus its
+//! derivations (spelling variants, typo corrections, completions of an
+//! unfinished last word). Derivations of one word share one IDF, the
+//! commonest's, so a rare derivation never outranks the word meant (Lucene's
+//! blended synonym scoring does the same).
+
+use std::collections::HashMap;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery,
+    Query as TQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::coverage::{self, Counted};
+use super::exclusion::{exclusion, forward_only};
+use super::filters::filter_query;
+use super::typos::{self, Suggestion};
+use crate::error::Result;
+use crate::highlight::Pattern;
+use crate::index::Fields;
+use crate::query::{Atom, Kind, Query, QueryError};
+use crate::text::Analyzer;
+
+/// Weight of a match in a section document's own heading relative to the
+/// body: a topic query should rank the section about it.
+pub(crate) const TOPIC_BOOST: f32 = 3.0;
+/// Weight of a section's text relative to a paragraph's: a section holds
+/// all the words of its paragraphs, so its heading, not its text, should
+/// make it outrank them.
+pub(crate) const SECTION_TEXT_WEIGHT: f32 = 0.7;
+/// Weight of a match in the headings above a paragraph: context, a hint.
+pub(crate) const CONTEXT_BOOST: f32 = 0.5;
+/// Weight of a match in the article's title: a query naming the subject of
+/// an article should find that article.
+pub(crate) const TITLE_BOOST: f32 = 1.0;
+/// Weight of an article's lead when its title holds every content word of
+/// the query: the query names the article (CirrusSearch's title "near
+/// match"; BM25 on the title favours the shortest title holding them).
+pub(crate) const LEAD_BOOST: f32 = 2.0;
+/// Weight of a match in the title of an article's lead, over the title's own.
+pub(crate) const LEAD_WORD_BOOST: f32 = 1.5;
+/// Weight of a match on the unstemmed form, so `ransacked` ranks the passage
+/// that says `ransacked` above one that says `ransacking`.
+pub(crate) const EXACT_BONUS: f32 = 0.3;
+/// Weight of a typo-corrected word relative to the word as typed.
+pub(crate) const TYPO_WEIGHT: f32 = 0.5;
+/// Weight of a completion of the last, unfinished word.
+pub(crate) const PREFIX_WEIGHT: f32 = 0.3;
+/// Weight of another spelling of the same word (colour for color).
+pub(crate) const VARIANT_WEIGHT: f32 = 0.9;
+/// Weight of a derivation of the word (Brazil for Brazilian).
+pub(crate) const DERIVED_WEIGHT: f32 = 0.6;
+/// Highlight weight of a function word: shown when it stands in the
+/// window, never the reason to choose one.
+const FUNCTION_WORD_WEIGHT: f32 = 0.05;
+
+/// What the planner needs to know of the index.
+pub(crate) trait Lexicon {
+    /// Documents holding `term` in `field`.
+    fn doc_freq(&self, field: Field, term: &str) -> u64;
+    /// Documents in the index.
+    fn num_docs(&self) -> u64;
+    /// Indexed terms of `field` within `distance` edits of `term`
+    /// (transpositions count one), other than `term`, with their document
+    /// frequencies, in no particular order.
+    fn within(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)>;
+    /// The `max` commonest indexed terms of `field` that start with
+    /// `prefix`, other than `prefix` itself, with their frequencies.
+    fn starting_with(&self, field: Field, prefix: &str, max: usize) -> Vec<(String, u64)>;
+}
+
+/// Which words get close spellings tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Typos {
+    /// None (`--no-typos`).
+    Off,
+    /// Words the index does not know, or barely knows next to a common
+    /// close spelling.
+    Unknown,
+    /// Known words too: the second try when no passage holds every word
+    /// (`Marie Curry radium`, where `curry` is a word but `curie` is meant).
+    KnownToo,
+}
+
+/// The tantivy queries and highlight patterns for one [`Query`].
+pub(crate) struct Plan {
+    /// The first tier: every content word (or all words, when all are
+    /// function words), and every filter.
+    pub all: Box<dyn TQuery>,
+    /// How many content words the first tier holds.
+    pub words: usize,
+    /// Tiers between the first and `any`, each with the content words its
+    /// passages hold.
+    pub between: Vec<(usize, Box<dyn TQuery>)>,
+    /// Any word suffices, ranked by how many a passage holds (its score
+    /// counts them in [`coverage::STEP`]s); only with several clauses.
+    pub any: Option<Box<dyn TQuery>>,
+    /// What to mark in the text.
+    pub patterns: Vec<Pattern>,
+    /// How much each pattern says about the query (rare words most), for
+    /// choosing the snippet window.
+    pub weights: Vec<f32>,
+    /// How the query was read, when it was read leniently.
+    pub notes: Vec<String>,
+    /// Named parts of the ranked query, for `--explain`.
+    pub parts: Vec<(String, Box<dyn TQuery>)>,
+    /// Unknown words and close indexed words.
+    pub suggestions: Vec<Suggestion>,
+    /// Known words that were corrected (`curry` -> `curie`), with `Typos::KnownToo`.
+    pub corrected: Vec<(String, String)>,
+}
+
+pub(crate) fn boxed(q: impl TQuery) -> Box<dyn TQuery> {
+    Box::new(q)
+}
+
+pub(crate) fn term_query(field: Field, text: &str) -> Box<dyn TQuery> {
+    boxed(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// A phrase (several terms) or a term (one) on a positional field.
+pub(crate) fn phrase_or_term(field: Field, terms: &[String], slop: u32) -> Box<dyn TQuery> {
+    if terms.len() == 1 {
+        return term_query(field, &terms[0]);
+    }
+    let terms: Vec<(usize, Term)> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, Term::from_field_text(field, t)))
+        .collect();
+    boxed(PhraseQuery::new_with_offset_and_slop(terms, slop))
+}
+
+/// BM25's IDF, as tantivy computes it.
+fn idf(df: u64, n: u64) -> f32 {
+    let (df, n) = (df as f32, n.max(1) as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// Function words of questions and keyword queries: they do not count
+/// toward "holds every word" (a paragraph holding "what" is no answer to
+/// "what is the capital of australia") and never choose a snippet.
+/// Broader than the index's stop words, which only decide headings.
+pub(crate) fn is_function_word(exact: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+        "been", "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing",
+        "during", "for", "from", "had", "has", "have", "having", "he", "her", "his", "how", "i",
+        "if", "in", "into", "is", "it", "its", "many", "me", "much", "my", "of", "on", "or", "our",
+        "she", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
+        "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where",
+        "which", "while", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
+    ];
+    WORDS.binary_search(&exact).is_ok()
+}
+
+/// Builds the parts of a plan.
+struct Planner<'a> {
+    f: &'a Fields,
+    an: &'a mut Analyzer,
+    lex: &'a dyn Lexicon,
+    typos: Typos,
+    /// Rare words looked up for typos and suggestions so far (each a walk
+    /// of the term dictionaries).
+    lookups: usize,
+    patterns: Vec<Pattern>,
+    weights: Vec<f32>,
+    notes: Vec<String>,
+    parts: Vec<(String, Box<dyn TQuery>)>,
+    suggestions: Vec<Suggestion>,
+    corrected: Vec<(String, String)>,
+}
+
+/// One planned clause: its query, whether it holds only function words, and
+/// the stem of its word when it is one plain word.
+struct Clause {
+    query: Box<dyn TQuery>,
+    function: bool,
+    stem: Option<String>,
+    /// Paragraphs holding the word (0 for a phrase or a prefix: specific).
+    df: u64,
+}
+
+impl Plan {
+    pub(crate) fn new(
+        q: &Query,
+        f: &Fields,
+        an: &mut Analyzer,
+        lex: &dyn Lexicon,
+        typos: Typos,
+    ) -> Result<Plan> {
+        let mut p = Planner {
+            f,
+            an,
+            lex,
+            typos,
+            lookups: 0,
+            patterns: Vec::new(),
+            weights: Vec::new(),
+            notes: Vec::new(),
+            parts: Vec::new(),
+            suggestions: Vec::new(),
+            corrected: Vec::new(),
+        };
+        let mut clauses: Vec<Clause> = Vec::new();
+        let last_clause = q.clauses.len().saturating_sub(1);
+        // A clause typed again (`the the the …`) is the same query: planned
+        // once and weighted by its count, which ranks as the copies would
+        // (BM25 sums them) at the cost of one (1,000 copies took 9 s).
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut counts: Vec<f32> = Vec::new();
+        for (ci, group) in q.clauses.iter().enumerate() {
+            let key: Vec<String> = group.iter().map(|a| a.to_string()).collect();
+            let key = key.join(" OR ");
+            if ci != last_clause {
+                if let Some(&i) = seen.get(&key) {
+                    counts[i] += 1.0;
+                    continue;
+                }
+            }
+            let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
+            let mut function = true;
+            let stem = match group.as_slice() {
+                [Atom::Word(w)] => match p.an.words(w).as_slice() {
+                    [one] => Some(one.stem.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            for (ai, atom) in group.iter().enumerate() {
+                // The last word typed may be unfinished (search as you type).
+                let last_word = ci == last_clause && ai + 1 == group.len();
+                function &= p.is_function_atom(atom);
+                match p.atom(atom, last_word) {
+                    Some(query) => alts.push(query),
+                    None => p
+                        .notes
+                        .push(format!("{atom} has no letters or digits and was ignored")),
+                }
+            }
+            let query = match alts.len() {
+                0 => continue,
+                1 => alts.pop().expect("one"),
+                _ => boxed(BooleanQuery::new(
+                    alts.into_iter().map(|q| (Occur::Should, q)).collect(),
+                )),
+            };
+            let df = stem.as_ref().map_or(0, |s| p.lex.doc_freq(f.body, s));
+            clauses.push(Clause {
+                query,
+                function,
+                stem,
+                df,
+            });
+            seen.insert(key, clauses.len() - 1);
+            counts.push(1.0);
+        }
+        for (c, n) in clauses.iter_mut().zip(&counts) {
+            if *n > 1.0 {
+                c.query = boxed(BoostQuery::new(c.query.box_clone(), *n));
+            }
+        }
+        let mut restrictions: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        for filter in &q.filters {
+            let fq = filter_query(filter, f, p.an)?;
+            restrictions.push((Occur::Must, boxed(ConstScoreQuery::new(fq, 0.0))));
+        }
+        for filter in &q.excluded_filters {
+            restrictions.push((Occur::MustNot, exclusion(filter_query(filter, f, p.an)?)));
+        }
+        for atom in &q.excluded {
+            if let Some(query) = p.excluded(atom) {
+                restrictions.push((Occur::MustNot, exclusion(query)));
+            }
+        }
+        if clauses.is_empty() && q.filters.is_empty() {
+            if !q.clauses.is_empty() {
+                return Err(QueryError {
+                    position: 1,
+                    message: "nothing to search for: the query has no letters or digits".into(),
+                }
+                .into());
+            }
+            if q.excluded.is_empty() && q.excluded_filters.is_empty() {
+                return Err(QueryError {
+                    position: 1,
+                    message: "empty query".into(),
+                }
+                .into());
+            }
+        }
+        let build = |ranked: Vec<(Occur, Box<dyn TQuery>)>| -> Box<dyn TQuery> {
+            let mut parts = ranked;
+            parts.extend(restrictions.iter().map(|(o, q)| (*o, q.box_clone())));
+            // Ranked clauses are all optional in `any`; keep at least one
+            // positive clause so exclusions have something to subtract from.
+            if !parts.iter().any(|(o, _)| *o == Occur::Must) {
+                parts.push((Occur::Must, boxed(AllQuery)));
+            }
+            boxed(BooleanQuery::new(parts))
+        };
+        let n = clauses.len();
+        // Function words are required only when there is nothing else.
+        let all_function = clauses.iter().all(|c| c.function);
+        let (content, function): (Vec<&Clause>, Vec<&Clause>) =
+            clauses.iter().partition(|c| all_function || !c.function);
+        let m = content.len();
+        let gate = (n > 1).then(|| complete_gate(q, f, p.an));
+        let lead = lead_bonus(f, &content);
+        if let Some(l) = &lead {
+            p.parts.push((
+                format!("the article's title holds every word: its lead (×{LEAD_BOOST})"),
+                l.box_clone(),
+            ));
+        }
+        // A tier: the `must` clauses, and at least `k` of the `some`
+        // clauses (which, with `k` 0, only score); the function words only
+        // scoring; the gate on sections.
+        let tier = |must: &[&Clause], some: &[&Clause], k: usize| -> Box<dyn TQuery> {
+            let mut ranked: Vec<(Occur, Box<dyn TQuery>)> = must
+                .iter()
+                .map(|c| (Occur::Must, c.query.box_clone()))
+                .collect();
+            if k > 0 {
+                let q = BooleanQuery::with_minimum_required_clauses(
+                    some.iter()
+                        .map(|c| (Occur::Should, c.query.box_clone()))
+                        .collect(),
+                    k,
+                );
+                ranked.push((Occur::Must, boxed(q)));
+            } else {
+                ranked.extend(some.iter().map(|c| (Occur::Should, c.query.box_clone())));
+            }
+            ranked.extend(
+                function
+                    .iter()
+                    .map(|c| (Occur::Should, c.query.box_clone())),
+            );
+            if let Some(l) = &lead {
+                ranked.push((Occur::Should, l.box_clone()));
+            }
+            if let Some(g) = &gate {
+                ranked.push((Occur::Must, g.box_clone()));
+            }
+            build(ranked)
+        };
+        let all = tier(&content, &[], 0);
+        // Next, passages missing only the commonest word (one without
+        // "hold" before one without "coolidge").
+        let mut between: Vec<(usize, Box<dyn TQuery>)> = Vec::new();
+        if m >= 3 {
+            let commonest = content
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, c)| c.df)
+                .map(|(i, _)| i)
+                .expect("m >= 3");
+            let rest: Vec<&Clause> = content
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != commonest)
+                .map(|(_, c)| *c)
+                .collect();
+            between.push((m - 1, tier(&rest, &[content[commonest]], 0)));
+        }
+        // Last, any word, ranked by how many words a passage holds (see
+        // [`coverage`]), a section off the query's topic after the rest.
+        let any = (n > 1).then(|| {
+            let mut union: Vec<(Occur, Box<dyn TQuery>)> = content
+                .iter()
+                .map(|c| {
+                    let q = Counted::new(c.query.box_clone(), coverage::STEP);
+                    (Occur::Should, boxed(q))
+                })
+                .collect();
+            union.extend(
+                function
+                    .iter()
+                    .map(|c| (Occur::Should, c.query.box_clone())),
+            );
+            let mut ranked = vec![(Occur::Must, boxed(BooleanQuery::new(union)))];
+            if let Some(g) = &gate {
+                // Worth more than all the words: a section whose paragraphs
+                // share the words out between them ranks after every passage
+                // that holds them itself.
+                let worth = (m + 1) as f32 * coverage::STEP;
+                let on_topic = Counted::new(g.box_clone(), worth);
+                ranked.push((Occur::Should, boxed(on_topic)));
+            }
+            if let Some(l) = &lead {
+                ranked.push((Occur::Should, l.box_clone()));
+            }
+            build(ranked)
+        });
+        Ok(Plan {
+            all,
+            words: m,
+            between,
+            any,
+            patterns: p.patterns,
+            weights: p.weights,
+            notes: p.notes,
+            parts: p.parts,
+            suggestions: p.suggestions,
+            corrected: p.corrected,
+        })
+    }
+}
+
+/// Most words of a query looked up for typos and suggestions: each lookup
+/// walks the term dictionaries with a Levenshtein automaton (a query of
+/// 1,000 unknown words took 9.7 s on the bench corpus). Search engines
+/// bound this the same way (Meilisearch reads the first 10 words).
+pub(crate) const MAX_TYPO_WORDS: usize = 20;
+/// Most corrections tried per word.
+const MAX_CORRECTIONS: usize = 3;
+/// Most completions of an unfinished last word: the commonest ones, so a
+/// prefix means the words a reader is likely typing.
+const MAX_COMPLETIONS: usize = 8;
+
+/// One derivation of a typed word, to be added to its clause.
+struct Derived {
+    stem: String,
+    df: u64,
+    weight: f32,
+    why: String,
+}
+
+impl Planner<'_> {
+    fn is_function_atom(&mut self, atom: &Atom) -> bool {
+        match atom {
+            Atom::Word(w) => {
+                let words = self.an.words(w);
+                !words.is_empty() && words.iter().all(|w| is_function_word(&w.exact))
+            }
+            _ => false,
+        }
+    }
+
+    fn pattern(&mut self, pattern: Pattern, weight: f32) {
+        self.patterns.push(pattern);
+        self.weights.push(weight);
+    }
+
+    /// Highlight weight of a stem: its IDF in the text.
+    fn weight_of(&self, exact: &str, stem: &str) -> f32 {
+        if is_function_word(exact) {
+            return FUNCTION_WORD_WEIGHT;
+        }
+        let df = self.lex.doc_freq(self.f.body, stem);
+        idf(df.max(1), self.lex.num_docs())
+    }
+
+    /// The query of a clause atom, recording its highlight patterns and
+    /// named parts; `None` if it holds no word.
+    fn atom(&mut self, atom: &Atom, last_word: bool) -> Option<Box<dyn TQuery>> {
+        let f = self.f;
+        match atom {
+            Atom::Word(w) => {
+                let words = self.an.words(w);
+                match words.len() {
+                    0 => None,
+                    1 => Some(self.word(w, &words[0].exact, &words[0].stem, last_word)),
+                    _ => {
+                        // `Iran-Iraq` or `al-Assad`: the parts must stand together.
+                        let weight = words
+                            .iter()
+                            .map(|w| self.weight_of(&w.exact, &w.stem))
+                            .sum();
+                        let terms: Vec<String> = words.into_iter().map(|w| w.exact).collect();
+                        let q = phrase_or_term(f.exact, &terms, 0);
+                        self.parts
+                            .push((format!("'{w}' as a phrase"), q.box_clone()));
+                        self.pattern(Pattern::Phrase { terms, slop: 0 }, weight);
+                        Some(q)
+                    }
+                }
+            }
+            Atom::Phrase { text, slop } => {
+                let words = self.an.words(text);
+                let weight = words
+                    .iter()
+                    .map(|w| self.weight_of(&w.exact, &w.stem))
+                    .sum();
+                let terms: Vec<String> = words.into_iter().map(|w| w.exact).collect();
+                let q = match terms.len() {
+                    0 => return None,
+                    1 => {
+                        self.pattern(Pattern::Exact(terms[0].clone()), weight);
+                        term_query(f.exact, &terms[0])
+                    }
+                    _ => {
+                        self.pattern(
+                            Pattern::Phrase {
+                                terms: terms.clone(),
+                                slop: *slop,
+                            },
+                            weight,
+                        );
+                        phrase_or_term(f.exact, &terms, *slop)
+                    }
+                };
+                let slop_note = if *slop > 0 {
+                    format!(" (words up to {slop} apart)")
+                } else {
+                    String::new()
+                };
+                self.parts
+                    .push((format!("phrase \"{text}\"{slop_note}"), q.box_clone()));
+                Some(q)
+            }
+            Atom::Prefix(p) => {
+                let mut terms = self.an.exact_terms(p);
+                let last = terms.pop()?;
+                let q: Box<dyn TQuery> = if terms.is_empty() {
+                    boxed(tantivy::query::FuzzyTermQuery::new_prefix(
+                        Term::from_field_text(f.exact, &last),
+                        0,
+                        true,
+                    ))
+                } else {
+                    for t in &terms {
+                        let stem = self.an.stem(t);
+                        let w = self.weight_of(t, &stem);
+                        self.pattern(Pattern::Exact(t.clone()), w);
+                    }
+                    terms.push(last.clone());
+                    boxed(PhrasePrefixQuery::new(
+                        terms
+                            .iter()
+                            .map(|t| Term::from_field_text(f.exact, t))
+                            .collect(),
+                    ))
+                };
+                self.pattern(Pattern::Prefix(last), 1.0);
+                self.parts
+                    .push((format!("words starting with '{p}'"), q.box_clone()));
+                Some(q)
+            }
+        }
+    }
+
+    /// The fields a word is looked for in, each with its weight, as the
+    /// named parts of `--explain`.
+    fn fields_of(
+        &mut self,
+        stem: &str,
+        weight: f32,
+        label: &str,
+        alts: &mut Vec<(Occur, Box<dyn TQuery>)>,
+    ) {
+        let f = self.f;
+        let scaled = |q: Box<dyn TQuery>, w: f32| -> Box<dyn TQuery> {
+            if (w - 1.0).abs() < f32::EPSILON {
+                q
+            } else {
+                boxed(BoostQuery::new(q, w))
+            }
+        };
+        let fields = [
+            (f.body, 1.0, "in the text".to_string()),
+            (
+                f.section_body,
+                SECTION_TEXT_WEIGHT,
+                format!("in the section's text (×{SECTION_TEXT_WEIGHT})"),
+            ),
+            (
+                f.topic,
+                TOPIC_BOOST,
+                format!("in the section's heading (×{TOPIC_BOOST})"),
+            ),
+            (
+                f.context,
+                CONTEXT_BOOST,
+                format!("in the headings above the paragraph (×{CONTEXT_BOOST})"),
+            ),
+            (
+                f.article_stem,
+                TITLE_BOOST,
+                format!("in the article's title (×{TITLE_BOOST})"),
+            ),
+        ];
+        for (field, boost, where_) in fields {
+            let q = scaled(term_query(field, stem), boost * weight);
+            self.parts
+                .push((format!("{label} {where_}"), q.box_clone()));
+            alts.push((Occur::Should, q));
+        }
+        // A lead is about its title as a section is about its heading, but
+        // weighs less than a heading: "deng xiaoping long march" asks for
+        // the section, "euphrates river" for the lead.
+        let lead_word = forward_only(boxed(BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                boxed(ConstScoreQuery::new(
+                    term_query(f.kind, crate::index::LEAD),
+                    0.0,
+                )),
+            ),
+            (Occur::Must, term_query(f.article_stem, stem)),
+        ])));
+        let q = scaled(lead_word, LEAD_WORD_BOOST * weight);
+        self.parts.push((
+            format!("{label} in the title of the lead (×{LEAD_WORD_BOOST})"),
+            q.box_clone(),
+        ));
+        alts.push((Occur::Should, q));
+    }
+
+    /// A single word: its stem in the text, the headings and the title, its
+    /// exact form as a bonus, and its derivations: other spellings, close
+    /// spellings when the index barely knows it, and completions when it is
+    /// the last word typed.
+    fn word(&mut self, typed: &str, exact: &str, stem: &str, last_word: bool) -> Box<dyn TQuery> {
+        let f = self.f;
+        let mut alts: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        self.fields_of(stem, 1.0, &format!("'{typed}'"), &mut alts);
+        let q = boxed(BoostQuery::new(term_query(f.exact, exact), EXACT_BONUS));
+        self.parts.push((
+            format!("'{typed}' in exactly this form (×{EXACT_BONUS})"),
+            q.box_clone(),
+        ));
+        alts.push((Occur::Should, q));
+        let df = self.lex.doc_freq(f.body, stem);
+        let weight = self.weight_of(exact, stem);
+        self.pattern(Pattern::Stem(stem.to_string()), weight);
+
+        let mut derived: Vec<Derived> = Vec::new();
+        let has_digit = exact.bytes().any(|b| b.is_ascii_digit());
+        let len = exact.chars().count();
+        if !has_digit && !is_function_word(exact) {
+            for (variant, kind) in typos::variants(exact) {
+                let vstem = self.an.stem(&variant);
+                if vstem == stem || derived.iter().any(|d| d.stem == vstem) {
+                    continue;
+                }
+                let vdf = self.lex.doc_freq(f.body, &vstem);
+                if vdf == 0 {
+                    continue;
+                }
+                let (weight, what) = match kind {
+                    typos::Variant::Spelling => (VARIANT_WEIGHT, "another spelling"),
+                    typos::Variant::Derived => (DERIVED_WEIGHT, "a related word"),
+                };
+                derived.push(Derived {
+                    stem: vstem,
+                    df: vdf,
+                    weight,
+                    why: format!("'{variant}' ({what} of '{typed}', ×{weight})"),
+                });
+            }
+        }
+        let known_exact = self.lex.doc_freq(f.exact, exact) > 0;
+        let rare = !has_digit && df <= 2 && len >= 3;
+        let try_known = self.typos == Typos::KnownToo && !has_digit && len >= 5 && !rare;
+        if rare && self.lookups == MAX_TYPO_WORDS {
+            self.notes.push(format!(
+                "close spellings were looked for only for the first {MAX_TYPO_WORDS} rare or unknown words"
+            ));
+        }
+        self.lookups += usize::from(rare || try_known);
+        if (rare || try_known) && self.lookups <= MAX_TYPO_WORDS {
+            // A real word typed for another is one slip away (curry,
+            // curie); two edits around every known word cost a search's
+            // time again.
+            let distance = if len >= 9 && !try_known { 2 } else { 1 };
+            // Correct a word that matches nothing, or very little next to
+            // a close spelling that is common. Corrections are looked up
+            // among stems, so `Khomeni` finds `Khomeini` and `Khomeini's`.
+            if self.typos != Typos::Off && len >= 5 {
+                let found = typos::closest(self.lex.within(f.body, stem, distance), stem);
+                let found: Vec<(String, u64)> = found.into_iter().take(MAX_CORRECTIONS).collect();
+                let best_df = found.first().map_or(0, |(_, n)| *n);
+                let correct = if try_known {
+                    // A known word is corrected only toward a commoner one.
+                    best_df > df
+                } else {
+                    df == 0 || best_df >= 10 * df.max(1)
+                };
+                if correct {
+                    for (k, kdf) in found {
+                        if try_known && kdf <= df {
+                            continue;
+                        }
+                        if try_known {
+                            self.corrected.push((typed.to_string(), k.clone()));
+                        }
+                        derived.push(Derived {
+                            why: format!("'{k}…' for '{typed}' (typo, ×{TYPO_WEIGHT})"),
+                            stem: k,
+                            df: kdf,
+                            weight: TYPO_WEIGHT,
+                        });
+                    }
+                }
+            }
+            // Suggest whole words as printed (folded), not stems; not for
+            // an unfinished last word that already begins indexed words.
+            let begins = last_word && !self.lex.starting_with(f.exact, exact, 1).is_empty();
+            if rare && df == 0 && !known_exact && len >= 3 && !begins {
+                // A suggestion costs nothing if wrong: look a little further.
+                let found = typos::closest(
+                    self.lex
+                        .within(f.exact, exact, if len >= 6 { 2 } else { 1 }),
+                    exact,
+                );
+                if !found.is_empty() {
+                    self.suggestions.push(Suggestion {
+                        word: typed.to_string(),
+                        did_you_mean: found
+                            .into_iter()
+                            .take(MAX_CORRECTIONS)
+                            .map(|(k, _)| k)
+                            .collect(),
+                    });
+                }
+            }
+        }
+        if last_word && !known_exact && !has_digit && len >= 3 {
+            // The words a reader is likely typing: the commonest completions.
+            for (k, kdf) in self.lex.starting_with(f.exact, exact, MAX_COMPLETIONS) {
+                let kstem = self.an.stem(&k);
+                if kstem == stem || derived.iter().any(|d| d.stem == kstem) {
+                    continue;
+                }
+                let sdf = self.lex.doc_freq(f.body, &kstem).max(kdf);
+                derived.push(Derived {
+                    why: format!("'{k}' completing '{typed}' (×{PREFIX_WEIGHT})"),
+                    stem: kstem,
+                    df: sdf,
+                    weight: PREFIX_WEIGHT,
+                });
+            }
+        }
+        // All derivations share the IDF of the commonest form (the word
+        // itself included): the rarest is no longer the best-scoring.
+        let n = self.lex.num_docs();
+        let shared = derived.iter().map(|d| d.df).max().unwrap_or(0).max(df);
+        for d in derived {
+            let blend = if d.df > 0 {
+                idf(shared, n) / idf(d.df, n)
+            } else {
+                1.0
+            };
+            let hl = idf(shared.max(1), n) * d.weight;
+            self.fields_of(&d.stem, d.weight * blend, &d.why, &mut alts);
+            self.pattern(Pattern::Stem(d.stem), hl);
+        }
+        boxed(BooleanQuery::new(alts))
+    }
+
+    /// The query of an excluded atom: the word in any form, in the text or
+    /// the headings (`war -war` is empty, not the passages under a heading
+    /// holding "war"), or the phrase.
+    fn excluded(&mut self, atom: &Atom) -> Option<Box<dyn TQuery>> {
+        let f = self.f;
+        match atom {
+            Atom::Word(w) => {
+                let words = self.an.words(w);
+                match words.len() {
+                    0 => None,
+                    1 => {
+                        let stem = &words[0].stem;
+                        Some(boxed(BooleanQuery::new(vec![
+                            (Occur::Should, term_query(f.body, stem)),
+                            (Occur::Should, term_query(f.section_body, stem)),
+                            (Occur::Should, term_query(f.topic, stem)),
+                            (Occur::Should, term_query(f.context, stem)),
+                        ])))
+                    }
+                    _ => {
+                        let terms: Vec<String> = words.into_iter().map(|w| w.exact).collect();
+                        Some(phrase_or_term(f.exact, &terms, 0))
+                    }
+                }
+            }
+            Atom::Phrase { text, slop } => {
+                let terms = self.an.exact_terms(text);
+                (!terms.is_empty()).then(|| phrase_or_term(f.exact, &terms, *slop))
+            }
+            Atom::Prefix(p) => {
+                let last = self.an.exact_terms(p).pop()?;
+                Some(boxed(tantivy::query::FuzzyTermQuery::new_prefix(
+                    Term::from_field_text(f.exact, &last),
+                    0,
+                    true,
+                )))
+            }
+        }
+    }
+}
+
+/// The lead of an article whose title holds every content word, scored by
+/// BM25 on the title; `None` when a content clause is not a plain word.
+fn lead_bonus(f: &Fields, content: &[&Clause]) -> Option<Box<dyn TQuery>> {
+    let is_lead = boxed(ConstScoreQuery::new(
+        term_query(f.kind, crate::index::LEAD),
+        0.0,
+    ));
+    let mut must: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, is_lead)];
+    for c in content {
+        must.push((Occur::Must, term_query(f.article_stem, c.stem.as_deref()?)));
+    }
+    (must.len() > 1).then(|| {
+        boxed(BoostQuery::new(
+            forward_only(boxed(BooleanQuery::new(must))),
+            LEAD_BOOST,
+        ))
+    })
+}
+
+/// Which documents may count as holding every clause: any paragraph, but a
+/// section only when its heading holds one of the query's content words. A
+/// section holds the text of all its paragraphs, so otherwise a section whose
+/// paragraphs share the words out between them would outrank the one
+/// paragraph that holds all but one of them.
+fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
+    let mut heading_terms: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut title_terms: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for atom in q.clauses.iter().flatten() {
+        let text = match atom {
+            Atom::Word(t) | Atom::Prefix(t) | Atom::Phrase { text: t, .. } => t,
+        };
+        for w in an.words(text) {
+            // "and" in "History and overview" says nothing of its topic.
+            if !an.is_stop_word(&w.exact) && !is_function_word(&w.exact) {
+                heading_terms.push((Occur::Should, term_query(f.topic, &w.stem)));
+                title_terms.push((Occur::Should, term_query(f.article_stem, &w.stem)));
+            }
+        }
+    }
+    let section_on_topic = boxed(BooleanQuery::new(vec![
+        (Occur::Must, term_query(f.kind, Kind::Section.as_str())),
+        (Occur::Must, boxed(BooleanQuery::new(heading_terms))),
+    ]));
+    // A lead's heading is its article's title.
+    let lead_on_topic = boxed(BooleanQuery::new(vec![
+        (Occur::Must, term_query(f.kind, crate::index::LEAD)),
+        (Occur::Must, boxed(BooleanQuery::new(title_terms))),
+    ]));
+    boxed(ConstScoreQuery::new(
+        boxed(BooleanQuery::new(vec![
+            (Occur::Should, term_query(f.kind, Kind::Paragraph.as_str())),
+            (Occur::Should, section_on_topic),
+            (Occur::Should, lead_on_topic),
+        ])),
+        0.0,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema;
+
+    /// A lexicon from a table of (field name, term, doc freq).
+    struct Table {
+        fields: Fields,
+        terms: Vec<(Field, String, u64)>,
+    }
+
+    impl Table {
+        fn new(rows: &[(&str, &str, u64)]) -> Table {
+            let (_, fields) = schema();
+            let field = |name: &str| match name {
+                "body" => fields.body,
+                "exact" => fields.exact,
+                other => panic!("no field {other} in the test table"),
+            };
+            let terms = rows
+                .iter()
+                .map(|(f, t, n)| (field(f), t.to_string(), *n))
+                .collect();
+            Table { fields, terms }
+        }
+    }
+
+    impl Lexicon for Table {
+        fn doc_freq(&self, field: Field, term: &str) -> u64 {
+            self.terms
+                .iter()
+                .find(|(f, t, _)| *f == field && t == term)
+                .map_or(0, |r| r.2)
+        }
+        fn num_docs(&self) -> u64 {
+            1000
+        }
+        fn within(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)> {
+            self.terms
+                .iter()
+                .filter(|(f, t, _)| {
+                    *f == field && t != term && typos::edit_distance(t, term) <= distance as usize
+                })
+                .map(|(_, t, n)| (t.clone(), *n))
+                .collect()
+        }
+        fn starting_with(&self, field: Field, prefix: &str, max: usize) -> Vec<(String, u64)> {
+            let mut v: Vec<(String, u64)> = self
+                .terms
+                .iter()
+                .filter(|(f, t, _)| *f == field && t != prefix && t.starts_with(prefix))
+                .map(|(_, t, n)| (t.clone(), *n))
+                .collect();
+            v.sort_by_key(|(t, n)| (std::cmp::Reverse(*n), t.clone()));
+            v.truncate(max);
+            v
+        }
+    }
+
+    fn plan(table: &Table, input: &str, typos: Typos) -> Plan {
+        let q = Query::parse(input).expect("parses");
+        Plan::new(&q, &table.fields, &mut Analyzer::default(), table, typos).expect("plans")
+    }
+
+    fn labels(p: &Plan) -> Vec<&str> {
+        p.parts.iter().map(|(l, _)| l.as_str()).collect()
+    }
+
+    #[test]
+    fn function_words_are_not_required() {
+        let t = Table::new(&[("body", "capit", 50), ("body", "australia", 80)]);
+        let p = plan(&t, "what is the capital of australia", Typos::Unknown);
+        let shown = format!("{:?}", p.all);
+        // Two content words required (Must), the function words optional.
+        assert!(shown.matches("Must").count() >= 2, "{shown}");
+        let w: Vec<f32> = p.weights.clone();
+        assert!(
+            w[0] < 0.1 && w[1] < 0.1,
+            "function words weigh little: {w:?}"
+        );
+        assert!(w[3] > 1.0, "capital weighs: {w:?}");
+    }
+
+    #[test]
+    fn completions_are_the_commonest_and_share_one_idf() {
+        let t = Table::new(&[
+            ("exact", "photosynthesis", 172),
+            ("exact", "photosynthates", 1),
+            ("body", "photosynthesi", 172),
+            ("body", "photosynth", 1),
+        ]);
+        let p = plan(&t, "photosynth", Typos::Unknown);
+        let l = labels(&p);
+        assert!(
+            l.iter().any(|l| l.contains("'photosynthesis' completing")),
+            "{l:?}"
+        );
+        // photosynthates is a completion too, but scored with the IDF of
+        // photosynthesis, not its own (which would be the highest).
+        let pos = |s: &str| {
+            p.patterns
+                .iter()
+                .position(|x| x == &Pattern::Stem(s.into()))
+        };
+        let common = pos("photosynthesi").expect("a pattern");
+        assert!(p.weights[common] > 0.0);
+    }
+
+    #[test]
+    fn spelling_variants_are_added_when_the_index_knows_them() {
+        let t = Table::new(&[("body", "color", 40), ("body", "colour", 10)]);
+        let p = plan(&t, "colour", Typos::Unknown);
+        assert!(
+            labels(&p).iter().any(|l| l.contains("another spelling")),
+            "{:?}",
+            labels(&p)
+        );
+        let t = Table::new(&[("body", "colour", 10)]);
+        let p = plan(&t, "colour", Typos::Unknown);
+        assert!(
+            !labels(&p).iter().any(|l| l.contains("another spelling")),
+            "{:?}",
+            labels(&p)
+        );
+    }
+
+    #[test]
+    fn known_words_are_corrected_only_on_the_second_try_and_toward_commoner_ones() {
+        let t = Table::new(&[
+            ("body", "curri", 30),
+            ("body", "curi", 90),
+            ("body", "mari", 500),
+        ]);
+        let first = plan(&t, "marie curry", Typos::Unknown);
+        assert!(first.corrected.is_empty());
+        let second = plan(&t, "marie curry", Typos::KnownToo);
+        assert_eq!(
+            second.corrected,
+            vec![("curry".to_string(), "curi".to_string())]
+        );
+        let off = plan(&t, "marie curry", Typos::Off);
+        assert!(off.corrected.is_empty());
+    }
+
+    #[test]
+    fn a_word_excluded_is_excluded_from_the_headings_too() {
+        let t = Table::new(&[("body", "war", 500)]);
+        let p = plan(&t, "war -war", Typos::Unknown);
+        let shown = format!("{:?}", p.all);
+        assert!(shown.contains("MustNot"), "{shown}");
+    }
+}
