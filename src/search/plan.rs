@@ -42,7 +42,7 @@ pub(crate) const SECTION_TEXT_WEIGHT: f32 = 0.7;
 pub(crate) const CONTEXT_BOOST: f32 = 0.5;
 /// Weight of a match in the article's title: a query naming the subject of
 /// an article should find that article.
-pub(crate) const TITLE_BOOST: f32 = 1.0;
+pub(crate) const TITLE_BOOST: f32 = 0.5;
 /// Weight of an article's lead when its title holds every content word of
 /// the query: the query names the article (CirrusSearch's title "near
 /// match"; BM25 on the title favours the shortest title holding them).
@@ -152,17 +152,24 @@ fn idf(df: u64, n: u64) -> f32 {
 
 /// Function words of questions and keyword queries: they do not count
 /// toward "holds every word" (a paragraph holding "what" is no answer to
-/// "what is the capital of australia") and never choose a snippet.
-/// Broader than the index's stop words, which only decide headings.
+/// "what is the capital of australia") and never choose a snippet. NLTK's
+/// English stop words plus a few more prepositions and modals; broader than
+/// the index's stop words, which only decide headings.
 pub(crate) fn is_function_word(exact: &str) -> bool {
     const WORDS: &[&str] = &[
-        "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-        "been", "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing",
-        "during", "for", "from", "had", "has", "have", "having", "he", "her", "his", "how", "i",
-        "if", "in", "into", "is", "it", "its", "many", "me", "much", "my", "of", "on", "or", "our",
-        "she", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
-        "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where",
-        "which", "while", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
+        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and",
+        "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between",
+        "both", "but", "by", "can", "could", "did", "do", "does", "doing", "don", "down", "during",
+        "each", "ever", "few", "for", "from", "further", "had", "has", "have", "having", "he",
+        "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into",
+        "is", "it", "its", "itself", "just", "many", "may", "me", "might", "more", "most", "much",
+        "must", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only",
+        "onto", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "per", "s",
+        "same", "shall", "she", "should", "so", "some", "such", "t", "than", "that", "the",
+        "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those",
+        "through", "to", "too", "under", "until", "up", "upon", "very", "via", "was", "we", "were",
+        "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with",
+        "within", "without", "would", "yet", "you", "your", "yours", "yourself", "yourselves",
     ];
     WORDS.binary_search(&exact).is_ok()
 }
