@@ -4,7 +4,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use passage::article::Article;
-use passage::highlight::{find, snippet, Pattern};
+use passage::corpus::Kind;
+use passage::highlight::{find, snippet, Freqs, Pattern};
 use passage::text::Analyzer;
 use std::hint::black_box;
 
@@ -42,8 +43,8 @@ fn snippets(c: &mut Criterion) {
     ];
     c.bench_function("snippet of the longest passage", |b| {
         b.iter(|| {
-            let found = find(black_box(&patterns), &words);
-            snippet(longest, &found, 240)
+            let found = find(black_box(&patterns), &words, Freqs::Phrase);
+            snippet(longest, Kind::Paragraph, &found, &[], 240)
         })
     });
 }

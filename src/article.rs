@@ -197,6 +197,19 @@ struct Heading {
 /// hundreds of `=` is not a reason to allocate a deep path).
 const MAX_LEVEL: usize = 6;
 
+/// Whether the parser reads `line` (without its line end) as a heading:
+/// `==A==`, or `===B` with a warning; `= x + y` and `=====` are text. The
+/// highlighter skips exactly these lines of a section's text.
+pub fn is_heading_line(line: &str) -> bool {
+    parse_heading(line).is_some()
+}
+
+/// Whether the parser starts a list item at `line` (`- item`, `* item`,
+/// `• item`): a new passage, even without a blank line before it.
+pub fn is_list_item_line(line: &str) -> bool {
+    list_item_start(line).is_some()
+}
+
 /// Reads `==A==`-style headings. Returns `None` for lines that are not
 /// headings (no leading `=`, or nothing but `=` signs).
 fn parse_heading(line: &str) -> Option<Heading> {
@@ -551,6 +564,18 @@ mod tests {
         assert!(parse_heading("=====").is_none());
         assert!(parse_heading("= (1.2 × 10^5) + 3").is_none());
         assert!(parse_heading("plain").is_none());
+    }
+
+    #[test]
+    fn heading_and_list_lines_as_other_stages_see_them() {
+        for line in ["==A==", "===B", "= Title ="] {
+            assert!(is_heading_line(line), "{line}");
+        }
+        for line in ["= x + y", "=====", "  ==A==", "text == text"] {
+            assert!(!is_heading_line(line), "{line}");
+        }
+        assert!(is_list_item_line("- tea") && is_list_item_line("  * tea"));
+        assert!(!is_list_item_line("-tea") && !is_list_item_line("- "));
     }
 
     #[test]

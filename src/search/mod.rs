@@ -415,10 +415,9 @@ pub(crate) fn load_hits(
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let doc = opened.document(&searcher, addr)?;
         let words = analyzer.words(&doc.text);
-        let found = highlight::find(patterns, &words);
-        // Weights choose the window once highlight takes them.
-        let _ = weights;
-        let snippet = highlight::snippet(&doc.text, &found, opts.snippet_chars);
+        let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.exact);
+        let found = highlight::find(patterns, &words, freqs);
+        let snippet = highlight::snippet(&doc.text, doc.kind, &found, weights, opts.snippet_chars);
         hits.push((
             addr,
             Hit {
