@@ -19,7 +19,7 @@ by query so that both see the same machine, and the baseline's figures are
 reported beside the others (the p50 ratio is the speed target's measure).
 
 usage: relevance.py --passage BIN --corpus DIR --index DIR [--suite FILE]
-                    [--baseline BIN --baseline-index DIR]
+                    [--baseline BIN --baseline-index DIR] [--repeat N]
                     [--label NAME] [--out results.json] [--verbose]
 """
 
@@ -122,18 +122,24 @@ def main():
     ap.add_argument("--label", default="passage")
     ap.add_argument("--out")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per query, timed as their median")
     a = ap.parse_args()
     if bool(a.baseline) != bool(a.baseline_index):
         sys.exit("relevance: --baseline and --baseline-index go together")
     corpus = a.corpus.rstrip("/")
     cases = [json.loads(l) for l in open(a.suite) if l.strip()]
+    def timed(binary, index, query):
+        # The median of `--repeat` runs: one run of a 40 ms search is noise.
+        outs = [run(binary, corpus, index, query) for _ in range(a.repeat)]
+        return outs[0][0], statistics.median(ms for _, ms in outs)
+
     runs, base_runs = [], []
     for i, c in enumerate(cases):
         if a.baseline and i % 2:
-            base_runs.append(run(a.baseline, corpus, a.baseline_index, c["query"]))
-        runs.append(run(a.passage, corpus, a.index, c["query"]))
+            base_runs.append(timed(a.baseline, a.baseline_index, c["query"]))
+        runs.append(timed(a.passage, a.index, c["query"]))
         if a.baseline and not i % 2:
-            base_runs.append(run(a.baseline, corpus, a.baseline_index, c["query"]))
+            base_runs.append(timed(a.baseline, a.baseline_index, c["query"]))
     out = {"passage": evaluate(runs, cases, corpus, a.label, a.verbose)}
     if a.baseline:
         out["baseline"] = evaluate(base_runs, cases, corpus, "baseline", False)

@@ -50,7 +50,7 @@ python3 bench/relevance.py --passage "$BIN" --corpus "$CORPUS" --index "$TMP/idx
 
 log "running the suite (both binaries, alternating query by query)"
 python3 bench/relevance.py --passage "$BIN" --corpus "$CORPUS" --index "$TMP/idx" \
-    --baseline "$TMP/passage-base" --baseline-index "$TMP/idx-base" \
+    --baseline "$TMP/passage-base" --baseline-index "$TMP/idx-base" --repeat 5 \
     --verbose --out "$TMP/relevance.json" >"$TMP/relevance.txt"
 bench_corpus_end
 

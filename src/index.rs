@@ -39,11 +39,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 15;
-
-/// A second `kind` value of the lead section (the text before the first
-/// heading), which the ranking favours for a query naming the article.
-pub const LEAD: &str = "lead";
+pub const FORMAT: u32 = 16;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +66,9 @@ pub struct Fields {
     pub heading: Field,
     /// A section document's own heading, stemmed: what the section is about.
     pub topic: Field,
+    /// The lead's title, stemmed (the lead's heading is the title): what the
+    /// lead is about. Only lead documents have it.
+    pub lead_title: Field,
     /// A paragraph's section path, stemmed: where it stands.
     pub context: Field,
     /// A paragraph's text, stemmed, for ranked recall (frequencies, no
@@ -138,6 +137,10 @@ pub fn schema() -> (Schema, Fields) {
             "topic",
             text_field(text::STEMMED, IndexRecordOption::WithFreqs),
         ),
+        lead_title: b.add_text_field(
+            "lead_title",
+            text_field(text::STEMMED, IndexRecordOption::WithFreqs),
+        ),
         context: b.add_text_field(
             "context",
             text_field(text::STEMMED, IndexRecordOption::WithFreqs),
@@ -187,9 +190,9 @@ impl Fields {
         match d.kind {
             // The lead's heading is the title, already in `article_stem`:
             // counted again as a heading, every query naming the article
-            // ranked its lead above the section it asked for. The lead is
-            // marked instead, for a query naming the article itself.
-            Kind::Section if d.section.is_empty() => doc.add_text(self.kind, LEAD),
+            // ranked its lead above the section it asked for. The lead's
+            // title is a field of its own instead, weighed less.
+            Kind::Section if d.section.is_empty() => doc.add_text(self.lead_title, &d.article),
             Kind::Section => doc.add_text(self.topic, &d.heading),
             Kind::Paragraph => {
                 for h in &d.section {

@@ -103,7 +103,7 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         .iter()
         .map(|(s, _)| Pattern::Stem(s.clone()))
         .collect();
-    let hits = load_hits(opened, top, &patterns, &[], opts, &mut an)?
+    let hits = load_hits(opened, top, &patterns, &[], &[], opts, &mut an)?
         .into_iter()
         .map(|(_, h)| h)
         .collect();

@@ -18,6 +18,7 @@ mod parser;
 mod paths;
 mod queries;
 mod query_power;
+mod ranking;
 mod readme;
 mod relevance;
 mod search;

@@ -35,6 +35,10 @@ use crate::text::Analyzer;
 use plan::{Plan, Typos};
 use typos::IndexLexicon;
 
+/// Most content words of a query whose known words get close spellings
+/// tried when no passage holds them all.
+const MAX_SECOND_TRY_WORDS: usize = 4;
+
 /// How to search.
 #[derive(Debug, Clone)]
 pub struct SearchOptions {
@@ -212,10 +216,12 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     // rank enough of them to fill it with distinct texts.
     let pool = limit.saturating_mul(3).saturating_add(20);
     let mut top = run(plan.all.as_ref(), pool)?;
-    if top.is_empty() && plan.any.is_some() && opts.typos {
+    if top.is_empty() && (2..=MAX_SECOND_TRY_WORDS).contains(&plan.words) && opts.typos {
         // No passage holds every word: perhaps one is a real word typed
         // for another (`curry` for `curie`). Try close spellings of known
         // words once, and keep them only if that finds passages holding all.
+        // Not for a longer query: one wrong word there only drops passages
+        // a tier, and the lookups cost a search's time again.
         let mut second = Plan::new(
             &query,
             &opened.fields,
@@ -243,9 +249,18 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     let words = plan.words;
     let mut tiers: HashMap<DocAddress, Tier> =
         top.iter().map(|(_, a)| (*a, Tier::AllWords)).collect();
-    // Then the tiers holding fewer words, until the results are filled.
-    for (k, q) in &plan.between {
+    // Then the tiers holding fewer words, until the results are filled:
+    // until `limit` distinct texts are ranked (a wider tier costs a run over
+    // every passage holding any of the words).
+    let filled = |top: &[(f32, DocAddress)]| -> Result<bool> {
         if top.len() >= pool {
+            return Ok(true);
+        }
+        let spans = spans(&searcher, top).map_err(Error::index(opened.root()))?;
+        Ok(grouping::group(&spans, opts.limit).len() >= opts.limit)
+    };
+    for (k, q) in &plan.between {
+        if filled(&top)? {
             break;
         }
         for (score, addr) in run(q.as_ref(), pool + top.len())? {
@@ -261,7 +276,11 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
             }
         }
     }
-    if let Some(any) = plan.any.as_ref().filter(|_| top.len() < pool) {
+    let any = match &plan.any {
+        Some(q) if !filled(&top)? => Some(q),
+        _ => None,
+    };
+    if let Some(any) = any {
         for (score, addr) in run(any.as_ref(), pool + top.len())? {
             if top.len() < pool && !tiers.contains_key(&addr) {
                 // Whole steps count the words held, and `words + 1` more
@@ -358,7 +377,16 @@ fn finish(
 ) -> Result<Results> {
     let searcher = opened.reader.searcher();
     let top: Vec<(f32, DocAddress)> = shown.iter().map(|s| (s.score, s.addr)).collect();
-    let mut hits = load_hits(opened, top, &plan.patterns, &plan.weights, opts, analyzer)?;
+    let under: Vec<bool> = shown.iter().map(|s| s.under.is_some()).collect();
+    let mut hits = load_hits(
+        opened,
+        top,
+        &plan.patterns,
+        &plan.weights,
+        &under,
+        opts,
+        analyzer,
+    )?;
     let ids: HashMap<DocAddress, String> = hits
         .iter()
         .map(|(addr, h)| (*addr, h.doc.id.clone()))
@@ -407,6 +435,7 @@ pub(crate) fn load_hits(
     top: Vec<(f32, DocAddress)>,
     patterns: &[Pattern],
     weights: &[f32],
+    listed_under: &[bool],
     opts: &SearchOptions,
     analyzer: &mut Analyzer,
 ) -> Result<Vec<(DocAddress, Hit)>> {
@@ -414,10 +443,20 @@ pub(crate) fn load_hits(
     let mut hits = Vec::with_capacity(top.len());
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let doc = opened.document(&searcher, addr)?;
-        let words = analyzer.words(&doc.text);
-        let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.exact);
-        let found = highlight::find(patterns, &words, freqs);
-        let snippet = highlight::snippet(&doc.text, doc.kind, &found, weights, opts.snippet_chars);
+        // A document listed under another result shows no text of its own
+        // (that result's shows it), so none is cut: a section listed under
+        // its paragraph would be analyzed whole for nothing.
+        let snippet = if listed_under.get(i).copied().unwrap_or(false) {
+            Snippet {
+                text: String::new(),
+                highlights: Vec::new(),
+            }
+        } else {
+            let words = analyzer.words(&doc.text);
+            let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.exact);
+            let found = highlight::find(patterns, &words, freqs);
+            highlight::snippet(&doc.text, doc.kind, &found, weights, opts.snippet_chars)
+        };
         hits.push((
             addr,
             Hit {

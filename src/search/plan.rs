@@ -45,7 +45,7 @@ pub(crate) const CONTEXT_BOOST: f32 = 0.5;
 pub(crate) const TITLE_BOOST: f32 = 0.5;
 /// Weight of an article's lead when its title holds every content word of
 /// the query: the query names the article (CirrusSearch's title "near
-/// match"; BM25 on the title favours the shortest title holding them).
+/// match"), times the words' rarity among titles.
 pub(crate) const LEAD_BOOST: f32 = 2.0;
 /// Weight of a match in the title of an article's lead, over the title's own.
 pub(crate) const LEAD_WORD_BOOST: f32 = 1.5;
@@ -454,11 +454,29 @@ impl Plan {
         let n = clauses.len();
         // Function words are required only when there is nothing else.
         let all_function = clauses.iter().all(|c| c.function);
+        if !all_function {
+            // Function words are never what a snippet marks (`[the]`
+            // everywhere) unless the query holds nothing else.
+            let keep: Vec<bool> = p
+                .weights
+                .iter()
+                .zip(&p.patterns)
+                .map(|(w, pat)| !(matches!(pat, Pattern::Stem(_)) && *w == FUNCTION_WORD_WEIGHT))
+                .collect();
+            let mut k = keep.iter();
+            p.patterns.retain(|_| *k.next().unwrap_or(&true));
+            let mut k = keep.iter();
+            p.weights.retain(|_| *k.next().unwrap_or(&true));
+        }
         let (content, function): (Vec<&Clause>, Vec<&Clause>) =
             clauses.iter().partition(|c| all_function || !c.function);
         let m = content.len();
         let gate = (n > 1).then(|| complete_gate(q, f, p.an));
-        let lead = lead_bonus(f, &content);
+        let rarities: Vec<f32> = content
+            .iter()
+            .map(|c| c.stem.as_deref().map_or(0.0, |s| p.title_idf(s)))
+            .collect();
+        let lead = lead_bonus(f, &content, rarities.iter().sum());
         if let Some(l) = &lead {
             p.parts.push((
                 format!("the article's title holds every word: its lead (×{LEAD_BOOST})"),
@@ -519,19 +537,22 @@ impl Plan {
         // Last, any word, ranked by how many words a passage holds (see
         // [`coverage`]), a section off the query's topic after the rest.
         let any = (n > 1).then(|| {
-            let mut union: Vec<(Occur, Box<dyn TQuery>)> = content
+            let union: Vec<(Occur, Box<dyn TQuery>)> = content
                 .iter()
                 .map(|c| {
                     let q = Counted::new(c.query.box_clone(), coverage::STEP);
                     (Occur::Should, boxed(q))
                 })
                 .collect();
-            union.extend(
+            // At least one content word: a passage holding only "the" is no
+            // match, and walking every passage that holds it was most of
+            // a question's time.
+            let mut ranked = vec![(Occur::Must, boxed(BooleanQuery::new(union)))];
+            ranked.extend(
                 function
                     .iter()
                     .map(|c| (Occur::Should, c.query.box_clone())),
             );
-            let mut ranked = vec![(Occur::Must, boxed(BooleanQuery::new(union)))];
             if let Some(g) = &gate {
                 // Worth more than all the words: a section whose paragraphs
                 // share the words out between them ranks after every passage
@@ -571,6 +592,19 @@ const MAX_CORRECTIONS: usize = 3;
 /// prefix means the words a reader is likely typing.
 const MAX_COMPLETIONS: usize = 8;
 
+/// Where a form of a word is looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The word typed: text, headings, title, the lead's title.
+    All,
+    /// A derivation: where it makes a passage hold the word (text, heading,
+    /// title); the context and the lead's title only rank, and each field
+    /// is one more scorer per form.
+    Derived,
+    /// A function word: the text only.
+    Function,
+}
+
 /// One derivation of a typed word, to be added to its clause.
 struct Derived {
     stem: String,
@@ -593,6 +627,15 @@ impl Planner<'_> {
     fn pattern(&mut self, pattern: Pattern, weight: f32) {
         self.patterns.push(pattern);
         self.weights.push(weight);
+    }
+
+    /// The IDF of a stem among article titles (over every document, as the
+    /// title field's BM25 has it).
+    fn title_idf(&self, stem: &str) -> f32 {
+        idf(
+            self.lex.doc_freq(self.f.article_stem, stem).max(1),
+            self.lex.num_docs(),
+        )
     }
 
     /// Highlight weight of a stem: its IDF in the text.
@@ -700,6 +743,7 @@ impl Planner<'_> {
         stem: &str,
         weight: f32,
         label: &str,
+        scope: Scope,
         alts: &mut Vec<(Occur, Box<dyn TQuery>)>,
     ) {
         let f = self.f;
@@ -734,24 +778,31 @@ impl Planner<'_> {
             ),
         ];
         for (field, boost, where_) in fields {
+            let wanted = match scope {
+                Scope::All => true,
+                Scope::Derived => field != f.context,
+                // "the" in a title or a heading says nothing.
+                Scope::Function => field == f.body || field == f.section_body,
+            };
+            if !wanted {
+                continue;
+            }
             let q = scaled(term_query(field, stem), boost * weight);
             self.parts
                 .push((format!("{label} {where_}"), q.box_clone()));
             alts.push((Occur::Should, q));
         }
+        if scope != Scope::All {
+            return;
+        }
         // A lead is about its title as a section is about its heading, but
         // weighs less than a heading: "deng xiaoping long march" asks for
         // the section, "euphrates river" for the lead.
-        let lead_word = forward_only(boxed(BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                boxed(ConstScoreQuery::new(
-                    term_query(f.kind, crate::index::LEAD),
-                    0.0,
-                )),
-            ),
-            (Occur::Must, term_query(f.article_stem, stem)),
-        ])));
+        // Scored by the word's rarity among titles, not by BM25 on a field
+        // only leads have: its average length, taken over every document,
+        // makes any title look forty times too long.
+        let rarity = self.title_idf(stem);
+        let lead_word = boxed(ConstScoreQuery::new(term_query(f.lead_title, stem), rarity));
         let q = scaled(lead_word, LEAD_WORD_BOOST * weight);
         self.parts.push((
             format!("{label} in the title of the lead (×{LEAD_WORD_BOOST})"),
@@ -767,7 +818,6 @@ impl Planner<'_> {
     fn word(&mut self, typed: &str, exact: &str, stem: &str, last_word: bool) -> Box<dyn TQuery> {
         let f = self.f;
         let mut alts: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-        self.fields_of(stem, 1.0, &format!("'{typed}'"), &mut alts);
         let q = boxed(BoostQuery::new(term_query(f.exact, exact), EXACT_BONUS));
         self.parts.push((
             format!("'{typed}' in exactly this form (×{EXACT_BONUS})"),
@@ -805,7 +855,7 @@ impl Planner<'_> {
         }
         let known_exact = self.lex.doc_freq(f.exact, exact) > 0;
         let rare = !has_digit && df <= 2 && len >= 3;
-        let try_known = self.typos == Typos::KnownToo && !has_digit && len >= 5 && !rare;
+        let try_known = self.typos == Typos::KnownToo && !has_digit && len >= 5 && df > 0;
         if rare && self.lookups == MAX_TYPO_WORDS {
             self.notes.push(format!(
                 "close spellings were looked for only for the first {MAX_TYPO_WORDS} rare or unknown words"
@@ -825,14 +875,14 @@ impl Planner<'_> {
                 let found: Vec<(String, u64)> = found.into_iter().take(MAX_CORRECTIONS).collect();
                 let best_df = found.first().map_or(0, |(_, n)| *n);
                 let correct = if try_known {
-                    // A known word is corrected only toward a commoner one.
-                    best_df > df
+                    // A known word is corrected only toward one as common.
+                    best_df >= df
                 } else {
                     df == 0 || best_df >= 10 * df.max(1)
                 };
                 if correct {
                     for (k, kdf) in found {
-                        if try_known && kdf <= df {
+                        if try_known && kdf < df {
                             continue;
                         }
                         if try_known {
@@ -889,6 +939,21 @@ impl Planner<'_> {
         // itself included): the rarest is no longer the best-scoring.
         let n = self.lex.num_docs();
         let shared = derived.iter().map(|d| d.df).max().unwrap_or(0).max(df);
+        // An unfinished word that is no word as typed matches its own stem
+        // only by accident of the stemmer (`photosynth` is the stem of
+        // "photosynthates"): one more completion, not the word meant.
+        let completing = derived.iter().any(|d| d.weight == PREFIX_WEIGHT) && !known_exact;
+        let own = if completing && df > 0 {
+            PREFIX_WEIGHT * idf(shared, n) / idf(df, n)
+        } else {
+            1.0
+        };
+        let scope = if is_function_word(exact) {
+            Scope::Function
+        } else {
+            Scope::All
+        };
+        self.fields_of(stem, own, &format!("'{typed}'"), scope, &mut alts);
         for d in derived {
             let blend = if d.df > 0 {
                 idf(shared, n) / idf(d.df, n)
@@ -896,7 +961,7 @@ impl Planner<'_> {
                 1.0
             };
             let hl = idf(shared.max(1), n) * d.weight;
-            self.fields_of(&d.stem, d.weight * blend, &d.why, &mut alts);
+            self.fields_of(&d.stem, d.weight * blend, &d.why, Scope::Derived, &mut alts);
             self.pattern(Pattern::Stem(d.stem), hl);
         }
         boxed(BooleanQuery::new(alts))
@@ -945,20 +1010,14 @@ impl Planner<'_> {
 
 /// The lead of an article whose title holds every content word, scored by
 /// BM25 on the title; `None` when a content clause is not a plain word.
-fn lead_bonus(f: &Fields, content: &[&Clause]) -> Option<Box<dyn TQuery>> {
-    let is_lead = boxed(ConstScoreQuery::new(
-        term_query(f.kind, crate::index::LEAD),
-        0.0,
-    ));
-    let mut must: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, is_lead)];
+fn lead_bonus(f: &Fields, content: &[&Clause], rarity: f32) -> Option<Box<dyn TQuery>> {
+    let mut must: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for c in content {
-        must.push((Occur::Must, term_query(f.article_stem, c.stem.as_deref()?)));
+        must.push((Occur::Must, term_query(f.lead_title, c.stem.as_deref()?)));
     }
-    (must.len() > 1).then(|| {
-        boxed(BoostQuery::new(
-            forward_only(boxed(BooleanQuery::new(must))),
-            LEAD_BOOST,
-        ))
+    (!must.is_empty()).then(|| {
+        let all = forward_only(boxed(BooleanQuery::new(must)));
+        boxed(ConstScoreQuery::new(all, LEAD_BOOST * rarity))
     })
 }
 
@@ -978,7 +1037,7 @@ fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
             // "and" in "History and overview" says nothing of its topic.
             if !an.is_stop_word(&w.exact) && !is_function_word(&w.exact) {
                 heading_terms.push((Occur::Should, term_query(f.topic, &w.stem)));
-                title_terms.push((Occur::Should, term_query(f.article_stem, &w.stem)));
+                title_terms.push((Occur::Should, term_query(f.lead_title, &w.stem)));
             }
         }
     }
@@ -987,10 +1046,7 @@ fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
         (Occur::Must, boxed(BooleanQuery::new(heading_terms))),
     ]));
     // A lead's heading is its article's title.
-    let lead_on_topic = boxed(BooleanQuery::new(vec![
-        (Occur::Must, term_query(f.kind, crate::index::LEAD)),
-        (Occur::Must, boxed(BooleanQuery::new(title_terms))),
-    ]));
+    let lead_on_topic = boxed(BooleanQuery::new(title_terms));
     boxed(ConstScoreQuery::new(
         boxed(BooleanQuery::new(vec![
             (Occur::Should, term_query(f.kind, Kind::Paragraph.as_str())),
@@ -1076,12 +1132,18 @@ mod tests {
         let shown = format!("{:?}", p.all);
         // Two content words required (Must), the function words optional.
         assert!(shown.matches("Must").count() >= 2, "{shown}");
-        let w: Vec<f32> = p.weights.clone();
-        assert!(
-            w[0] < 0.1 && w[1] < 0.1,
-            "function words weigh little: {w:?}"
+        // And never marked in a snippet.
+        assert_eq!(
+            p.patterns,
+            vec![
+                Pattern::Stem("capit".into()),
+                Pattern::Stem("australia".into())
+            ]
         );
-        assert!(w[3] > 1.0, "capital weighs: {w:?}");
+        assert!(p.weights.iter().all(|w| *w > 1.0), "{:?}", p.weights);
+        // A query of function words only keeps them.
+        let p = plan(&t, "the who", Typos::Unknown);
+        assert_eq!(p.patterns.len(), 2);
     }
 
     #[test]
@@ -1132,6 +1194,7 @@ mod tests {
         let t = Table::new(&[
             ("body", "curri", 30),
             ("body", "curi", 90),
+            ("body", "curra", 5),
             ("body", "mari", 500),
         ]);
         let first = plan(&t, "marie curry", Typos::Unknown);

@@ -237,11 +237,15 @@ impl IndexLexicon<'_> {
         keep: impl Fn(&[u8]) -> bool,
     ) -> Vec<(String, u64)> {
         let mut found: HashMap<String, u64> = HashMap::new();
+        // One automaton for every segment: building it is most of a walk.
+        let Ok(automaton) = fz.automaton() else {
+            return Vec::new();
+        };
         for seg in self.0.segment_readers() {
-            let (Ok(automaton), Ok(inv)) = (fz.automaton(), seg.inverted_index(field)) else {
+            let Ok(inv) = seg.inverted_index(field) else {
                 continue;
             };
-            let Ok(mut stream) = inv.terms().search(automaton).into_stream() else {
+            let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else {
                 continue;
             };
             while stream.advance() {
