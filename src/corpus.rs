@@ -89,6 +89,14 @@ pub struct SourceFile {
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
     pub mtime_ns: u128,
+    /// Status change time, nanoseconds since the epoch (0 where the system
+    /// has none): set by every write and rename, and not by `touch -d` or
+    /// an unpacked archive, so two files of equal size and mtime swapped
+    /// by `mv` still differ (git's "racy git" rules compare it too).
+    pub ctime_ns: u128,
+    /// Inode number (0 where the system has none): a file replaced by
+    /// another under the same name has another.
+    pub inode: u64,
 }
 
 impl SourceFile {
@@ -98,13 +106,29 @@ impl SourceFile {
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
+        let (ctime_ns, inode) = change_stamp(meta);
         SourceFile {
             display: display_path(&path),
             path,
             size: meta.len(),
             mtime_ns,
+            ctime_ns,
+            inode,
         }
     }
+}
+
+#[cfg(unix)]
+fn change_stamp(meta: &std::fs::Metadata) -> (u128, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let ctime = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
+        + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
+    (ctime, meta.ino())
+}
+
+#[cfg(not(unix))]
+fn change_stamp(_: &std::fs::Metadata) -> (u128, u64) {
+    (0, 0)
 }
 
 /// Lists every `*.txt` file under `root` (or `root` itself if it is a

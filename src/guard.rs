@@ -271,6 +271,8 @@ mod tests {
             path,
             size,
             mtime_ns: 0,
+            ctime_ns: 0,
+            inode: 0,
         }
     }
 

@@ -39,7 +39,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 16;
+pub const FORMAT: u32 = 17;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -595,7 +595,7 @@ impl Staleness<'_> {
                     }
                     Ordering::Equal => {
                         let (f, s) = (&files[i], &stamps[j]);
-                        if s.size != f.size || s.mtime_ns != f.mtime_ns {
+                        if !unchanged(s, f) {
                             out.push(f.display.clone());
                         }
                         i += 1;
@@ -609,7 +609,7 @@ impl Staleness<'_> {
             stamps.iter().map(|s| (s.file.as_str(), s)).collect();
         for f in files {
             match known.remove(f.display.as_str()) {
-                Some(old) if old.size == f.size && old.mtime_ns == f.mtime_ns => {}
+                Some(old) if unchanged(old, f) => {}
                 _ => out.push(f.display.clone()),
             }
         }
@@ -851,6 +851,13 @@ impl IndexDir {
             std::process::id()
         );
         let gen = self.root.join(&gen_name);
+        // What the generation being replaced knew of IDs, so that `show
+        // OLD_ID` still answers after a rebuild.
+        let previous: Option<Docs> = self
+            .current()
+            .ok()
+            .flatten()
+            .and_then(|dir| state::load::<Docs>(&dir.join(state::DOCS)));
         fs::create_dir(&gen).map_err(Error::io(&gen))?;
         let (schema, fields) = schema();
         let index = Index::builder()
@@ -928,12 +935,15 @@ impl IndexDir {
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         let opstamp = writer.commit().map_err(Error::index(&gen))?;
         writer.wait_merging_threads().map_err(Error::index(&gen))?;
-        let docs = Docs {
+        let mut docs = Docs {
             format: FORMAT,
             opstamp,
             files: states,
             tombstones: Vec::new(),
         };
+        if let Some(previous) = previous {
+            docs.bury(carried_tombstones(previous, &docs.files));
+        }
         totals(&mut report, &docs);
         let stamps = Stamps {
             format: FORMAT,
@@ -1363,6 +1373,51 @@ fn key(file: &str, id: &str) -> String {
     format!("{file}\u{1f}{id}")
 }
 
+/// The tombstones a rebuild keeps: the old generation's, and one for each
+/// paragraph it held that the new one does not, pointing (like an update's)
+/// at the paragraph now standing in its place when there is one. IDs alive
+/// again need none.
+fn carried_tombstones(previous: Docs, now: &[FileState]) -> Vec<Tombstone> {
+    let alive: HashSet<&str> = now
+        .iter()
+        .flat_map(|f| f.docs.iter().map(|d| d.id.as_str()))
+        .collect();
+    let at: HashMap<(&str, &[String], usize), &str> = now
+        .iter()
+        .flat_map(|f| {
+            f.docs.iter().filter(|d| !d.section).map(move |d| {
+                (
+                    (f.file.as_str(), d.path.as_slice(), d.paragraph),
+                    d.id.as_str(),
+                )
+            })
+        })
+        .collect();
+    let mut out: Vec<Tombstone> = previous
+        .tombstones
+        .into_iter()
+        .filter(|t| !alive.contains(t.id.as_str()))
+        .collect();
+    for f in &previous.files {
+        for d in f.docs.iter().filter(|d| !d.section) {
+            if alive.contains(d.id.as_str()) {
+                continue;
+            }
+            let replaced_by = at
+                .get(&(f.file.as_str(), d.path.as_slice(), d.paragraph))
+                .map(|id| id.to_string());
+            out.push(Tombstone {
+                id: d.id.clone(),
+                replaced_by,
+                file: f.file.clone(),
+                section: d.path.to_vec(),
+                paragraph: d.paragraph,
+            });
+        }
+    }
+    out
+}
+
 /// Deletes all documents of a file.
 fn remove_all(
     w: &mut IndexWriter,
@@ -1506,13 +1561,23 @@ fn base_dir() -> String {
         .unwrap_or_default()
 }
 
-/// Size and mtime of a file, as found by the corpus walk.
+/// Size, mtime, ctime and inode of a file, as found by the corpus walk.
 fn stamp(file: &SourceFile) -> Stamp {
     Stamp {
         file: file.display.clone(),
         size: file.size,
         mtime_ns: file.mtime_ns,
+        ctime_ns: file.ctime_ns,
+        inode: file.inode,
     }
+}
+
+/// Whether a file is as its stamp says: same size, mtime, ctime and inode.
+/// Size and mtime alone miss two files of equal size and mtime swapped by
+/// `mv` (as after unpacking an archive): the rename changes both files'
+/// ctime and each name's inode.
+fn unchanged(s: &Stamp, f: &SourceFile) -> bool {
+    s.size == f.size && s.mtime_ns == f.mtime_ns && s.ctime_ns == f.ctime_ns && s.inode == f.inode
 }
 
 #[cfg(test)]
@@ -1525,6 +1590,8 @@ mod tests {
             display: name.to_string(),
             size,
             mtime_ns: 7,
+            ctime_ns: 8,
+            inode: 9,
         }
     }
 
@@ -1538,6 +1605,8 @@ mod tests {
                     file: n.to_string(),
                     size: 1,
                     mtime_ns: 7,
+                    ctime_ns: 8,
+                    inode: 9,
                 })
                 .collect(),
             ..Stamps::default()

@@ -33,10 +33,10 @@ pub const DOCS: &str = "docs.json.zst";
 const MAX_TOMBSTONES: usize = 10_000;
 
 /// A corpus file as it was when indexed. Written as a `[file, size,
-/// mtime_ns]` triple: every search reads all of them, and named fields made
-/// the reading twice as slow.
+/// mtime_ns, ctime_ns, inode]` array: every search reads all of them, and
+/// named fields made the reading twice as slow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "(String, u64, u128)", into = "(String, u64, u128)")]
+#[serde(from = "StampRow", into = "StampRow")]
 pub struct Stamp {
     /// As displayed (e.g. `corpus/x.txt`).
     pub file: String,
@@ -44,21 +44,30 @@ pub struct Stamp {
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
     pub mtime_ns: u128,
+    /// Status change time, nanoseconds since the epoch.
+    pub ctime_ns: u128,
+    /// Inode number.
+    pub inode: u64,
 }
 
-impl From<(String, u64, u128)> for Stamp {
-    fn from((file, size, mtime_ns): (String, u64, u128)) -> Stamp {
+/// How a [`Stamp`] is written.
+type StampRow = (String, u64, u128, u128, u64);
+
+impl From<StampRow> for Stamp {
+    fn from((file, size, mtime_ns, ctime_ns, inode): StampRow) -> Stamp {
         Stamp {
             file,
             size,
             mtime_ns,
+            ctime_ns,
+            inode,
         }
     }
 }
 
-impl From<Stamp> for (String, u64, u128) {
+impl From<Stamp> for StampRow {
     fn from(s: Stamp) -> Self {
-        (s.file, s.size, s.mtime_ns)
+        (s.file, s.size, s.mtime_ns, s.ctime_ns, s.inode)
     }
 }
 

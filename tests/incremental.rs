@@ -480,3 +480,65 @@ fn watch_prints_one_line_per_update() {
     let r = env.run(&["search", "--no-update", "\"silver counterweight\""]);
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+#[test]
+fn files_swapped_with_equal_size_and_mtime_are_noticed() {
+    // As after unpacking an archive: two files of the same size and the
+    // same mtime, then swapped with three renames. Size and mtime alone say
+    // nothing changed; the ctime and the inodes do (git's racy-git rules).
+    let env = Env::empty();
+    env.write("corpus/a.txt", "= A =\n\nThe walrus sleeps on ice.\n");
+    env.write("corpus/b.txt", "= B =\n\nThe heron waits in reeds.\n");
+    let when = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+    for f in ["a", "b"] {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(env.path().join(format!("corpus/{f}.txt")))
+            .unwrap();
+        file.set_modified(when).unwrap();
+    }
+    let first = index(&env);
+    assert_eq!(first.paragraphs, 2);
+    let dir = env.path().join("corpus");
+    std::fs::rename(dir.join("a.txt"), dir.join("t.tmp")).unwrap();
+    std::fs::rename(dir.join("b.txt"), dir.join("a.txt")).unwrap();
+    std::fs::rename(dir.join("t.tmp"), dir.join("b.txt")).unwrap();
+    let r = env.run(&["index", "--json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let report: IndexReport = r.parse();
+    assert_eq!(report.files_edited, 2, "{r:?}");
+    // The walrus now stands in b.txt, under b's title, and show agrees.
+    let v: SearchResults = env.search("walrus");
+    assert_eq!(v.hits[0].file, "corpus/b.txt", "{v:?}");
+    assert_eq!(v.hits[0].article, "A", "{v:?}");
+    let r = env.run(&["show", "--json", &v.hits[0].id]);
+    let shown: Show = r.parse();
+    assert_eq!(shown.passages[0].file, "corpus/b.txt", "{shown:?}");
+    assert!(shown.passages[0].text.contains("walrus"), "{shown:?}");
+}
+
+#[test]
+fn id_history_survives_a_full_rebuild() {
+    let env = Env::with_article();
+    let id = env.search("Velayati").hits[0].id.clone();
+    // Edited, and the edit picked up by a full rebuild (not an update): the
+    // old ID still leads to the new version.
+    edit(&env, "golden counterweight", "silver counterweight");
+    let r = env.run(&["index", "--full"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["show", "--json", &id]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let v: Show = r.parse();
+    assert_eq!(v.status, ShowStatus::Edited, "{r:?}");
+    assert!(v.passages[0].text.contains("silver counterweight"));
+    // And a second rebuild keeps what the first carried over.
+    let r = env.run(&["index", "--full"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: Show = env.run(&["show", "--json", &id]).parse();
+    assert_eq!(v.status, ShowStatus::Edited);
+    // An ID that was edited back is alive again, not a tombstone.
+    edit(&env, "silver counterweight", "golden counterweight");
+    env.run(&["index", "--full"]);
+    let v: Show = env.run(&["show", "--json", &id]).parse();
+    assert_eq!(v.status, ShowStatus::Found);
+}
