@@ -233,13 +233,23 @@ pub struct ManArgs {
     pub command: Option<String>,
 }
 
+/// Longest `--debounce-ms` accepted.
+const MAX_DEBOUNCE_MS: u64 = 60_000;
+
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// Print one JSON object per update instead of a line of text.
     #[arg(long)]
     pub json: bool,
-    /// Quiet time after a change before updating, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 200)]
+    /// Quiet time after a change before updating, in milliseconds (at most
+    /// 60000: a watcher that waits longer is one that searches cannot
+    /// trust to be current)
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 200,
+        value_parser = clap::value_parser!(u64).range(0..=MAX_DEBOUNCE_MS)
+    )]
     pub debounce_ms: u64,
     #[command(flatten)]
     pub locations: Locations,

@@ -137,3 +137,11 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.is_empty(), "{r:?}");
 }
+
+#[test]
+fn watch_debounce_is_bounded() {
+    let env = Env::with_article();
+    let r = env.run(&["watch", "--debounce-ms", "18446744073709551615"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("is not in 0..=60000"), "{r:?}");
+}
