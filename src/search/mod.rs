@@ -1,7 +1,7 @@
 //! Running a [`Query`] against an opened index and returning [`Hit`]s.
 //!
 //! Ranking is BM25 over the stemmed text, the headings and the article's
-//! title, plus a small bonus for the unstemmed form ([`plan`] says how each
+//! title, plus a small bonus for the unstemmed form (`plan.rs` says how each
 //! word is looked for). Passages holding every content word of the query
 //! come first; when fewer than `limit` do, the best passages holding only
 //! some of them follow, so a query never comes back empty just because no
