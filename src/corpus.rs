@@ -12,49 +12,7 @@ use serde::Serialize;
 use crate::article::{Article, ParseError};
 use crate::error::{Error, Result};
 
-pub use crate::query::Kind;
-
-/// One searchable unit: a paragraph (or list item) or a whole section.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Document {
-    /// Stable identifier, see [`passage_id`] and [`section_id`].
-    pub id: String,
-    /// Paragraph or section.
-    pub kind: Kind,
-    /// Article title.
-    pub article: String,
-    /// Headings from the top of the article; empty for the lead.
-    pub section: Vec<String>,
-    /// Heading level of the section (1 for the lead, 2 for `==A==`...).
-    pub level: u8,
-    /// 1-based number within the section; `None` for a section document.
-    pub paragraph: Option<usize>,
-    /// Path of the file as given by the corpus root (e.g.
-    /// `corpus/iran-syria-relations.txt`).
-    pub file: String,
-    /// 1-based first line (a section's heading line).
-    pub line_start: usize,
-    /// 1-based last line.
-    pub line_end: usize,
-    /// 1-based column, in characters, where the text starts on `line_start`.
-    pub column: usize,
-    /// Byte offset of the start of the text in the file.
-    pub byte_start: usize,
-    /// Byte offset just past the end of the text in the file.
-    pub byte_end: usize,
-    /// Years mentioned (for sections: in any of their passages).
-    pub years: Vec<i64>,
-    /// The text, exactly `file[byte_start..byte_end]`.
-    pub text: String,
-    /// The section's own heading (the article title for the lead).
-    pub heading: String,
-}
-
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
+pub use crate::model::{Document, Kind, SourceFile};
 
 /// A file that was left out of the index, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -77,60 +35,6 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// One article file found in the corpus, with its size and modification
-/// time as of the walk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
-    /// Where to read it.
-    pub path: PathBuf,
-    /// How to show it: the corpus argument joined with the path inside it.
-    pub display: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// Modification time, nanoseconds since the epoch.
-    pub mtime_ns: u128,
-    /// Status change time, nanoseconds since the epoch (0 where the system
-    /// has none): set by every write and rename, and not by `touch -d` or
-    /// an unpacked archive, so two files of equal size and mtime swapped
-    /// by `mv` still differ (git's "racy git" rules compare it too).
-    pub ctime_ns: u128,
-    /// Inode number (0 where the system has none): a file replaced by
-    /// another under the same name has another.
-    pub inode: u64,
-}
-
-impl SourceFile {
-    fn new(path: PathBuf, meta: &std::fs::Metadata) -> SourceFile {
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
-        let (ctime_ns, inode) = change_stamp(meta);
-        SourceFile {
-            display: display_path(&path),
-            path,
-            size: meta.len(),
-            mtime_ns,
-            ctime_ns,
-            inode,
-        }
-    }
-}
-
-#[cfg(unix)]
-fn change_stamp(meta: &std::fs::Metadata) -> (u128, u64) {
-    use std::os::unix::fs::MetadataExt;
-    let ctime = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
-        + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
-    (ctime, meta.ino())
-}
-
-#[cfg(not(unix))]
-fn change_stamp(_: &std::fs::Metadata) -> (u128, u64) {
-    (0, 0)
-}
-
 /// Lists every `*.txt` file under `root` (or `root` itself if it is a
 /// file), sorted so that builds are reproducible. Hidden entries are
 /// skipped, and so are symlinked folders (they could loop).
@@ -149,7 +53,7 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
         },
     })?;
     if meta.is_file() {
-        return Ok(vec![SourceFile::new(root.to_path_buf(), &meta)]);
+        return Ok(vec![source_file(root.to_path_buf(), &meta)]);
     }
     let mut out = Vec::new();
     let subdirs = read_folder(root, &mut out)?;
@@ -217,17 +121,17 @@ fn read_folder(dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> 
             entry.metadata()
         };
         match meta {
-            Ok(meta) if meta.is_file() => found.push(SourceFile::new(path, &meta)),
+            Ok(meta) if meta.is_file() => found.push(source_file(path, &meta)),
             // A device, FIFO or socket named `*.txt` (often a link to
             // /dev/zero or /dev/stdin) is listed, never opened, so that
             // reading it says what it is instead of it silently missing.
-            Ok(meta) if !meta.is_dir() => found.push(SourceFile::new(path, &meta)),
+            Ok(meta) if !meta.is_dir() => found.push(source_file(path, &meta)),
             // A dangling or looping link is listed (with the link's own
             // stamp) so that reading it reports why, rather than the file
             // silently missing.
             Err(_) if ft.is_symlink() => {
                 if let Ok(link) = entry.metadata() {
-                    found.push(SourceFile::new(path, &link));
+                    found.push(source_file(path, &link));
                 }
             }
             _ => {}
@@ -237,6 +141,12 @@ fn read_folder(dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> 
 }
 
 /// Shows a path with forward slashes and without a leading `./`.
+/// A found file, named as displayed.
+fn source_file(path: PathBuf, meta: &std::fs::Metadata) -> SourceFile {
+    let display = display_path(&path);
+    SourceFile::new(path, display, meta)
+}
+
 fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)

@@ -18,8 +18,8 @@ use tantivy::directory::{
     Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
 };
 
-use crate::corpus::SourceFile;
 use crate::error::{Error, Result};
+use crate::model::SourceFile;
 
 /// Largest corpus file read, in bytes (64 MiB). The longest Wikipedia
 /// articles are about 1 MB of text, and a file's parse and documents take

@@ -13,7 +13,8 @@
 //!    and [`citation`] formats references to it;
 //! 5. [`render`] presents hits and citations as text or JSON.
 //!
-//! [`text`] defines what a word is, for all of them.
+//! [`text`] defines what a word is, and [`model`] what a document is, for
+//! all of them.
 //!
 //! ```
 //! use passage::{index::IndexDir, search::{search, SearchOptions}};
@@ -46,6 +47,7 @@ pub mod guard;
 pub mod highlight;
 pub mod index;
 pub mod invariants;
+pub mod model;
 pub mod progress;
 pub mod query;
 pub mod related;

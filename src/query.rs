@@ -160,24 +160,7 @@ impl Filter {
     }
 }
 
-/// The two kinds of indexed documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// A paragraph or list item.
-    Paragraph,
-    /// A section: its heading and all its text, subsections included.
-    Section,
-}
-
-impl Kind {
-    /// The name used in the index, the JSON output and `kind:` filters.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Paragraph => "paragraph",
-            Kind::Section => "section",
-        }
-    }
-}
+pub use crate::model::Kind;
 
 /// A query that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,125 @@
+//! What every stage shares, at the bottom of the data flow: the documents
+//! the corpus stage makes and the index stores, their kind, and the corpus
+//! files as found. Nothing here depends on another stage, so the corpus
+//! stage need not depend on the query stage (for `Kind`) and the size guard
+//! need not depend on the corpus stage (for `SourceFile`).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// The two kinds of indexed documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A paragraph or list item.
+    Paragraph,
+    /// A section: its heading and all its text, subsections included.
+    Section,
+}
+
+impl Kind {
+    /// The name used in the index, the JSON output and `kind:` filters.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Paragraph => "paragraph",
+            Kind::Section => "section",
+        }
+    }
+}
+
+/// One searchable unit: a paragraph (or list item) or a whole section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    /// Stable identifier, see [`crate::corpus::passage_id`] and
+    /// [`crate::corpus::section_id`].
+    pub id: String,
+    /// Paragraph or section.
+    pub kind: Kind,
+    /// Article title.
+    pub article: String,
+    /// Headings from the top of the article; empty for the lead.
+    pub section: Vec<String>,
+    /// Heading level of the section (1 for the lead, 2 for `==A==`...).
+    pub level: u8,
+    /// 1-based number within the section; `None` for a section document.
+    pub paragraph: Option<usize>,
+    /// Path of the file as given by the corpus root (e.g.
+    /// `corpus/iran-syria-relations.txt`).
+    pub file: String,
+    /// 1-based first line (a section's heading line).
+    pub line_start: usize,
+    /// 1-based last line.
+    pub line_end: usize,
+    /// 1-based column, in characters, where the text starts on `line_start`.
+    pub column: usize,
+    /// Byte offset of the start of the text in the file.
+    pub byte_start: usize,
+    /// Byte offset just past the end of the text in the file.
+    pub byte_end: usize,
+    /// Years mentioned (for sections: in any of their passages).
+    pub years: Vec<i64>,
+    /// The text, exactly `file[byte_start..byte_end]`.
+    pub text: String,
+    /// The section's own heading (the article title for the lead).
+    pub heading: String,
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One article file found in the corpus, with its size and modification
+/// time as of the walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How to show it: the corpus argument joined with the path inside it.
+    pub display: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: u128,
+    /// Status change time, nanoseconds since the epoch (0 where the system
+    /// has none): set by every write and rename, and not by `touch -d` or
+    /// an unpacked archive, so two files of equal size and mtime swapped
+    /// by `mv` still differ (git's "racy git" rules compare it too).
+    pub ctime_ns: u128,
+    /// Inode number (0 where the system has none): a file replaced by
+    /// another under the same name has another.
+    pub inode: u64,
+}
+
+impl SourceFile {
+    pub(crate) fn new(path: PathBuf, display: String, meta: &std::fs::Metadata) -> SourceFile {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let (ctime_ns, inode) = change_stamp(meta);
+        SourceFile {
+            display,
+            path,
+            size: meta.len(),
+            mtime_ns,
+            ctime_ns,
+            inode,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn change_stamp(meta: &std::fs::Metadata) -> (u128, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let ctime = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
+        + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
+    (ctime, meta.ino())
+}
+
+#[cfg(not(unix))]
+fn change_stamp(_: &std::fs::Metadata) -> (u128, u64) {
+    (0, 0)
+}
