@@ -4,7 +4,7 @@
 use tantivy::query::{EnableScoring, Explanation, Query as TQuery, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader};
 
-use super::plan::boxed;
+use super::queries::boxed;
 
 /// An exclusion (`Occur::MustNot`) that tantivy can run in a debug build.
 ///

@@ -10,7 +10,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term, TERMINATED};
 
-use super::plan::{boxed, phrase_or_term, term_query};
+use super::queries::{boxed, phrase_or_term, term_query};
 use crate::error::{Error, Result};
 use crate::index::{Fields, Opened};
 use crate::query::{Filter, Query};

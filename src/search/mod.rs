@@ -13,6 +13,7 @@ mod exclusion;
 mod filters;
 mod grouping;
 mod plan;
+mod queries;
 mod typos;
 
 use std::collections::HashMap;

@@ -15,16 +15,15 @@
 use std::collections::HashMap;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery,
-    Query as TQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, Query as TQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::coverage::{self, Counted};
 use super::exclusion::{exclusion, forward_only};
 use super::filters::filter_query;
-use super::typos::{self, Suggestion};
+use super::queries::{boxed, phrase_or_term, term_query};
+use super::typos::{self, Lexicon, Suggestion};
 use crate::error::Result;
 use crate::highlight::Pattern;
 use crate::index::Fields;
@@ -63,21 +62,6 @@ pub(crate) const DERIVED_WEIGHT: f32 = 0.6;
 /// Highlight weight of a function word: shown when it stands in the
 /// window, never the reason to choose one.
 const FUNCTION_WORD_WEIGHT: f32 = 0.05;
-
-/// What the planner needs to know of the index.
-pub(crate) trait Lexicon {
-    /// Documents holding `term` in `field`.
-    fn doc_freq(&self, field: Field, term: &str) -> u64;
-    /// Documents in the index.
-    fn num_docs(&self) -> u64;
-    /// Indexed terms of `field` within `distance` edits of `term`
-    /// (transpositions count one), other than `term`, with their document
-    /// frequencies, in no particular order.
-    fn within(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)>;
-    /// The `max` commonest indexed terms of `field` that start with
-    /// `prefix`, other than `prefix` itself, with their frequencies.
-    fn starting_with(&self, field: Field, prefix: &str, max: usize) -> Vec<(String, u64)>;
-}
 
 /// Which words get close spellings tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,30 +102,6 @@ pub(crate) struct Plan {
     pub suggestions: Vec<Suggestion>,
     /// Known words that were corrected (`curry` -> `curie`), with `Typos::KnownToo`.
     pub corrected: Vec<(String, String)>,
-}
-
-pub(crate) fn boxed(q: impl TQuery) -> Box<dyn TQuery> {
-    Box::new(q)
-}
-
-pub(crate) fn term_query(field: Field, text: &str) -> Box<dyn TQuery> {
-    boxed(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
-}
-
-/// A phrase (several terms) or a term (one) on a positional field.
-pub(crate) fn phrase_or_term(field: Field, terms: &[String], slop: u32) -> Box<dyn TQuery> {
-    if terms.len() == 1 {
-        return term_query(field, &terms[0]);
-    }
-    let terms: Vec<(usize, Term)> = terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (i, Term::from_field_text(field, t)))
-        .collect();
-    boxed(PhraseQuery::new_with_offset_and_slop(terms, slop))
 }
 
 /// BM25's IDF, as tantivy computes it.
@@ -1061,6 +1021,7 @@ fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
 mod tests {
     use super::*;
     use crate::index::schema;
+    use tantivy::schema::Field;
 
     /// A lexicon from a table of (field name, term, doc freq).
     struct Table {

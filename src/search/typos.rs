@@ -12,7 +12,20 @@ use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-use super::plan::Lexicon;
+/// What the planner needs to know of the index.
+pub(crate) trait Lexicon {
+    /// Documents holding `term` in `field`.
+    fn doc_freq(&self, field: Field, term: &str) -> u64;
+    /// Documents in the index.
+    fn num_docs(&self) -> u64;
+    /// Indexed terms of `field` within `distance` edits of `term`
+    /// (transpositions count one), other than `term`, with their document
+    /// frequencies, in no particular order.
+    fn within(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)>;
+    /// The `max` commonest indexed terms of `field` that start with
+    /// `prefix`, other than `prefix` itself, with their frequencies.
+    fn starting_with(&self, field: Field, prefix: &str, max: usize) -> Vec<(String, u64)>;
+}
 
 /// A word the index does not know, and the indexed words closest to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
