@@ -986,7 +986,7 @@ impl IndexDir {
         let mut states = Vec::with_capacity(files.len());
         let mut tombstones = Vec::new();
         let mut stamps_changed = false;
-        // Same size and mtime: trust it without reading (the cheap path
+        // Same size, mtime, ctime and inode: trust it without reading (the cheap path
         // that makes a no-change run cost one stat per file).
         let trusted: Vec<bool> = files
             .iter()
@@ -994,7 +994,7 @@ impl IndexDir {
                 old_files.contains_key(&file.display)
                     && old_stamps
                         .get(file.display.as_str())
-                        .is_some_and(|os| **os == stamp(file))
+                        .is_some_and(|os| unchanged(os, file))
             })
             .collect();
         let mut done = Progress::default();

@@ -20,6 +20,27 @@ pub(crate) fn split(score: f32) -> (usize, f32) {
     (steps as usize, score - steps * STEP)
 }
 
+/// What a passage on the query's topic (a paragraph, or a section whose
+/// heading holds a query word) adds, among `words` content words: more than
+/// all the words, so a section whose paragraphs share the words out between
+/// them ranks after every passage that holds them itself.
+pub(crate) fn on_topic(words: usize) -> f32 {
+    (words + 1) as f32 * STEP
+}
+
+/// The content words a passage of the any-word tier holds (at least 1, at
+/// most `words`), and its BM25 part, from its score: [`STEP`]s for the
+/// words, and [`on_topic`] when it is on topic.
+pub(crate) fn held(score: f32, words: usize) -> (usize, f32) {
+    let (steps, bm25) = split(score);
+    let held = if steps > words {
+        steps - (words + 1)
+    } else {
+        steps
+    };
+    (held.clamp(1, words.max(1)), bm25)
+}
+
 /// A query whose matches score `offset` more than the inner query's.
 #[derive(Debug)]
 pub(crate) struct Counted {

@@ -260,48 +260,42 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         let spans = spans(&searcher, top).map_err(Error::index(opened.root()))?;
         Ok(grouping::group(&spans, opts.limit).len() >= opts.limit)
     };
+    // Adds a tier's documents not ranked yet, while the pool has room.
+    let mut admit = |top: &mut Vec<(f32, DocAddress)>,
+                     found: Vec<(f32, DocAddress)>,
+                     rank: &dyn Fn(f32) -> (f32, Tier)| {
+        for (score, addr) in found {
+            if top.len() < pool && !tiers.contains_key(&addr) {
+                let (score, tier) = rank(score);
+                tiers.insert(addr, tier);
+                top.push((score, addr));
+            }
+        }
+    };
     for (k, q) in &plan.between {
         if filled(&top)? {
             break;
         }
-        for (score, addr) in run(q.as_ref(), pool + top.len())? {
-            if top.len() < pool && !tiers.contains_key(&addr) {
-                tiers.insert(
-                    addr,
-                    Tier::SomeWords {
-                        words: *k,
-                        of: words,
-                    },
-                );
-                top.push((score, addr));
-            }
-        }
+        let found = run(q.as_ref(), pool + top.len())?;
+        let tier = Tier::SomeWords {
+            words: *k,
+            of: words,
+        };
+        admit(&mut top, found, &|score| (score, tier));
     }
-    let any = match &plan.any {
-        Some(q) if !filled(&top)? => Some(q),
-        _ => None,
-    };
-    if let Some(any) = any {
-        for (score, addr) in run(any.as_ref(), pool + top.len())? {
-            if top.len() < pool && !tiers.contains_key(&addr) {
-                // Whole steps count the words held, and `words + 1` more
-                // for a passage on the query's topic (see `plan`).
-                let (steps, bm25) = coverage::split(score);
-                let held = if steps > words {
-                    steps - (words + 1)
-                } else {
-                    steps
-                };
-                let held = held.clamp(1, words.max(1));
-                tiers.insert(
-                    addr,
+    if let Some(any) = plan.any.as_ref() {
+        if !filled(&top)? {
+            let found = run(any.as_ref(), pool + top.len())?;
+            admit(&mut top, found, &|score| {
+                let (held, bm25) = coverage::held(score, words);
+                (
+                    bm25,
                     Tier::SomeWords {
                         words: held,
                         of: words,
                     },
-                );
-                top.push((bm25, addr));
-            }
+                )
+            });
         }
     }
     let total = count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?;

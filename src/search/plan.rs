@@ -514,11 +514,7 @@ impl Plan {
                     .map(|c| (Occur::Should, c.query.box_clone())),
             );
             if let Some(g) = &gate {
-                // Worth more than all the words: a section whose paragraphs
-                // share the words out between them ranks after every passage
-                // that holds them itself.
-                let worth = (m + 1) as f32 * coverage::STEP;
-                let on_topic = Counted::new(g.box_clone(), worth);
+                let on_topic = Counted::new(g.box_clone(), coverage::on_topic(m));
                 ranked.push((Occur::Should, boxed(on_topic)));
             }
             if let Some(l) = &lead {
