@@ -55,7 +55,6 @@ pub mod render;
 pub mod search;
 pub mod sections;
 pub mod show;
-pub mod state;
 pub mod text;
 
 pub use error::{Error, Result};

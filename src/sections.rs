@@ -11,10 +11,10 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use crate::error::{Error, Result};
+use crate::index::state::FileState;
 use crate::index::{IndexDir, Opened};
 use crate::query::{Filter, Kind, Query};
 use crate::search::{exclusion, filter_query, unmatched_filters};
-use crate::state::FileState;
 use crate::text::Analyzer;
 
 /// A table of contents: the articles listed and what is worth saying

@@ -20,8 +20,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::{fnv1a, Document, Problem};
+use crate::corpus::{fnv1a, Problem};
 use crate::error::{Error, Result};
+use crate::model::Document;
 
 /// File name of the stamps.
 pub const STAMPS: &str = "stamps.json";

@@ -1,0 +1,302 @@
+//! A full build: every corpus file read and parsed on all cores, fed to one
+//! writer, committed into a new generation that replaces the current one
+//! only once it is whole.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use super::freshness::stamp;
+use super::report::{Change, Report};
+use super::schema::{schema, settings, Fields};
+use super::state::{self, DocState, Docs, FileState, Stamp, Stamps, Tombstone};
+use super::update::{summary, totals};
+use super::{base_dir, IndexDir, CURRENT, FORMAT};
+use crate::corpus::{self, Problem};
+use crate::error::{Error, Result};
+use crate::model::{Document, Kind, SourceFile};
+use crate::progress::Progress;
+use crate::text;
+
+impl IndexDir {
+    /// Writes a new generation and makes it current.
+    pub(super) fn full_build(
+        &self,
+        files: &[SourceFile],
+        corpus_root: &Path,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Report> {
+        let gen_name = format!(
+            "gen-{}-{}",
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0),
+            std::process::id()
+        );
+        let gen = self.root.join(&gen_name);
+        // What the generation being replaced knew of IDs, so that `show
+        // OLD_ID` still answers after a rebuild.
+        let previous: Option<Docs> = self
+            .current()
+            .ok()
+            .flatten()
+            .and_then(|dir| state::load::<Docs>(&dir.join(state::DOCS)));
+        fs::create_dir(&gen).map_err(Error::io(&gen))?;
+        let (schema, fields) = schema();
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .create_in_dir(&gen)
+            .map_err(Error::index(&gen))?;
+        text::register(&index);
+        let mut writer = new_writer(&index, &gen)?;
+
+        let mut report = Report {
+            full: true,
+            committed: true,
+            ..Report::default()
+        };
+        // Reading and parsing run on all cores, file by file; this thread
+        // feeds the writer, whose own threads analyze and build postings.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Prepared)>(workers * 4);
+        let mut prepared: Vec<Option<FileState>> = vec![None; files.len()];
+        let mut done = Progress {
+            files_total: files.len(),
+            bytes_total: files.iter().map(|f| f.size).sum(),
+            ..Progress::default()
+        };
+        let added: Result<()> = std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let next = &next;
+                scope.spawn(move || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    if tx.send((i, prepare(file, fields))).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(tx);
+            for (i, p) in rx {
+                if let Some(problem) = &p.state.problem {
+                    report.skipped.push(problem.clone());
+                }
+                report.warnings.extend(p.state.warnings.iter().cloned());
+                for d in &p.state.docs {
+                    if d.section {
+                        report.sections_updated += 1;
+                    } else {
+                        report.added += 1;
+                    }
+                }
+                for doc in p.docs {
+                    writer.add_document(doc).map_err(Error::index(&gen))?;
+                }
+                prepared[i] = Some(p.state);
+                done.files_done += 1;
+                done.bytes_done += files[i].size;
+                progress(done);
+            }
+            Ok(())
+        });
+        added?;
+        for f in files {
+            report.note(&f.display, Change::Added);
+        }
+        let stamps: Vec<Stamp> = files.iter().map(stamp).collect();
+        let states: Vec<FileState> = prepared.into_iter().flatten().collect();
+        report
+            .skipped
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        report
+            .warnings
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        let opstamp = writer.commit().map_err(Error::index(&gen))?;
+        writer.wait_merging_threads().map_err(Error::index(&gen))?;
+        let mut docs = Docs {
+            format: FORMAT,
+            opstamp,
+            files: states,
+            tombstones: Vec::new(),
+        };
+        if let Some(previous) = previous {
+            docs.bury(carried_tombstones(previous, &docs.files));
+        }
+        totals(&mut report, &docs);
+        let stamps = Stamps {
+            format: FORMAT,
+            opstamp,
+            corpus: corpus_root.display().to_string(),
+            base: base_dir(),
+            files: stamps,
+            summary: summary(&report),
+        };
+        state::save(&gen.join(state::DOCS), &docs)?;
+        state::save(&gen.join(state::STAMPS), &stamps)?;
+        state::write_durably(&self.root.join(CURRENT), gen_name.as_bytes())?;
+        self.remove_old_generations(&gen_name);
+        Ok(report)
+    }
+}
+
+pub(super) fn new_writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let writer = index
+        .writer_with_num_threads(threads, threads * 64_000_000)
+        .map_err(Error::index(dir))?;
+    // A writer killed before its commit leaves files (delete bitsets named
+    // by the next opstamp) that this writer would try to create again and
+    // fail on: tantivy collects them only after a commit, so collect now.
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(Error::index(dir))?;
+    Ok(writer)
+}
+
+/// One file made ready for the index: its state and its documents.
+struct Prepared {
+    state: FileState,
+    docs: Vec<TantivyDocument>,
+}
+
+/// Reads and parses one file into documents (no index access: runs on any
+/// thread).
+fn prepare(file: &SourceFile, fields: Fields) -> Prepared {
+    let loaded = read_file(file);
+    match loaded.parsed {
+        Err(p) => Prepared {
+            state: FileState {
+                file: file.display.clone(),
+                title: String::new(),
+                hash: loaded.hash,
+                docs: Vec::new(),
+                problem: Some(p),
+                warnings: Vec::new(),
+            },
+            docs: Vec::new(),
+        },
+        Ok((text, article)) => {
+            let warnings = warnings_of(&file.display, &article);
+            let mut ids = HashSet::new();
+            let docs = corpus::documents(&file.display, &text, &article, &mut ids);
+            let words = text::Analyzer::default().words(&text);
+            Prepared {
+                state: FileState {
+                    file: file.display.clone(),
+                    title: article.title.clone(),
+                    hash: loaded.hash,
+                    docs: docs.iter().map(doc_state).collect(),
+                    problem: None,
+                    warnings,
+                },
+                docs: docs.iter().map(|d| fields.to_tantivy(d, &words)).collect(),
+            }
+        }
+    }
+}
+
+/// A file's bytes, hash and parse.
+pub(super) struct Loaded {
+    pub(super) hash: String,
+    pub(super) parsed: std::result::Result<(String, crate::article::Article), Problem>,
+}
+
+pub(super) fn read_file(file: &SourceFile) -> Loaded {
+    match crate::guard::read_article(file) {
+        Ok(bytes) => {
+            let hash = state::content_hash(&bytes);
+            Loaded {
+                hash,
+                parsed: corpus::parse(&file.display, bytes),
+            }
+        }
+        Err(message) => Loaded {
+            hash: String::new(),
+            parsed: Err(Problem {
+                file: file.display.clone(),
+                line: 0,
+                message,
+            }),
+        },
+    }
+}
+
+pub(super) fn warnings_of(file: &str, article: &crate::article::Article) -> Vec<Problem> {
+    article
+        .warnings
+        .iter()
+        .map(|w| Problem {
+            file: file.to_string(),
+            line: w.line,
+            message: w.message.clone(),
+        })
+        .collect()
+}
+
+pub(super) fn doc_state(d: &Document) -> DocState {
+    DocState {
+        id: d.id.clone(),
+        section: d.kind == Kind::Section,
+        digest: state::digest(d),
+        path: std::sync::Arc::new(d.section.clone()),
+        paragraph: d.paragraph.unwrap_or(0),
+    }
+}
+
+/// The tombstones a rebuild keeps: the old generation's, and one for each
+/// paragraph it held that the new one does not, pointing (like an update's)
+/// at the paragraph now standing in its place when there is one. IDs alive
+/// again need none.
+fn carried_tombstones(previous: Docs, now: &[FileState]) -> Vec<Tombstone> {
+    let alive: HashSet<&str> = now
+        .iter()
+        .flat_map(|f| f.docs.iter().map(|d| d.id.as_str()))
+        .collect();
+    let at: HashMap<(&str, &[String], usize), &str> = now
+        .iter()
+        .flat_map(|f| {
+            f.docs.iter().filter(|d| !d.section).map(move |d| {
+                (
+                    (f.file.as_str(), d.path.as_slice(), d.paragraph),
+                    d.id.as_str(),
+                )
+            })
+        })
+        .collect();
+    let mut out: Vec<Tombstone> = previous
+        .tombstones
+        .into_iter()
+        .filter(|t| !alive.contains(t.id.as_str()))
+        .collect();
+    for f in &previous.files {
+        for d in f.docs.iter().filter(|d| !d.section) {
+            if alive.contains(d.id.as_str()) {
+                continue;
+            }
+            let replaced_by = at
+                .get(&(f.file.as_str(), d.path.as_slice(), d.paragraph))
+                .map(|id| id.to_string());
+            out.push(Tombstone {
+                id: d.id.clone(),
+                replaced_by,
+                file: f.file.clone(),
+                section: d.path.to_vec(),
+                paragraph: d.paragraph,
+            });
+        }
+    }
+    out
+}

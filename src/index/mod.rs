@@ -1,0 +1,315 @@
+//! The tantivy index: an index folder, its generations and locks. The
+//! stages live in the submodules: [`mod@schema`] (fields, and `Document` to
+//! tantivy and back), [`state`] (what each generation was built from),
+//! `build` (a full build), `update` (an incremental one), [`freshness`]
+//! (whether the corpus changed since), `opened` (a generation opened to
+//! search) and `integrity` (damaged files).
+//!
+//! An index folder holds generations: `gen-*/` folders, each a complete
+//! tantivy index plus its state files ([`state`]), and a `CURRENT` file
+//! naming the one in use.
+//!
+//! - A full build writes a new generation beside the old one and only then
+//!   replaces `CURRENT` (write to a temporary file, fsync, rename), so a
+//!   build that fails or is interrupted leaves the previous generation in
+//!   use. Leftover generations are removed by the next full build.
+//! - An incremental update changes the current generation in place: it
+//!   deletes and adds only the documents of files whose content changed,
+//!   in one tantivy commit (atomic: a killed update leaves the previous
+//!   commit), then rewrites the state files. If it is killed between the
+//!   two, the opstamps disagree and the next update rebuilds.
+//! - A lock file (`.lock`, an OS lock that dies with its process) keeps two
+//!   writers apart.
+
+mod build;
+pub mod freshness;
+mod integrity;
+mod opened;
+mod report;
+pub mod schema;
+pub mod state;
+mod update;
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use opened::Opened;
+pub use report::{Change, FileChange, Report};
+pub use schema::{schema, Fields};
+
+use crate::corpus;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use opened::try_open;
+use state::{Docs, Tombstone};
+
+/// Bumped whenever the schema or the analyzers change meaning, so an index
+/// built by another version is rebuilt instead of silently misread.
+pub const FORMAT: u32 = 17;
+
+/// How to update.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdateOptions {
+    /// Rebuild from scratch instead of applying the difference.
+    pub full: bool,
+}
+
+/// An index folder.
+#[derive(Debug, Clone)]
+pub struct IndexDir {
+    root: PathBuf,
+}
+const CURRENT: &str = "CURRENT";
+const LOCK: &str = ".lock";
+const WATCH_LOCK: &str = ".watch";
+
+/// Holds the writer lock of an index folder until dropped.
+pub struct WriteLock {
+    _file: File,
+}
+
+impl IndexDir {
+    /// An index folder at `root` (it need not exist yet).
+    pub fn new(root: impl Into<PathBuf>) -> IndexDir {
+        IndexDir { root: root.into() }
+    }
+
+    /// The folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The generation in use, if any.
+    fn current(&self) -> Result<Option<PathBuf>> {
+        let path = self.root.join(CURRENT);
+        match fs::read_to_string(&path) {
+            // Garbled: no generation is named, so build one.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Ok(None),
+            Ok(name) => {
+                let name = name.trim();
+                if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+                    return Ok(None);
+                }
+                let dir = self.root.join(name);
+                Ok(dir.is_dir().then_some(dir))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(path)(e)),
+        }
+    }
+
+    /// Opens the generation in use. `Ok(None)` when there is none, it was
+    /// built by another format version, or its state files do not describe
+    /// its last commit (all of which mean: build it).
+    pub fn open(&self) -> Result<Option<Opened>> {
+        // A writer may commit, or swap in a new generation and delete this
+        // one, while we read: whatever fails, look again a few times.
+        for attempt in 0..8 {
+            if attempt > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(25 * attempt));
+            }
+            let Some(dir) = self.current()? else {
+                return Ok(None);
+            };
+            if let Some(opened) = try_open(dir) {
+                return Ok(Some(opened));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Waits until no other process is writing the index.
+    pub fn wait_for_writer(&self) -> Result<()> {
+        let path = self.root.join(LOCK);
+        let Ok(file) = File::options().write(true).open(&path) else {
+            return Ok(());
+        };
+        file.lock().map_err(Error::io(&path))?;
+        Ok(())
+    }
+
+    /// Brings the index up to date with the corpus: applies only what
+    /// changed, or rebuilds from scratch when asked, when there is no
+    /// usable index, or when its state files do not match it.
+    pub fn update(&self, corpus_root: &Path, opts: UpdateOptions) -> Result<Report> {
+        self.update_with_progress(corpus_root, opts, &|_| {})
+    }
+
+    /// [`IndexDir::update`], calling `progress` after each file it reads
+    /// (for a progress bar). A no-change update reads none and never calls
+    /// it.
+    pub fn update_with_progress(
+        &self,
+        corpus_root: &Path,
+        opts: UpdateOptions,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Report> {
+        let started = Instant::now();
+        fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
+        crate::guard::check_locations(corpus_root, &self.root)?;
+        let _lock = self.lock()?;
+        let files = corpus::discover(corpus_root)?;
+        let current = if opts.full {
+            None
+        } else {
+            self.open_for_update()?
+        };
+        if let Some((opened, _)) = &current {
+            // Holding the lock, no other build is writing a generation:
+            // anything but the current one is left over from a crash.
+            if let Some(name) = opened.dir.file_name() {
+                self.remove_old_generations(&name.to_string_lossy());
+            }
+        }
+        // Nothing changed (one stat per file): done, without reading the
+        // document states.
+        if let Some((opened, false)) = &current {
+            if opened.stamps.corpus == corpus_root.display().to_string()
+                && opened.staleness().stale_among(&files).is_empty()
+            {
+                let sum = &opened.stamps.summary;
+                return Ok(Report {
+                    articles: sum.articles,
+                    sections: sum.sections,
+                    paragraphs: sum.paragraphs,
+                    unchanged: sum.paragraphs,
+                    skipped: sum.skipped.clone(),
+                    warnings: sum.warnings.clone(),
+                    seconds: started.elapsed().as_secs_f64(),
+                    index: self.root.display().to_string(),
+                    ..Report::default()
+                });
+            }
+        }
+        let current = current.and_then(|(opened, repair)| {
+            Self::load_docs(&opened).map(|docs| (opened, docs, repair))
+        });
+        let mut report = match current {
+            Some((opened, docs, repair)) => {
+                crate::guard::check_writable(&opened.dir)?;
+                self.incremental(&opened, docs, &files, corpus_root, repair, progress)?
+            }
+            None => {
+                crate::guard::check_writable(&self.root)?;
+                self.full_build(&files, corpus_root, progress)?
+            }
+        };
+        report.seconds = started.elapsed().as_secs_f64();
+        report.index = self.root.display().to_string();
+        Ok(report)
+    }
+
+    /// Rebuilds from scratch (same as `update` with `full`).
+    pub fn build(&self, corpus_root: &Path) -> Result<Report> {
+        self.update(corpus_root, UpdateOptions { full: true })
+    }
+
+    /// The current generation, and whether its state files lag behind its
+    /// last commit (an update killed between its commit and writing them):
+    /// then every file that differs from its stamp is re-indexed whole.
+    fn open_for_update(&self) -> Result<Option<(Opened, bool)>> {
+        let Some(opened) = self.open()? else {
+            return Ok(None);
+        };
+        let repair = opened.stamps.opstamp != opened.opstamp;
+        Ok(Some((opened, repair)))
+    }
+
+    /// The document states of a generation, if they match its stamps.
+    fn load_docs(opened: &Opened) -> Option<Docs> {
+        let docs = state::load::<Docs>(&opened.dir.join(state::DOCS))?;
+        (docs.format == FORMAT && docs.opstamp == opened.stamps.opstamp).then_some(docs)
+    }
+
+    /// Marks this index as watched for as long as the returned lock lives
+    /// (`passage watch` holds it), so searches can skip their own check for
+    /// edits. Fails with [`Error::Busy`] if another watcher holds it.
+    pub fn watch_lock(&self) -> Result<WriteLock> {
+        // A search asks whether a watcher runs by trying this same lock for
+        // an instant ([`Self::is_watched`]); a watcher starting in that
+        // instant must not take the search for another watcher. One that
+        // really runs holds the lock for good: a second of retries tells.
+        let mut tries = 0;
+        loop {
+            match self.try_lock_file(WATCH_LOCK) {
+                Err(Error::Busy { .. }) if tries < 20 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Whether a `passage watch` is keeping this index current (an OS lock,
+    /// so a killed watcher never leaves a stale claim).
+    pub fn is_watched(&self) -> bool {
+        let Ok(file) = File::options().write(true).open(self.root.join(WATCH_LOCK)) else {
+            return false;
+        };
+        matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
+    }
+
+    /// Takes the writer lock, failing at once if another process holds it.
+    pub fn lock(&self) -> Result<WriteLock> {
+        self.try_lock_file(LOCK)
+    }
+
+    /// Takes an exclusive OS lock on a file of the index folder, at once
+    /// or not at all.
+    fn try_lock_file(&self, name: &str) -> Result<WriteLock> {
+        fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
+        let path = self.root.join(name);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(Error::io(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(WriteLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy {
+                path: self.root.clone(),
+            }),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(path)(e)),
+        }
+    }
+
+    /// Removes every generation but `keep`. Failures are ignored: a search
+    /// may still have old files open, and the next build tries again.
+    fn remove_old_generations(&self, keep: &str) {
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("gen-") && name != keep {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+
+    /// The document states of the generation `opened` holds, if they
+    /// describe its last commit.
+    pub fn docs(opened: &Opened) -> Option<Docs> {
+        Self::load_docs(opened).filter(|d| d.opstamp == opened.opstamp)
+    }
+
+    /// The tombstones of the current generation (for `show`).
+    pub fn tombstones(&self) -> Result<Vec<Tombstone>> {
+        let Some(dir) = self.current()? else {
+            return Ok(Vec::new());
+        };
+        Ok(state::load::<Docs>(&dir.join(state::DOCS))
+            .map(|d| d.tombstones)
+            .unwrap_or_default())
+    }
+}
+/// The folder corpus paths are relative to.
+fn base_dir() -> String {
+    std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default()
+}
