@@ -18,7 +18,7 @@ pub struct Staleness<'a> {
 }
 
 impl Staleness<'_> {
-    /// See [`Opened::stale_files`].
+    /// See [`super::Opened::stale_files`].
     pub fn stale_files(&self, corpus_root: &Path) -> Result<Vec<String>> {
         Ok(self.stale_among(&corpus::discover(corpus_root)?))
     }

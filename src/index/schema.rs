@@ -193,7 +193,7 @@ impl Fields {
     }
 
     /// Reads a stored document back (its text is not stored: see
-    /// [`Opened::document`]).
+    /// [`super::Opened::document`]).
     pub fn from_tantivy(&self, doc: &TantivyDocument) -> Document {
         let s = |f: Field| {
             doc.get_first(f)
