@@ -279,7 +279,7 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
     use notify::{RecursiveMode, Watcher};
 
     let loc = &args.locations;
-    let _watching = match IndexDir::new(&loc.index).watch_lock() {
+    let _watching = match IndexDir::new(&loc.index).watch_lock(&loc.corpus) {
         Ok(lock) => lock,
         Err(passage::Error::Busy { .. }) => {
             anyhow::bail!(
@@ -313,41 +313,96 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
     watcher
         .watch(&loc.corpus, RecursiveMode::Recursive)
         .with_context(|| format!("{}: cannot watch", loc.corpus.display()))?;
+    // Searches ask for a sync through cookies in the index folder; one
+    // watcher reports both folders' events in one ordered queue.
+    let cookies = IndexDir::new(&loc.index).sync_dir()?;
+    watcher
+        .watch(&cookies, RecursiveMode::NonRecursive)
+        .with_context(|| format!("{}: cannot watch", cookies.display()))?;
     print(&update(loc, UpdateOptions::default(), Problems::All)?)?;
 
     let index_dir = std::fs::canonicalize(&loc.index).ok();
     let debounce = Duration::from_millis(args.debounce_ms);
+    // However busy the corpus, a burst is applied this long after its
+    // first change at the latest: a file appended to every 100 ms must not
+    // starve the index.
+    let longest = debounce + Duration::from_secs(1);
+    let mut pending = Pending::default();
     loop {
         let Ok(first) = rx.recv() else {
             return Ok(Exit::Found);
         };
-        let mut relevant = is_relevant(&first, index_dir.as_deref());
+        pending.take(first, index_dir.as_deref());
         // Debounce: an editor's save is several events; wait for quiet.
-        while let Ok(event) = rx.recv_timeout(debounce) {
-            relevant |= is_relevant(&event, index_dir.as_deref());
+        // A search waiting on a cookie cuts it short: the edits before the
+        // cookie are applied at once.
+        let started = std::time::Instant::now();
+        while pending.cookies.is_empty() {
+            let Some(left) = longest.checked_sub(started.elapsed()) else {
+                break;
+            };
+            match rx.recv_timeout(debounce.min(left)) {
+                Ok(event) => pending.take(event, index_dir.as_deref()),
+                Err(_) => break,
+            }
         }
-        if !relevant {
-            continue;
-        }
-        match update(loc, UpdateOptions::default(), Problems::Read) {
-            Ok(report) if report.changed() => print(&report)?,
-            Ok(_) => {}
-            Err(e) => messages::error(format!("{e:#}")),
+        let outcome = if pending.changed {
+            pending.changed = false;
+            match update(loc, UpdateOptions::default(), Problems::Read) {
+                Ok(report) => {
+                    if report.changed() {
+                        print(&report)?;
+                    }
+                    Ok(())
+                }
+                Err(e) => {
+                    let why = format!("{e:#}");
+                    messages::error(&why);
+                    Err(why)
+                }
+            }
+        } else {
+            Ok(())
+        };
+        for cookie in pending.cookies.drain(..) {
+            passage::index::sync::answer(&cookie, outcome.clone());
         }
     }
 }
 
-/// Whether a file-system event may change the corpus (and is not the
-/// index writing itself, should it live inside the corpus).
-fn is_relevant(event: &notify::Result<notify::Event>, index_dir: Option<&Path>) -> bool {
-    let Ok(event) = event else { return true };
-    if event.kind.is_access() {
-        return false;
+/// What a watcher has seen since its last update: whether the corpus may
+/// have changed, and the cookies of searches waiting for it.
+#[derive(Default)]
+struct Pending {
+    changed: bool,
+    cookies: Vec<std::path::PathBuf>,
+}
+
+impl Pending {
+    fn take(&mut self, event: notify::Result<notify::Event>, index_dir: Option<&Path>) {
+        use passage::index::sync::is_cookie;
+        let Ok(event) = event else {
+            // Lost events (a queue overflow): anything may have changed.
+            self.changed = true;
+            return;
+        };
+        if event.kind.is_access() {
+            return;
+        }
+        for p in &event.paths {
+            if is_cookie(p) {
+                // Its removal (our answer) is an event too: only a cookie
+                // still there waits for an answer.
+                if !event.kind.is_remove() && p.exists() && !self.cookies.contains(p) {
+                    self.cookies.push(p.clone());
+                }
+            } else if index_dir.is_none_or(|ix| !p.starts_with(ix)) {
+                // Not the index writing itself, should it live inside the
+                // corpus.
+                self.changed = true;
+            }
+        }
     }
-    event.paths.iter().any(|p| match index_dir {
-        Some(ix) => !p.starts_with(ix),
-        None => true,
-    })
 }
 
 /// Opens the index, building it when there is none and bringing it up to
@@ -356,96 +411,67 @@ fn open_fresh(loc: &Locations, no_update: bool) -> Result<Opened> {
     with_fresh(loc, no_update, |_| Ok(())).map(|(opened, ())| opened)
 }
 
-/// Runs `work` on the index brought up to date as [`open_fresh`] does. The
-/// staleness check (a `stat` of every corpus file, the dearest part of a
-/// search on a large corpus) runs on another thread meanwhile; in the rare
-/// case that it finds a change, the index is updated and `work` runs again.
+/// Runs `work` on the index brought up to date by
+/// [`passage::index::freshness::ensure_fresh`], saying on stderr what it
+/// did and whenever the answer may not include every edit.
 fn with_fresh<T>(
     loc: &Locations,
     no_update: bool,
     work: impl Fn(&Opened) -> Result<T>,
 ) -> Result<(Opened, T)> {
-    let dir = IndexDir::new(&loc.index);
-    let Some(opened) = dir.open()? else {
-        messages::info(format!(
-            "no index in {}; building it from {}",
-            loc.index.display(),
-            loc.corpus.display()
-        ));
-        match update(loc, UpdateOptions::default(), Problems::Read) {
-            Ok(_) => {}
-            // Someone else is building it: wait for them.
-            Err(e) if matches!(e.downcast_ref(), Some(passage::Error::Busy { .. })) => {
-                dir.wait_for_writer()?;
-            }
-            Err(e) => return Err(e),
-        }
-        let opened = dir.open()?.with_context(|| {
-            format!(
-                "{}: the index just built cannot be opened",
+    use passage::index::freshness::{ensure_fresh, Event, NotUpdated, Policy};
+    let bar = progress_bar();
+    let progress = progress_of(&bar);
+    let tell = |event: Event| {
+        bar.suspend(|| match event {
+            Event::Building => messages::info(format!(
+                "no index in {}; building it from {}",
+                loc.index.display(),
+                loc.corpus.display()
+            )),
+            Event::Built(report) => report_problems(&report, Problems::Read),
+            Event::WatcherDistrusted(why) => messages::warning(format!(
+                "the watcher of {} {why}; checking the corpus instead",
                 loc.index.display()
-            )
-        })?;
-        let done = work(&opened)?;
-        return Ok((opened, done));
+            )),
+            Event::WatcherFailed(why) => messages::warning(format!(
+                "the watcher of {} could not apply the changes ({why}); checking the corpus instead",
+                loc.index.display()
+            )),
+            Event::CorpusUnreadable(e) => {
+                messages::warning(format!("{e}; searching the index as it was built"))
+            }
+            Event::Updated { what, report } => {
+                messages::info(text::freshened(&report, &what));
+                report_problems(&report, Problems::Read);
+            }
+            Event::Stale { what, why } => messages::warning(match why {
+                NotUpdated::Declined => format!(
+                    "{what} changed since the index was built; results may be out of date (run `passage index`)"
+                ),
+                NotUpdated::Busy => format!(
+                    "{what} changed and another process is updating the index; searching its last committed state"
+                ),
+                NotUpdated::Failed(e) => format!(
+                    "{what} changed but the index cannot be updated ({e}); searching its last committed state"
+                ),
+            }),
+        })
     };
-    // A running `passage watch` keeps the index current: trust it.
-    if dir.is_watched() {
-        let done = work(&opened)?;
-        return Ok((opened, done));
-    }
-    let staleness = opened.staleness();
-    let (stale, done) = std::thread::scope(|scope| {
-        let check = scope.spawn(|| staleness.stale_files(&loc.corpus));
-        let done = work(&opened);
-        (check.join().expect("staleness check panicked"), done)
-    });
-    let stale = match stale {
-        Ok(stale) => stale,
-        Err(e @ passage::Error::Corpus { .. }) => {
-            messages::warning(format!("{e}; searching the index as it was built"));
-            return Ok((opened, done?));
-        }
-        Err(e) => return Err(e.into()),
+    let policy = Policy {
+        update: !no_update,
+        ..Policy::default()
     };
-    if stale.is_empty() {
-        return Ok((opened, done?));
-    }
-    let what = match stale.as_slice() {
-        [one] => one.clone(),
-        many => format!("{} files", many.len()),
-    };
-    if no_update {
-        messages::warning(format!(
-            "{what} changed since the index was built; results may be out of date (run `passage index`)"
-        ));
-        return Ok((opened, done?));
-    }
-    drop(opened);
-    match dir.update(&loc.corpus, UpdateOptions::default()) {
-        Ok(report) => {
-            messages::info(text::freshened(&report, &what));
-            report_problems(&report, Problems::Read);
-        }
-        Err(passage::Error::Busy { .. }) => {
-            messages::warning(format!(
-                "{what} changed and another process is updating the index; searching its last committed state"
-            ));
-        }
-        // A failed update leaves the last commit whole (a read-only index
-        // folder, a full disk): answer from it rather than not at all.
-        Err(e @ (passage::Error::Io { .. } | passage::Error::Index { .. })) => {
-            messages::warning(format!(
-                "{what} changed but the index cannot be updated ({e}); searching its last committed state"
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let opened = dir
-        .open()?
-        .with_context(|| format!("{}: the index cannot be opened", loc.index.display()))?;
-    let done = work(&opened)?;
-    Ok((opened, done))
+    let fresh = ensure_fresh(
+        &IndexDir::new(&loc.index),
+        &loc.corpus,
+        policy,
+        &tell,
+        &progress,
+        work,
+    );
+    bar.finish_and_clear();
+    fresh
 }
 
 /// Warns about passages whose text could not be read back from the corpus.
@@ -471,11 +497,21 @@ enum Problems {
 /// Updates the index and reports problems with corpus files on stderr, one
 /// `file:line: message` line each.
 fn update(loc: &Locations, opts: UpdateOptions, problems: Problems) -> Result<Report> {
+    let bar = progress_bar();
+    let result =
+        IndexDir::new(&loc.index).update_with_progress(&loc.corpus, opts, &progress_of(&bar));
+    bar.finish_and_clear();
+    let report = result?;
+    report_problems(&report, problems);
+    Ok(report)
+}
+
+/// A progress bar for builds long enough to wonder about, only on a
+/// terminal. It counts bytes, not files (file sizes differ a thousandfold),
+/// and shows no time left until there is a basis for a guess (see
+/// `passage::progress`).
+fn progress_bar() -> indicatif::ProgressBar {
     use passage::progress::{time_left, Progress};
-    // A progress bar for builds long enough to wonder about, only on a
-    // terminal. It counts bytes, not files (file sizes differ a
-    // thousandfold), and shows no time left until there is a basis for a
-    // guess (see `passage::progress`).
     let bar = indicatif::ProgressBar::with_draw_target(
         None,
         if io::stderr().is_terminal() {
@@ -499,8 +535,13 @@ fn update(loc: &Locations, opts: UpdateOptions, problems: Problems) -> Result<Re
         .map(|s| s.with_key("left", left))
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    bar
+}
+
+/// What an update calls after each file, drawing `bar`.
+fn progress_of(bar: &indicatif::ProgressBar) -> impl Fn(passage::progress::Progress) + '_ {
     let ticking = std::cell::Cell::new(false);
-    let progress = |p: Progress| {
+    move |p| {
         if p.worth_a_bar() {
             bar.set_length(p.bytes_total);
             bar.set_position(p.bytes_done);
@@ -512,12 +553,7 @@ fn update(loc: &Locations, opts: UpdateOptions, problems: Problems) -> Result<Re
                 bar.enable_steady_tick(Duration::from_millis(250));
             }
         }
-    };
-    let result = IndexDir::new(&loc.index).update_with_progress(&loc.corpus, opts, &progress);
-    bar.finish_and_clear();
-    let report = result?;
-    report_problems(&report, problems);
-    Ok(report)
+    }
 }
 
 fn report_problems(report: &Report, which: Problems) {

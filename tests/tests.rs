@@ -25,3 +25,4 @@ mod search;
 mod terminal;
 mod unicode;
 mod util;
+mod watcher;

@@ -1,14 +1,179 @@
-//! Whether the index describes the corpus as it is now: the stamps of every
-//! file compared with a `stat` of it (git's racy-git rules: size, mtime,
-//! ctime and inode).
+//! Whether the index describes the corpus as it is now, and the policy
+//! that no command answers from a stale index without saying so:
+//! [`ensure_fresh`] builds a missing index, asks a running watcher to
+//! catch up ([`super::sync`]) or compares the stamps of every file with a
+//! `stat` of it (git's racy-git rules: size, mtime, ctime and inode), and
+//! updates what changed. It reports each step as an [`Event`]; the binary
+//! only prints them.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use super::state::{Stamp, Stamps};
+use super::sync::{Sync, SYNC_TIMEOUT};
+use super::{IndexDir, Opened, Report, UpdateOptions};
 use crate::corpus;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::SourceFile;
+use crate::progress::Progress;
+
+/// How a command wants the index brought up to date.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// Update the index when the corpus changed (`false`: `--no-update`,
+    /// which answers from the index as it is and says so).
+    pub update: bool,
+    /// How long to wait for a running watcher's answer.
+    pub sync_timeout: std::time::Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            update: true,
+            sync_timeout: SYNC_TIMEOUT,
+        }
+    }
+}
+
+/// What [`ensure_fresh`] found and did, in order, for the caller to tell.
+#[derive(Debug)]
+pub enum Event {
+    /// There is no index: building it (before the build starts).
+    Building,
+    /// The index was built (or, when another process was building it,
+    /// waited for).
+    Built(Report),
+    /// A watcher holds the index but was not trusted, and why: the corpus
+    /// is checked instead.
+    WatcherDistrusted(String),
+    /// The watcher could not apply the changes, and why: the corpus is
+    /// checked instead.
+    WatcherFailed(String),
+    /// The corpus could not be listed: the index is searched as it was
+    /// built.
+    CorpusUnreadable(Error),
+    /// Files changed (`what`: one file or `N files`) and the index was
+    /// updated.
+    Updated {
+        /// What changed.
+        what: String,
+        /// The update.
+        report: Report,
+    },
+    /// Files changed and the index was not updated: its last commit is
+    /// searched.
+    Stale {
+        /// What changed.
+        what: String,
+        /// Why it was not updated.
+        why: NotUpdated,
+    },
+}
+
+/// Why a changed corpus was not applied before a search.
+#[derive(Debug)]
+pub enum NotUpdated {
+    /// The command was told not to (`--no-update`).
+    Declined,
+    /// Another process is updating the index.
+    Busy,
+    /// The update failed (a read-only index folder, a full disk); the last
+    /// commit is whole.
+    Failed(Error),
+}
+
+/// Runs `work` on the index of `corpus` brought up to date. `tell` hears
+/// every [`Event`]; `progress` follows a build or update.
+///
+/// The staleness check (a `stat` of every corpus file, the dearest part of
+/// a search on a large corpus) runs on another thread while `work` runs;
+/// in the rare case that it finds a change, the index is updated and
+/// `work` runs again. A watcher that answers the sync handshake spares the
+/// check altogether.
+pub fn ensure_fresh<T, E: From<Error>>(
+    dir: &IndexDir,
+    corpus: &Path,
+    policy: Policy,
+    tell: &dyn Fn(Event),
+    progress: &dyn Fn(Progress),
+    work: impl Fn(&Opened) -> std::result::Result<T, E>,
+) -> std::result::Result<(Opened, T), E> {
+    let reopen = || -> Result<Opened> {
+        dir.open()?.ok_or_else(|| Error::NoIndex {
+            path: dir.root().to_path_buf(),
+        })
+    };
+    if dir.open()?.is_none() {
+        tell(Event::Building);
+        match dir.update_with_progress(corpus, UpdateOptions::default(), progress) {
+            Ok(report) => tell(Event::Built(report)),
+            // Someone else is building it: wait for them.
+            Err(Error::Busy { .. }) => dir.wait_for_writer()?,
+            Err(e) => return Err(e.into()),
+        }
+        let opened = reopen()?;
+        let done = work(&opened)?;
+        return Ok((opened, done));
+    }
+    match dir.sync_with_watcher(corpus, policy.sync_timeout) {
+        Sync::Synced => {
+            // Opened after the answer: the watcher's last commit holds
+            // every change made before this command started.
+            let opened = reopen()?;
+            let done = work(&opened)?;
+            return Ok((opened, done));
+        }
+        Sync::Unwatched => {}
+        Sync::Distrusted(why) => tell(Event::WatcherDistrusted(why)),
+        Sync::Failed(why) => tell(Event::WatcherFailed(why)),
+    }
+    let opened = reopen()?;
+    let staleness = opened.staleness();
+    let (stale, done) = std::thread::scope(|scope| {
+        let check = scope.spawn(|| staleness.stale_files(corpus));
+        let done = work(&opened);
+        (check.join().expect("staleness check panicked"), done)
+    });
+    let stale = match stale {
+        Ok(stale) => stale,
+        Err(e @ Error::Corpus { .. }) => {
+            tell(Event::CorpusUnreadable(e));
+            return Ok((opened, done?));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if stale.is_empty() {
+        return Ok((opened, done?));
+    }
+    let what = match stale.as_slice() {
+        [one] => one.clone(),
+        many => format!("{} files", many.len()),
+    };
+    if !policy.update {
+        tell(Event::Stale {
+            what,
+            why: NotUpdated::Declined,
+        });
+        return Ok((opened, done?));
+    }
+    drop(opened);
+    match dir.update_with_progress(corpus, UpdateOptions::default(), progress) {
+        Ok(report) => tell(Event::Updated { what, report }),
+        Err(Error::Busy { .. }) => tell(Event::Stale {
+            what,
+            why: NotUpdated::Busy,
+        }),
+        Err(e @ (Error::Io { .. } | Error::Index { .. })) => tell(Event::Stale {
+            what,
+            why: NotUpdated::Failed(e),
+        }),
+        Err(e) => return Err(e.into()),
+    }
+    let opened = reopen()?;
+    let done = work(&opened)?;
+    Ok((opened, done))
+}
 
 /// The stamps of an opened index, to compare the corpus with.
 #[derive(Clone, Copy)]

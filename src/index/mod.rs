@@ -28,6 +28,7 @@ mod opened;
 mod report;
 pub mod schema;
 pub mod state;
+pub mod sync;
 mod update;
 
 use std::fs::{self, File};
@@ -62,11 +63,10 @@ pub struct IndexDir {
 }
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = ".lock";
-const WATCH_LOCK: &str = ".watch";
 
 /// Holds the writer lock of an index folder until dropped.
 pub struct WriteLock {
-    _file: File,
+    file: File,
 }
 
 impl IndexDir {
@@ -222,35 +222,6 @@ impl IndexDir {
         (docs.format == FORMAT && docs.opstamp == opened.stamps.opstamp).then_some(docs)
     }
 
-    /// Marks this index as watched for as long as the returned lock lives
-    /// (`passage watch` holds it), so searches can skip their own check for
-    /// edits. Fails with [`Error::Busy`] if another watcher holds it.
-    pub fn watch_lock(&self) -> Result<WriteLock> {
-        // A search asks whether a watcher runs by trying this same lock for
-        // an instant ([`Self::is_watched`]); a watcher starting in that
-        // instant must not take the search for another watcher. One that
-        // really runs holds the lock for good: a second of retries tells.
-        let mut tries = 0;
-        loop {
-            match self.try_lock_file(WATCH_LOCK) {
-                Err(Error::Busy { .. }) if tries < 20 => {
-                    tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// Whether a `passage watch` is keeping this index current (an OS lock,
-    /// so a killed watcher never leaves a stale claim).
-    pub fn is_watched(&self) -> bool {
-        let Ok(file) = File::options().write(true).open(self.root.join(WATCH_LOCK)) else {
-            return false;
-        };
-        matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
-    }
-
     /// Takes the writer lock, failing at once if another process holds it.
     pub fn lock(&self) -> Result<WriteLock> {
         self.try_lock_file(LOCK)
@@ -258,7 +229,7 @@ impl IndexDir {
 
     /// Takes an exclusive OS lock on a file of the index folder, at once
     /// or not at all.
-    fn try_lock_file(&self, name: &str) -> Result<WriteLock> {
+    pub(super) fn try_lock_file(&self, name: &str) -> Result<WriteLock> {
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
         let path = self.root.join(name);
         let file = File::options()
@@ -268,7 +239,7 @@ impl IndexDir {
             .open(&path)
             .map_err(Error::io(&path))?;
         match file.try_lock() {
-            Ok(()) => Ok(WriteLock { _file: file }),
+            Ok(()) => Ok(WriteLock { file }),
             Err(fs::TryLockError::WouldBlock) => Err(Error::Busy {
                 path: self.root.clone(),
             }),
