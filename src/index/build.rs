@@ -9,12 +9,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use super::freshness::stamp;
+use super::freshness::{settle, stamp};
 use super::report::{Change, Report};
 use super::schema::{schema, settings, Fields};
 use super::state::{self, DocState, Docs, FileState, Stamp, Stamps, Tombstone};
 use super::update::{summary, totals};
-use super::{base_dir, IndexDir, CURRENT, FORMAT};
+use super::{base_dir, IndexDir, Walk, CURRENT, FORMAT};
 use crate::corpus::{self, Problem};
 use crate::error::{Error, Result};
 use crate::model::{Document, Kind, SourceFile};
@@ -25,10 +25,11 @@ impl IndexDir {
     /// Writes a new generation and makes it current.
     pub(super) fn full_build(
         &self,
-        files: &[SourceFile],
+        walk: &Walk,
         corpus_root: &Path,
         progress: &dyn Fn(Progress),
     ) -> Result<Report> {
+        let (files, scanned_ns) = (walk.files.as_slice(), walk.scanned_ns);
         let gen_name = format!(
             "gen-{}-{}",
             SystemTime::now()
@@ -112,7 +113,7 @@ impl IndexDir {
         for f in files {
             report.note(&f.display, Change::Added);
         }
-        let stamps: Vec<Stamp> = files.iter().map(stamp).collect();
+        let mut stamps: Vec<Stamp> = files.iter().map(stamp).collect();
         let states: Vec<FileState> = prepared.into_iter().flatten().collect();
         report
             .skipped
@@ -132,6 +133,10 @@ impl IndexDir {
             docs.bury(carried_tombstones(previous, &docs.files));
         }
         totals(&mut report, &docs);
+        if docs.files.len() == files.len() {
+            let hashes: Vec<&str> = docs.files.iter().map(|s| s.hash.as_str()).collect();
+            settle(&mut stamps, files, &hashes, scanned_ns);
+        }
         let stamps = Stamps {
             format: FORMAT,
             opstamp,

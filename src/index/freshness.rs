@@ -257,9 +257,56 @@ pub(super) fn stamp(file: &SourceFile) -> Stamp {
 /// Whether a file is as its stamp says: same size, mtime, ctime and inode.
 /// Size and mtime alone miss two files of equal size and mtime swapped by
 /// `mv` (as after unpacking an archive): the rename changes both files'
-/// ctime and each name's inode.
+/// ctime and each name's inode. Stamps an update could not prove are
+/// smudged by [`settle`] and never match.
 pub(super) fn unchanged(s: &Stamp, f: &SourceFile) -> bool {
     s.size == f.size && s.mtime_ns == f.mtime_ns && s.ctime_ns == f.ctime_ns && s.inode == f.inode
+}
+
+/// How close to the walk a change makes a stamp racy: the coarsest clock
+/// tick of the file systems passage is used on (Linux's 100 Hz, with room).
+const RACY_NS: u128 = 20_000_000;
+
+/// Proves or smudges the stamps of files changed just before the walk
+/// (git's "racily clean" entries). File times advance by clock ticks (4 ms
+/// here, 10 ms on some kernels): a file written again in the tick its
+/// stamp shows, after it was read, keeps size and times, and its stamp
+/// would hide the change for ever. For each such stamp this waits for the
+/// tick to pass, reads the file again and compares it with what was
+/// indexed (`hashes`, aligned with `stamps`): the same, and any later
+/// write must show new times; different, and the stamp is smudged so that
+/// the next check reads the file.
+pub(super) fn settle(
+    stamps: &mut [Stamp],
+    files: &[SourceFile],
+    hashes: &[&str],
+    scanned_ns: u128,
+) {
+    let changed_at = |s: &Stamp| s.mtime_ns.max(s.ctime_ns);
+    let racy: Vec<usize> = (0..stamps.len())
+        .filter(|&i| !hashes[i].is_empty() && changed_at(&stamps[i]) + RACY_NS > scanned_ns)
+        .collect();
+    let Some(latest) = racy.iter().map(|&i| changed_at(&stamps[i])).max() else {
+        return;
+    };
+    let wait = (latest + RACY_NS).saturating_sub(now_ns());
+    std::thread::sleep(std::time::Duration::from_nanos(
+        wait.min(u64::MAX as u128) as u64
+    ));
+    for i in racy {
+        let same = crate::guard::read_article(&files[i])
+            .is_ok_and(|bytes| super::state::content_hash(&bytes) == hashes[i]);
+        if !same {
+            stamps[i].size = u64::MAX;
+        }
+    }
+}
+
+/// Now, in nanoseconds since the epoch.
+pub(super) fn now_ns() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
 }
 
 #[cfg(test)]
@@ -276,6 +323,33 @@ mod tests {
             ctime_ns: 8,
             inode: 9,
         }
+    }
+
+    #[test]
+    fn racy_stamps_are_proved_or_smudged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "= A =\n\nText.\n").unwrap();
+        let found = corpus::discover(dir.path()).unwrap();
+        let hash = super::super::state::content_hash(&std::fs::read(&path).unwrap());
+        let walked = now_ns();
+        // Written just before the walk: read again after the tick.
+        let mut proved = vec![stamp(&found[0])];
+        settle(&mut proved, &found, &[&hash], walked);
+        assert!(
+            unchanged(&proved[0], &found[0]),
+            "the same content proves it"
+        );
+        let mut smudged = vec![stamp(&found[0])];
+        settle(&mut smudged, &found, &["another"], walked);
+        assert!(
+            !unchanged(&smudged[0], &found[0]),
+            "other content smudges it"
+        );
+        // Changed long before the walk: not racy, not read again.
+        let mut old = vec![stamp(&found[0])];
+        settle(&mut old, &found, &["another"], walked + 1_000_000_000);
+        assert!(unchanged(&old[0], &found[0]));
     }
 
     #[test]

@@ -56,6 +56,12 @@ pub struct UpdateOptions {
     pub full: bool,
 }
 
+/// The corpus files as one walk found them, and when it began.
+pub(super) struct Walk {
+    files: Vec<corpus::SourceFile>,
+    scanned_ns: u128,
+}
+
 /// An index folder.
 #[derive(Debug, Clone)]
 pub struct IndexDir {
@@ -149,7 +155,11 @@ impl IndexDir {
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
         crate::guard::check_locations(corpus_root, &self.root)?;
         let _lock = self.lock()?;
-        let files = corpus::discover(corpus_root)?;
+        let walk = Walk {
+            scanned_ns: freshness::now_ns(),
+            files: corpus::discover(corpus_root)?,
+        };
+        let files = &walk.files;
         let current = if opts.full {
             None
         } else {
@@ -166,7 +176,7 @@ impl IndexDir {
         // document states.
         if let Some((opened, false)) = &current {
             if opened.stamps.corpus == corpus_root.display().to_string()
-                && opened.staleness().stale_among(&files).is_empty()
+                && opened.staleness().stale_among(files).is_empty()
             {
                 let sum = &opened.stamps.summary;
                 return Ok(Report {
@@ -188,11 +198,11 @@ impl IndexDir {
         let mut report = match current {
             Some((opened, docs, repair)) => {
                 crate::guard::check_writable(&opened.dir)?;
-                self.incremental(&opened, docs, &files, corpus_root, repair, progress)?
+                self.incremental(&opened, docs, &walk, corpus_root, repair, progress)?
             }
             None => {
                 crate::guard::check_writable(&self.root)?;
-                self.full_build(&files, corpus_root, progress)?
+                self.full_build(&walk, corpus_root, progress)?
             }
         };
         report.seconds = started.elapsed().as_secs_f64();

@@ -7,15 +7,15 @@ use std::path::Path;
 use tantivy::{IndexWriter, Term};
 
 use super::build::{doc_state, new_writer, read_file, warnings_of};
-use super::freshness::{stamp, unchanged};
+use super::freshness::{settle, stamp, unchanged};
 use super::opened::Opened;
 use super::report::{Change, Report};
 use super::schema::{key, Fields};
 use super::state::{self, DocState, Docs, FileState, Stamp, Stamps, Summary, Tombstone};
-use super::{base_dir, IndexDir, FORMAT};
+use super::{base_dir, IndexDir, Walk, FORMAT};
 use crate::corpus;
 use crate::error::{Error, Result};
-use crate::model::{Document, Kind, SourceFile};
+use crate::model::{Document, Kind};
 use crate::progress::Progress;
 use crate::text;
 
@@ -25,11 +25,12 @@ impl IndexDir {
         &self,
         opened: &Opened,
         mut docs: Docs,
-        files: &[SourceFile],
+        walk: &Walk,
         corpus_root: &Path,
         repair: bool,
         progress: &dyn Fn(Progress),
     ) -> Result<Report> {
+        let (files, scanned_ns) = (walk.files.as_slice(), walk.scanned_ns);
         let dir = &opened.dir;
         let fields = opened.fields;
         let mut report = Report::default();
@@ -184,6 +185,8 @@ impl IndexDir {
         docs.bury(tombstones);
         totals(&mut report, &docs);
         if report.committed || stamps_changed {
+            let hashes: Vec<&str> = docs.files.iter().map(|s| s.hash.as_str()).collect();
+            settle(&mut stamps, files, &hashes, scanned_ns);
             state::save(&dir.join(state::DOCS), &docs)?;
             state::save(
                 &dir.join(state::STAMPS),
