@@ -2,7 +2,7 @@
 //! writer, committed into a new generation that replaces the current one
 //! only once it is whole.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -12,7 +12,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 use super::freshness::{settle, stamp};
 use super::report::{Change, Report};
 use super::schema::{schema, settings, Fields};
-use super::state::{self, DocState, Docs, FileState, Stamp, Stamps, Tombstone};
+use super::state::{self, DocState, Docs, FileState, Shelf, Stamp, Stamps, Tombstone};
 use super::update::{summary, totals};
 use super::{base_dir, IndexDir, Walk, CURRENT, FORMAT};
 use crate::corpus::{self, Problem};
@@ -41,11 +41,11 @@ impl IndexDir {
         let gen = self.root.join(&gen_name);
         // What the generation being replaced knew of IDs, so that `show
         // OLD_ID` still answers after a rebuild.
-        let previous: Option<Docs> = self
-            .current()
-            .ok()
-            .flatten()
-            .and_then(|dir| state::load::<Docs>(&dir.join(state::DOCS)));
+        let previous: Option<Docs> = self.current().ok().flatten().and_then(|dir| {
+            state::load::<Stamps>(&dir.join(state::STAMPS))?
+                .shelf
+                .load_all(&dir)
+        });
         fs::create_dir(&gen).map_err(Error::io(&gen))?;
         let (schema, fields) = schema();
         let index = Index::builder()
@@ -123,20 +123,24 @@ impl IndexDir {
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         let opstamp = writer.commit().map_err(Error::index(&gen))?;
         writer.wait_merging_threads().map_err(Error::index(&gen))?;
-        let mut docs = Docs {
-            format: FORMAT,
-            opstamp,
-            files: states,
-            tombstones: Vec::new(),
-        };
+        let mut tombstones = Vec::new();
         if let Some(previous) = previous {
-            docs.bury(carried_tombstones(previous, &docs.files));
+            state::bury(&mut tombstones, carried_tombstones(previous, &states));
         }
-        totals(&mut report, &docs);
-        if docs.files.len() == files.len() {
-            let hashes: Vec<&str> = docs.files.iter().map(|s| s.hash.as_str()).collect();
+        totals(&mut report, &states);
+        if states.len() == files.len() {
+            let hashes: Vec<&str> = states.iter().map(|s| s.hash.as_str()).collect();
             settle(&mut stamps, files, &hashes, scanned_ns);
         }
+        let mut buckets: BTreeMap<usize, Vec<FileState>> =
+            (0..state::BUCKETS).map(|b| (b, Vec::new())).collect();
+        for s in states {
+            buckets
+                .entry(state::bucket_of(&s.file))
+                .or_default()
+                .push(s);
+        }
+        let shelf = Shelf::default().write(&gen, buckets, Some(&tombstones))?;
         let stamps = Stamps {
             format: FORMAT,
             opstamp,
@@ -144,8 +148,8 @@ impl IndexDir {
             base: base_dir(),
             files: stamps,
             summary: summary(&report),
+            shelf,
         };
-        state::save(&gen.join(state::DOCS), &docs)?;
         state::save(&gen.join(state::STAMPS), &stamps)?;
         state::write_durably(&self.root.join(CURRENT), gen_name.as_bytes())?;
         self.remove_old_generations(&gen_name);

@@ -47,7 +47,7 @@ use state::{Docs, Tombstone};
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 17;
+pub const FORMAT: u32 = 18;
 
 /// How to update.
 #[derive(Debug, Clone, Copy, Default)]
@@ -192,14 +192,16 @@ impl IndexDir {
                 });
             }
         }
-        let current = current.and_then(|(opened, repair)| {
-            Self::load_docs(&opened).map(|docs| (opened, docs, repair))
-        });
-        let mut report = match current {
-            Some((opened, docs, repair)) => {
+        let updated = match &current {
+            Some((opened, repair)) => {
                 crate::guard::check_writable(&opened.dir)?;
-                self.incremental(&opened, docs, &walk, corpus_root, repair, progress)?
+                self.incremental(opened, &walk, corpus_root, *repair, progress)?
             }
+            None => None,
+        };
+        drop(current);
+        let mut report = match updated {
+            Some(report) => report,
             None => {
                 crate::guard::check_writable(&self.root)?;
                 self.full_build(&walk, corpus_root, progress)?
@@ -224,12 +226,6 @@ impl IndexDir {
         };
         let repair = opened.stamps.opstamp != opened.opstamp;
         Ok(Some((opened, repair)))
-    }
-
-    /// The document states of a generation, if they match its stamps.
-    fn load_docs(opened: &Opened) -> Option<Docs> {
-        let docs = state::load::<Docs>(&opened.dir.join(state::DOCS))?;
-        (docs.format == FORMAT && docs.opstamp == opened.stamps.opstamp).then_some(docs)
     }
 
     /// Takes the writer lock, failing at once if another process holds it.
@@ -275,7 +271,10 @@ impl IndexDir {
     /// The document states of the generation `opened` holds, if they
     /// describe its last commit.
     pub fn docs(opened: &Opened) -> Option<Docs> {
-        Self::load_docs(opened).filter(|d| d.opstamp == opened.opstamp)
+        if opened.stamps.opstamp != opened.opstamp {
+            return None;
+        }
+        opened.stamps.shelf.load_all(&opened.dir)
     }
 
     /// The tombstones of the current generation (for `show`).
@@ -283,11 +282,12 @@ impl IndexDir {
         let Some(dir) = self.current()? else {
             return Ok(Vec::new());
         };
-        Ok(state::load::<Docs>(&dir.join(state::DOCS))
-            .map(|d| d.tombstones)
+        Ok(state::load::<state::Stamps>(&dir.join(state::STAMPS))
+            .and_then(|s| s.shelf.load_tombstones(&dir))
             .unwrap_or_default())
     }
 }
+
 /// The folder corpus paths are relative to.
 fn base_dir() -> String {
     std::env::current_dir()

@@ -2,16 +2,20 @@
 //! can apply only the difference and searches can tell cheaply whether the
 //! corpus changed.
 //!
-//! Two files, each replaced atomically and each naming the tantivy commit
-//! (opstamp) it describes:
-//! - `stamps.json`: per corpus file its size and mtime, all a search reads
-//!   to detect changes (a `stat` per file, no hashing);
-//! - `docs.json.zst`: per file its content hash and the digest of every
-//!   document indexed from it, plus tombstones of passages that were edited
-//!   or removed (so `passage show` can say where an old ID went).
+//! - `stamps.json`: per corpus file its size, mtime, ctime and inode, all a
+//!   search reads to detect changes (a `stat` per file, no hashing), the
+//!   tantivy commit (opstamp) they describe, totals, and the [`Shelf`]: the
+//!   names of the files below. It is replaced atomically, last.
+//! - `docs/`: per file its content hash and the digest of every document
+//!   indexed from it, in [`BUCKETS`] buckets by file name (zstd-compressed
+//!   JSON, each file written once under a new name), and the tombstones of
+//!   passages that were edited or removed (so `passage show` can say where
+//!   an old ID went). An update reads and writes only the buckets of the
+//!   files that changed: its state costs the change, not the corpus.
 //!
-//! A crash between a tantivy commit and the write of these files leaves
-//! opstamps that disagree with the index; the next update then rebuilds.
+//! A crash between a tantivy commit and the write of `stamps.json` leaves
+//! an opstamp that disagrees with the index, and the files the old stamps
+//! name; the next update then re-reads every file whose stamp differs.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -26,9 +30,11 @@ use crate::model::Document;
 
 /// File name of the stamps.
 pub const STAMPS: &str = "stamps.json";
-/// File name of the document states: JSON compressed with zstd (a third of
-/// the size; every update reads and rewrites it whole).
-pub const DOCS: &str = "docs.json.zst";
+/// Folder of the document states.
+pub const DOCS: &str = "docs";
+/// How many buckets the document states are split into: a one-file edit
+/// rewrites one of them (a 64th of the state, 120 KB on the bench corpus).
+pub const BUCKETS: usize = 64;
 
 /// Most tombstones kept (the oldest are dropped first).
 const MAX_TOMBSTONES: usize = 10_000;
@@ -90,6 +96,138 @@ pub struct Stamps {
     /// the document states.
     #[serde(default)]
     pub summary: Summary,
+    /// Where the document states are.
+    #[serde(default)]
+    pub shelf: Shelf,
+}
+
+/// The files of `docs/` a generation's stamps describe.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shelf {
+    /// One file name per bucket, by bucket number.
+    pub buckets: Vec<String>,
+    /// The tombstones' file name.
+    pub tombstones: String,
+    /// Counts writes, to give every file a new name.
+    pub serial: u64,
+    /// The names the shelf before the last write held, kept one write
+    /// longer for a reader of the previous stamps.
+    pub previous: Vec<String>,
+}
+
+/// The bucket a file's state is kept in.
+pub fn bucket_of(file: &str) -> usize {
+    (fnv1a(file.as_bytes()) % BUCKETS as u64) as usize
+}
+
+impl Shelf {
+    /// The states of the files in `buckets`, or `None` if one cannot be
+    /// read (which means: rebuild).
+    pub fn load(
+        &self,
+        gen: &Path,
+        buckets: impl IntoIterator<Item = usize>,
+    ) -> Option<Vec<FileState>> {
+        let mut out = Vec::new();
+        for b in buckets {
+            let name = self.buckets.get(b)?;
+            out.extend(load::<Vec<FileState>>(&gen.join(DOCS).join(name))?);
+        }
+        Some(out)
+    }
+
+    /// Every state and the tombstones.
+    pub fn load_all(&self, gen: &Path) -> Option<Docs> {
+        if self.buckets.len() != BUCKETS {
+            return None;
+        }
+        let mut files = self.load(gen, 0..BUCKETS)?;
+        files.sort_by(|a, b| a.file.cmp(&b.file));
+        Some(Docs {
+            files,
+            tombstones: self.load_tombstones(gen)?,
+        })
+    }
+
+    /// The tombstones.
+    pub fn load_tombstones(&self, gen: &Path) -> Option<Vec<Tombstone>> {
+        load(&gen.join(DOCS).join(&self.tombstones))
+    }
+
+    /// Writes the buckets in `changed` (each with every state it holds) and
+    /// the tombstones, when given, under new names; returns the shelf that
+    /// names them. Nothing is removed (see [`Shelf::sweep`]): until the
+    /// stamps naming the new shelf replace the old, the old one is whole.
+    pub fn write(
+        &self,
+        gen: &Path,
+        changed: std::collections::BTreeMap<usize, Vec<FileState>>,
+        tombstones: Option<&[Tombstone]>,
+    ) -> Result<Shelf> {
+        let dir = gen.join(DOCS);
+        fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
+        let serial = self.serial + 1;
+        let mut next = Shelf {
+            buckets: self.buckets.clone(),
+            tombstones: self.tombstones.clone(),
+            serial,
+            previous: self.names(),
+        };
+        next.buckets.resize(BUCKETS, String::new());
+        for (b, mut states) in changed {
+            states.sort_by(|a, b| a.file.cmp(&b.file));
+            let name = format!("{b:02}-{serial}.json.zst");
+            write_new(&dir.join(&name), &states)?;
+            next.buckets[b] = name;
+        }
+        if let Some(t) = tombstones {
+            let name = format!("tombstones-{serial}.json.zst");
+            write_new(&dir.join(&name), &t)?;
+            next.tombstones = name;
+        }
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(next)
+    }
+
+    /// Removes the files of `docs/` that neither this shelf nor the one
+    /// before it names (left by older writes or by a crash). Failures are
+    /// ignored: the next write tries again.
+    pub fn sweep(&self, gen: &Path) {
+        let keep: std::collections::HashSet<String> = self
+            .names()
+            .into_iter()
+            .chain(self.previous.iter().cloned())
+            .collect();
+        let Ok(entries) = fs::read_dir(gen.join(DOCS)) else {
+            return;
+        };
+        for e in entries.flatten() {
+            if !keep.contains(e.file_name().to_string_lossy().as_ref()) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.buckets
+            .iter()
+            .chain(std::iter::once(&self.tombstones))
+            .filter(|n| !n.is_empty())
+            .cloned()
+            .collect()
+    }
+}
+
+/// Writes a new state file (compressed JSON), durably. Its name is new, so
+/// no reader can see it half-written: nothing names it yet.
+fn write_new<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec(value).expect("state serializes");
+    let bytes = zstd::encode_all(bytes.as_slice(), 3).map_err(Error::io(path))?;
+    let mut f = File::create(path).map_err(Error::io(path))?;
+    f.write_all(&bytes).map_err(Error::io(path))?;
+    f.sync_data().map_err(Error::io(path))
 }
 
 /// What the index holds, in numbers, and the problems found building it.
@@ -231,27 +369,21 @@ pub struct Tombstone {
     pub paragraph: usize,
 }
 
-/// Per-file document states and tombstones.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Per-file document states and tombstones, all of them.
+#[derive(Debug, Clone, Default)]
 pub struct Docs {
-    /// The index format version.
-    pub format: u32,
-    /// The tantivy commit this describes.
-    pub opstamp: u64,
     /// Every corpus file.
     pub files: Vec<FileState>,
     /// Passages edited or removed, oldest first.
     pub tombstones: Vec<Tombstone>,
 }
 
-impl Docs {
-    /// Adds tombstones, dropping the oldest beyond the limit.
-    pub fn bury(&mut self, new: Vec<Tombstone>) {
-        self.tombstones.extend(new);
-        if self.tombstones.len() > MAX_TOMBSTONES {
-            let excess = self.tombstones.len() - MAX_TOMBSTONES;
-            self.tombstones.drain(..excess);
-        }
+/// Adds tombstones, dropping the oldest beyond the limit.
+pub fn bury(tombstones: &mut Vec<Tombstone>, new: Vec<Tombstone>) {
+    tombstones.extend(new);
+    if tombstones.len() > MAX_TOMBSTONES {
+        let excess = tombstones.len() - MAX_TOMBSTONES;
+        tombstones.drain(..excess);
     }
 }
 

@@ -1,17 +1,17 @@
 //! An incremental update: the difference between the corpus and the
 //! current generation, applied in one tantivy commit, and its report.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use tantivy::{IndexWriter, Term};
 
-use super::build::{doc_state, new_writer, read_file, warnings_of};
+use super::build::{doc_state, read_file, warnings_of};
 use super::freshness::{settle, stamp, unchanged};
 use super::opened::Opened;
 use super::report::{Change, Report};
 use super::schema::{key, Fields};
-use super::state::{self, DocState, Docs, FileState, Stamp, Stamps, Summary, Tombstone};
+use super::state::{self, DocState, FileState, Stamp, Stamps, Summary, Tombstone};
 use super::{base_dir, IndexDir, Walk, FORMAT};
 use crate::corpus;
 use crate::error::{Error, Result};
@@ -20,19 +20,24 @@ use crate::progress::Progress;
 use crate::text;
 
 impl IndexDir {
-    /// Applies the difference between the corpus and the current generation.
+    /// Applies the difference between the corpus and the current
+    /// generation. Reads and writes the states of the buckets holding a
+    /// changed file only; `None` when those cannot be read (then rebuild).
     pub(super) fn incremental(
         &self,
         opened: &Opened,
-        mut docs: Docs,
         walk: &Walk,
         corpus_root: &Path,
         repair: bool,
         progress: &dyn Fn(Progress),
-    ) -> Result<Report> {
+    ) -> Result<Option<Report>> {
         let (files, scanned_ns) = (walk.files.as_slice(), walk.scanned_ns);
         let dir = &opened.dir;
         let fields = opened.fields;
+        let shelf = &opened.stamps.shelf;
+        if shelf.buckets.len() != state::BUCKETS {
+            return Ok(None);
+        }
         let mut report = Report::default();
         let old_stamps: HashMap<&str, &Stamp> = opened
             .stamps
@@ -40,24 +45,66 @@ impl IndexDir {
             .iter()
             .map(|s| (s.file.as_str(), s))
             .collect();
-        let mut old_files: HashMap<String, FileState> =
-            docs.files.drain(..).map(|f| (f.file.clone(), f)).collect();
-        let mut writer: Option<IndexWriter> = None;
-        let mut stamps = Vec::with_capacity(files.len());
-        let mut states = Vec::with_capacity(files.len());
-        let mut tombstones = Vec::new();
-        let mut stamps_changed = false;
-        // Same size, mtime, ctime and inode: trust it without reading (the cheap path
-        // that makes a no-change run cost one stat per file).
+        // Same size, mtime, ctime and inode: trust it without reading (the
+        // cheap path that makes a no-change run cost one stat per file).
         let trusted: Vec<bool> = files
             .iter()
             .map(|file| {
-                old_files.contains_key(&file.display)
-                    && old_stamps
-                        .get(file.display.as_str())
-                        .is_some_and(|os| unchanged(os, file))
+                old_stamps
+                    .get(file.display.as_str())
+                    .is_some_and(|os| unchanged(os, file))
             })
             .collect();
+        let now: HashSet<&str> = files.iter().map(|f| f.display.as_str()).collect();
+        // The buckets to read and write: those of every file read again and
+        // of every file gone.
+        let touched: BTreeSet<usize> = files
+            .iter()
+            .zip(&trusted)
+            .filter(|(_, t)| !**t)
+            .map(|(f, _)| f.display.as_str())
+            .chain(old_stamps.keys().copied().filter(|f| !now.contains(f)))
+            .map(state::bucket_of)
+            .collect();
+        let Some(loaded_states) = shelf.load(dir, touched.iter().copied()) else {
+            return Ok(None);
+        };
+        let Some(mut all_tombstones) = shelf.load_tombstones(dir) else {
+            return Ok(None);
+        };
+        // What the untouched buckets hold, known from the totals without
+        // reading them: the old totals less those of the buckets read.
+        let mut untouched = Report::default();
+        totals(&mut untouched, &loaded_states);
+        let sum = &opened.stamps.summary;
+        let untouched_articles = sum.articles.saturating_sub(untouched.articles);
+        let untouched_sections = sum.sections.saturating_sub(untouched.sections);
+        let untouched_paragraphs = sum.paragraphs.saturating_sub(untouched.paragraphs);
+        let in_touched = |file: &str| touched.contains(&state::bucket_of(file));
+        report.skipped = sum
+            .skipped
+            .iter()
+            .filter(|p| !in_touched(&p.file))
+            .cloned()
+            .collect();
+        report.warnings = sum
+            .warnings
+            .iter()
+            .filter(|p| !in_touched(&p.file))
+            .cloned()
+            .collect();
+
+        let mut old_files: HashMap<String, FileState> = loaded_states
+            .into_iter()
+            .map(|f| (f.file.clone(), f))
+            .collect();
+        let mut writer: Option<IndexWriter> = None;
+        let mut stamps = Vec::with_capacity(files.len());
+        let mut hashes: Vec<String> = Vec::with_capacity(files.len());
+        let mut states: BTreeMap<usize, Vec<FileState>> =
+            touched.iter().map(|&b| (b, Vec::new())).collect();
+        let mut tombstones = Vec::new();
+        let mut stamps_changed = false;
         let mut done = Progress::default();
         for (f, _) in files.iter().zip(&trusted).filter(|(_, t)| !**t) {
             done.files_total += 1;
@@ -66,11 +113,16 @@ impl IndexDir {
 
         for (file, &is_trusted) in files.iter().zip(&trusted) {
             let st = stamp(file);
+            let bucket = state::bucket_of(&file.display);
             let old = old_files.remove(&file.display);
             if is_trusted {
-                let o = old.expect("trusted files have a state");
-                keep(&mut report, &o);
-                states.push(o);
+                // In a bucket being rewritten, its state is carried over;
+                // elsewhere it was counted with its bucket.
+                if let Some(o) = old {
+                    keep(&mut report, &o);
+                    states.entry(bucket).or_default().push(o);
+                }
+                hashes.push(String::new());
                 stamps.push(st);
                 continue;
             }
@@ -79,6 +131,7 @@ impl IndexDir {
             done.files_done += 1;
             done.bytes_done += file.size;
             progress(done);
+            hashes.push(loaded.hash.clone());
             // A file that could not be read has no hash (""), so two
             // failed reads would look alike and the first failure's message
             // (say, "grew past the limit while being read") would be
@@ -87,7 +140,10 @@ impl IndexDir {
                 if !loaded.hash.is_empty() && o.hash == loaded.hash {
                     report.note(&file.display, Change::Touched);
                     keep(&mut report, o);
-                    states.push(old.expect("checked"));
+                    states
+                        .entry(bucket)
+                        .or_default()
+                        .push(old.expect("checked"));
                     stamps.push(st);
                     continue;
                 }
@@ -102,7 +158,7 @@ impl IndexDir {
             report.note(&file.display, change);
             let w = match &mut writer {
                 Some(w) => w,
-                None => writer.insert(new_writer(&opened.index, dir)?),
+                None => writer.insert(update_writer(&opened.index, dir)?),
             };
             let old_docs = old.map(|o| o.docs).unwrap_or_default();
             let new_state = match loaded.parsed {
@@ -152,10 +208,10 @@ impl IndexDir {
                     }
                 }
             };
-            states.push(new_state);
+            states.entry(bucket).or_default().push(new_state);
             stamps.push(st);
         }
-        // Files that are gone.
+        // Files that are gone (the states left of the buckets read).
         let mut gone: Vec<FileState> = old_files.into_values().collect();
         gone.sort_by(|a, b| a.file.cmp(&b.file));
         for o in gone {
@@ -163,7 +219,7 @@ impl IndexDir {
             report.note(&o.file, Change::Removed);
             let w = match &mut writer {
                 Some(w) => w,
-                None => writer.insert(new_writer(&opened.index, dir)?),
+                None => writer.insert(update_writer(&opened.index, dir)?),
             };
             remove_all(w, &fields, &o.file, &o.docs, &mut report, &mut tombstones);
         }
@@ -178,16 +234,34 @@ impl IndexDir {
             w.wait_merging_threads().map_err(Error::index(dir))?;
             report.committed = true;
         }
-        // Gone files were noted after the rest: one list, by file.
+        // Gone files were noted after the rest: one list, by file; the
+        // problems, gathered from the old totals and the files read, too.
         report.file_changes.sort_by(|a, b| a.file.cmp(&b.file));
-        docs.files = states;
-        docs.opstamp = opstamp;
-        docs.bury(tombstones);
-        totals(&mut report, &docs);
+        report
+            .skipped
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        report
+            .warnings
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        report.unchanged += untouched_paragraphs;
+        let mut written: Vec<FileState> = Vec::new();
+        for s in states.values() {
+            written.extend(s.iter().cloned());
+        }
+        totals(&mut report, &written);
+        report.articles += untouched_articles;
+        report.sections += untouched_sections;
+        report.paragraphs += untouched_paragraphs;
         if report.committed || stamps_changed {
-            let hashes: Vec<&str> = docs.files.iter().map(|s| s.hash.as_str()).collect();
+            let hashes: Vec<&str> = hashes.iter().map(String::as_str).collect();
             settle(&mut stamps, files, &hashes, scanned_ns);
-            state::save(&dir.join(state::DOCS), &docs)?;
+            let tombstones_changed = !tombstones.is_empty();
+            state::bury(&mut all_tombstones, tombstones);
+            let shelf = shelf.write(
+                dir,
+                states,
+                tombstones_changed.then_some(all_tombstones.as_slice()),
+            )?;
             state::save(
                 &dir.join(state::STAMPS),
                 &Stamps {
@@ -197,12 +271,37 @@ impl IndexDir {
                     base: base_dir(),
                     files: stamps,
                     summary: summary(&report),
+                    shelf: shelf.clone(),
                 },
             )?;
+            shelf.sweep(dir);
         }
-        Ok(report)
+        Ok(Some(report))
     }
 }
+
+/// A writer for an update: one thread and a small arena. An edit adds a
+/// few documents; the arena of a full build (64 MB a thread) costs more
+/// to clear than the update takes.
+fn update_writer(index: &tantivy::Index, dir: &Path) -> Result<IndexWriter> {
+    let writer = index
+        .writer_with_num_threads(1, 15_000_000)
+        .map_err(Error::index(dir))?;
+    // Merges only among small segments: a commit waits for the merges it
+    // starts, and merging the full build's large segments took 17 s once.
+    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(SMALL_SEGMENT_DOCS);
+    writer.set_merge_policy(Box::new(policy));
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(Error::index(dir))?;
+    Ok(writer)
+}
+
+/// Segments with more documents than this are left out of an update's
+/// merges.
+const SMALL_SEGMENT_DOCS: usize = 20_000;
 
 /// Counts an untouched file, re-reporting its problems.
 fn keep(report: &mut Report, f: &FileState) {
@@ -223,9 +322,9 @@ pub(super) fn summary(r: &Report) -> Summary {
     }
 }
 
-/// Article, section and paragraph totals after an update.
-pub(super) fn totals(report: &mut Report, docs: &Docs) {
-    for f in &docs.files {
+/// Adds the article, section and paragraph totals of `files`.
+pub(super) fn totals(report: &mut Report, files: &[FileState]) {
+    for f in files {
         if f.problem.is_none() {
             report.articles += 1;
         }
