@@ -86,13 +86,24 @@ fn article_sections(f: &FileState) -> ArticleSections {
             matched: true,
         })
         .collect();
+    // Each paragraph counts in its section and in every section above it:
+    // looked up by path prefix, so that an article of 100,000 sections is
+    // not 100,000 times 100,000 comparisons. A path may repeat (two
+    // `== Notes ==`); each of its sections counts.
+    let mut at: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    for (i, s) in sections.iter().enumerate() {
+        at.entry(s.section.clone()).or_default().push(i);
+    }
     for p in f.docs.iter().filter(|d| !d.section) {
-        for s in &mut sections {
-            if s.section == *p.path {
-                s.paragraphs += 1;
-            }
-            if p.path.starts_with(&s.section) {
-                s.total += 1;
+        for depth in 0..=p.path.len() {
+            let Some(found) = at.get(&p.path[..depth]) else {
+                continue;
+            };
+            for &i in found {
+                sections[i].total += 1;
+                if depth == p.path.len() {
+                    sections[i].paragraphs += 1;
+                }
             }
         }
     }

@@ -298,21 +298,19 @@ struct FileRepr {
 
 impl From<FileState> for FileRepr {
     fn from(f: FileState) -> FileRepr {
+        // By content, hashed: an article of 100,000 sections has as many
+        // paths, and looking each up in a list made saving it quadratic.
         let mut paths: Vec<Arc<Vec<String>>> = Vec::new();
+        let mut seen: std::collections::HashMap<Arc<Vec<String>>, usize> =
+            std::collections::HashMap::new();
         let docs = f
             .docs
             .into_iter()
             .map(|d| {
-                let i = match paths
-                    .iter()
-                    .position(|p| Arc::ptr_eq(p, &d.path) || *p == d.path)
-                {
-                    Some(i) => i,
-                    None => {
-                        paths.push(d.path);
-                        paths.len() - 1
-                    }
-                };
+                let i = *seen.entry(d.path.clone()).or_insert_with(|| {
+                    paths.push(d.path);
+                    paths.len() - 1
+                });
                 (d.id, d.section, d.digest, i as u32, d.paragraph as u32)
             })
             .collect();

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use tantivy::{IndexWriter, Term};
 
-use super::build::{doc_state, read_file, warnings_of};
+use super::build::{doc_state, new_writer, read_file, warnings_of};
 use super::freshness::{settle, stamp, unchanged};
 use super::opened::Opened;
 use super::report::{Change, Report};
@@ -158,7 +158,7 @@ impl IndexDir {
             report.note(&file.display, change);
             let w = match &mut writer {
                 Some(w) => w,
-                None => writer.insert(update_writer(&opened.index, dir)?),
+                None => writer.insert(update_writer(&opened.index, dir, done.bytes_total)?),
             };
             let old_docs = old.map(|o| o.docs).unwrap_or_default();
             let new_state = match loaded.parsed {
@@ -219,7 +219,7 @@ impl IndexDir {
             report.note(&o.file, Change::Removed);
             let w = match &mut writer {
                 Some(w) => w,
-                None => writer.insert(update_writer(&opened.index, dir)?),
+                None => writer.insert(update_writer(&opened.index, dir, 0)?),
             };
             remove_all(w, &fields, &o.file, &o.docs, &mut report, &mut tombstones);
         }
@@ -280,18 +280,20 @@ impl IndexDir {
     }
 }
 
-/// A writer for an update: one thread and a small arena. An edit adds a
-/// few documents; the arena of a full build (64 MB a thread) costs more
-/// to clear than the update takes.
-fn update_writer(index: &tantivy::Index, dir: &Path) -> Result<IndexWriter> {
+/// A writer for an update of `bytes` of files. An edit adds a few
+/// documents, and the arena of a full build (64 MB a thread) costs more to
+/// clear than such an update takes: one thread and a small arena then,
+/// the full build's writer for an update as large as an article is long.
+fn update_writer(index: &tantivy::Index, dir: &Path, bytes: u64) -> Result<IndexWriter> {
+    if bytes > LARGE_UPDATE_BYTES {
+        let writer = new_writer(index, dir)?;
+        writer.set_merge_policy(small_merges());
+        return Ok(writer);
+    }
     let writer = index
         .writer_with_num_threads(1, 15_000_000)
         .map_err(Error::index(dir))?;
-    // Merges only among small segments: a commit waits for the merges it
-    // starts, and merging the full build's large segments took 17 s once.
-    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
-    policy.set_max_docs_before_merge(SMALL_SEGMENT_DOCS);
-    writer.set_merge_policy(Box::new(policy));
+    writer.set_merge_policy(small_merges());
     writer
         .garbage_collect_files()
         .wait()
@@ -299,9 +301,20 @@ fn update_writer(index: &tantivy::Index, dir: &Path) -> Result<IndexWriter> {
     Ok(writer)
 }
 
+/// Merges only among small segments: a commit waits for the merges it
+/// starts, and merging the full build's large segments took 17 s once.
+fn small_merges() -> Box<dyn tantivy::merge_policy::MergePolicy> {
+    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(SMALL_SEGMENT_DOCS);
+    Box::new(policy)
+}
+
 /// Segments with more documents than this are left out of an update's
 /// merges.
 const SMALL_SEGMENT_DOCS: usize = 20_000;
+
+/// An update reading more than this many bytes gets the full writer.
+const LARGE_UPDATE_BYTES: u64 = 2 << 20;
 
 /// Counts an untouched file, re-reporting its problems.
 fn keep(report: &mut Report, f: &FileState) {
