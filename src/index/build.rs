@@ -81,28 +81,35 @@ impl IndexDir {
                 scope.spawn(move || loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    if tx.send((i, prepare(file, fields))).is_err() {
+                    let send = |p: Prepared| tx.send((i, p)).is_ok();
+                    if !prepare(file, fields, send) {
                         break;
                     }
                 });
             }
             drop(tx);
             for (i, p) in rx {
-                if let Some(problem) = &p.state.problem {
+                let state = match p {
+                    Prepared::Docs(docs) => {
+                        for doc in docs {
+                            writer.add_document(doc).map_err(Error::index(&gen))?;
+                        }
+                        continue;
+                    }
+                    Prepared::File(state) => state,
+                };
+                if let Some(problem) = &state.problem {
                     report.skipped.push(problem.clone());
                 }
-                report.warnings.extend(p.state.warnings.iter().cloned());
-                for d in &p.state.docs {
+                report.warnings.extend(state.warnings.iter().cloned());
+                for d in &state.docs {
                     if d.section {
                         report.sections_updated += 1;
                     } else {
                         report.added += 1;
                     }
                 }
-                for doc in p.docs {
-                    writer.add_document(doc).map_err(Error::index(&gen))?;
-                }
-                prepared[i] = Some(p.state);
+                prepared[i] = Some(state);
                 done.files_done += 1;
                 done.bytes_done += files[i].size;
                 progress(done);
@@ -122,6 +129,10 @@ impl IndexDir {
             .warnings
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         let opstamp = writer.commit().map_err(Error::index(&gen))?;
+        let ids = index.searchable_segment_ids().map_err(Error::index(&gen))?;
+        if ids.len() > 1 {
+            writer.merge(&ids).wait().map_err(Error::index(&gen))?;
+        }
         writer.wait_merging_threads().map_err(Error::index(&gen))?;
         let mut tombstones = Vec::new();
         if let Some(previous) = previous {
@@ -175,46 +186,56 @@ pub(super) fn new_writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
     Ok(writer)
 }
 
-/// One file made ready for the index: its state and its documents.
-struct Prepared {
-    state: FileState,
-    docs: Vec<TantivyDocument>,
+/// A file made ready for the index, sent in parts: its documents in
+/// chunks as they are made, then its state. A file of millions of
+/// passages never holds them all as tantivy documents at once: the channel
+/// is bounded, so a worker waits while the writer catches up.
+enum Prepared {
+    /// Documents to add.
+    Docs(Vec<TantivyDocument>),
+    /// The file is done: its state.
+    File(FileState),
 }
 
-/// Reads and parses one file into documents (no index access: runs on any
-/// thread).
-fn prepare(file: &SourceFile, fields: Fields) -> Prepared {
+/// Documents per chunk.
+const CHUNK: usize = 512;
+
+/// Reads and parses one file into documents, handing them to `send` (no
+/// index access: runs on any thread). `false` when `send` refused.
+fn prepare(file: &SourceFile, fields: Fields, send: impl Fn(Prepared) -> bool) -> bool {
     let loaded = read_file(file);
-    match loaded.parsed {
-        Err(p) => Prepared {
-            state: FileState {
-                file: file.display.clone(),
-                title: String::new(),
-                hash: loaded.hash,
-                docs: Vec::new(),
-                problem: Some(p),
-                warnings: Vec::new(),
-            },
+    let state = match loaded.parsed {
+        Err(p) => FileState {
+            file: file.display.clone(),
+            title: String::new(),
+            hash: loaded.hash,
             docs: Vec::new(),
+            problem: Some(p),
+            warnings: Vec::new(),
         },
         Ok((text, article)) => {
             let warnings = warnings_of(&file.display, &article);
             let mut ids = HashSet::new();
             let docs = corpus::documents(&file.display, &text, &article, &mut ids);
             let words = text::Analyzer::default().words(&text);
-            Prepared {
-                state: FileState {
-                    file: file.display.clone(),
-                    title: article.title.clone(),
-                    hash: loaded.hash,
-                    docs: docs.iter().map(doc_state).collect(),
-                    problem: None,
-                    warnings,
-                },
-                docs: docs.iter().map(|d| fields.to_tantivy(d, &words)).collect(),
+            for chunk in docs.chunks(CHUNK) {
+                if !send(Prepared::Docs(
+                    chunk.iter().map(|d| fields.to_tantivy(d, &words)).collect(),
+                )) {
+                    return false;
+                }
+            }
+            FileState {
+                file: file.display.clone(),
+                title: article.title.clone(),
+                hash: loaded.hash,
+                docs: docs.iter().map(doc_state).collect(),
+                problem: None,
+                warnings,
             }
         }
-    }
+    };
+    send(Prepared::File(state))
 }
 
 /// A file's bytes, hash and parse.
