@@ -16,8 +16,8 @@ use passage::search::search as run_search;
 use passage::show::{show as run_show, Shown};
 
 use crate::cli::{
-    CiteArgs, CompletionsArgs, ExportArgs, IndexArgs, Locations, ManArgs, RelatedArgs, SearchArgs,
-    ShowArgs, WatchArgs,
+    CheckArgs, CiteArgs, CompletionsArgs, ExportArgs, IndexArgs, Locations, ManArgs, RelatedArgs,
+    SearchArgs, ShowArgs, WatchArgs,
 };
 use crate::exit::Exit;
 use crate::messages;
@@ -175,6 +175,81 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
         messages::note(note);
     }
     Ok(Exit::found_if(results.exact_total > 0))
+}
+
+/// `passage check`.
+pub fn check(args: &CheckArgs) -> Result<Exit> {
+    // Read every draft before any (possibly slow) index build.
+    let drafts = args
+        .drafts
+        .iter()
+        .map(|p| read_draft(p))
+        .collect::<Result<Vec<_>>>()?;
+    let options = args.options();
+    let (opened, report) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+        Ok(passage::check::check(opened, &drafts, &options)?)
+    })?;
+    let mut out = stdout();
+    if args.output.json {
+        json::check(&mut out, &report)?;
+    } else {
+        text::check(&mut out, &report, args.output.color.style())?;
+    }
+    out.flush()?;
+    warn_unreadable(&opened);
+    if report.quotes.is_empty() {
+        messages::info("no quotations found");
+    }
+    Ok(Exit::found_if(report.summary.all_exact()))
+}
+
+/// A draft's text: `-` is standard input; a file that is not UTF-8 text
+/// (a binary, a PDF) or larger than [`passage::draft::MAX_DRAFT_BYTES`] is
+/// refused.
+fn read_draft(path: &Path) -> Result<passage::check::Draft> {
+    use std::io::Read;
+    let limit = passage::draft::MAX_DRAFT_BYTES;
+    let (name, bytes) = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read the draft from standard input")?;
+        ("<stdin>".to_string(), bytes)
+    } else {
+        let name = path.display().to_string();
+        let file =
+            std::fs::File::open(path).with_context(|| format!("{name}: cannot read the draft"))?;
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            anyhow::bail!("{name}: is a folder, not a draft");
+        }
+        let mut bytes = Vec::new();
+        file.take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("{name}: cannot read the draft"))?;
+        (name, bytes)
+    };
+    if bytes.len() > limit {
+        anyhow::bail!(
+            "{name}: the draft is larger than {} MB, the limit",
+            limit / 1_000_000
+        );
+    }
+    if bytes.contains(&0) {
+        anyhow::bail!("{name}: not a text file (it holds NUL bytes)");
+    }
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{name}: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    // A byte-order mark is not a character an editor counts in a column.
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(passage::check::Draft { name, text })
 }
 
 /// `passage show`.

@@ -94,6 +94,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         cli::Command::Index(args) => commands::index(args),
         cli::Command::Search(args) => commands::search(args),
         cli::Command::Cite(args) => commands::cite(args),
+        cli::Command::Check(args) => commands::check(args),
         cli::Command::Show(args) => commands::show(args),
         cli::Command::Related(args) => commands::related(args),
         cli::Command::Watch(args) => commands::watch(args),
