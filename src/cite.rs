@@ -401,8 +401,10 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
 
     if exact_total == 0 {
         let wanted = opts.limit.unwrap_or(DEFAULT_APPROXIMATE);
-        let (approx, closest_len) = approximate(opened, &qw, wanted, opts, &mut an)?;
-        if closest_len > 0 && qw.words.len() > closest_len {
+        let (approx, closest_len, split) = approximate(opened, &qw, wanted, opts, &mut an)?;
+        if let Some(split) = split {
+            notes.push(split);
+        } else if closest_len > 0 && qw.words.len() > closest_len {
             notes.push(format!(
                 "the quote has {} words but the closest passage only {closest_len}: a quote must stand within one paragraph, so cite each paragraph on its own",
                 qw.words.len()
@@ -848,15 +850,16 @@ const APPROXIMATE_CANDIDATES: usize = 50;
 /// Below this similarity a passage is not worth showing.
 const MIN_SIMILARITY: f64 = 0.4;
 
-/// The closest passages, best first, and the length of the closest (in
-/// words).
+/// The closest passages, best first, the length of the closest (in
+/// words), and, when the quote's start ends one passage and its end starts
+/// a later one of the same file, a note naming both.
 fn approximate(
     opened: &Opened,
     qw: &QuoteWords,
     wanted: usize,
     opts: &CiteOptions,
     an: &mut Analyzer,
-) -> Result<(Vec<CiteMatch>, usize)> {
+) -> Result<(Vec<CiteMatch>, usize, Option<String>)> {
     let f = &opened.fields;
     let searcher = opened.reader.searcher();
     let err = |e| Error::index(opened.root())(e);
@@ -893,10 +896,32 @@ fn approximate(
         .map_err(err)?;
     let mut scored = Vec::new();
     let mut longest = 0;
+    // Passages the quote's start ends (its first k words are their last)
+    // and passages its end starts: a quote over a paragraph break.
+    let mut ends_with: Vec<(usize, Document, Vec<Word>)> = Vec::new();
+    let mut starts_with: Vec<(usize, Document, Vec<Word>)> = Vec::new();
+    let m = qw.words.len();
+    let plain = !qw.segment.iter().any(|&s| s > 0);
     for (_, addr) in top {
         let doc = opened.document(&searcher, addr)?;
         let words = an.words(&doc.text);
         longest = longest.max(words.len());
+        if plain && m > 1 {
+            let same = |a: &[Word], b: &[Word]| a.iter().zip(b).all(|(x, y)| x.exact == y.exact);
+            let n = words.len();
+            if let Some(k) = (1..m.min(n + 1))
+                .rev()
+                .find(|&k| same(&qw.words[..k], &words[n - k..]))
+            {
+                ends_with.push((k, doc.clone(), words.clone()));
+            }
+            if let Some(k) = (1..m.min(n + 1))
+                .rev()
+                .find(|&k| same(&qw.words[m - k..], &words[..k]))
+            {
+                starts_with.push((k, doc.clone(), words.clone()));
+            }
+        }
         // A passage of n words aligns with a quote of m > n words at a
         // sequence similarity of at most n / m (m - n quote words have no
         // partner), so the similarity is at most 0.75 n / m + 0.25: when
@@ -909,6 +934,27 @@ fn approximate(
         if let Some(a) = align(&qw.words, &words) {
             if a.similarity >= MIN_SIMILARITY {
                 scored.push((doc, words, a));
+            }
+        }
+    }
+    let mut split = None;
+    'split: for (k1, d1, w1) in &ends_with {
+        for (k2, d2, w2) in &starts_with {
+            if k1 + k2 == m && d1.file == d2.file && d2.byte_start >= d1.byte_end {
+                let first = w1[w1.len() - k1].bytes.start..w1[w1.len() - 1].bytes.end;
+                let second = w2[0].bytes.start..w2[k2 - 1].bytes.end;
+                let at = |d: &Document, span: Range<usize>| {
+                    let mut d = d.clone();
+                    let context = highlight::context(&d.text, &span, &[], 0);
+                    let m = located(&mut d, span, MatchKind::Exact, context, None, opts.style);
+                    format!("{} ({}:{}:{})", m.citation, m.doc.file, m.line, m.column)
+                };
+                split = Some(format!(
+                    "the quote runs over two paragraphs: its first {k1} words end {} and its last {k2} start {}; a quote must stand within one paragraph, so cite each on its own",
+                    at(d1, first),
+                    at(d2, second)
+                ));
+                break 'split;
             }
         }
     }
@@ -965,7 +1011,7 @@ fn approximate(
             )
         })
         .collect();
-    Ok((out, closest_len))
+    Ok((out, closest_len, split))
 }
 
 /// A run of differing words, as indices into the quote and the passage.

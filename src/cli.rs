@@ -178,9 +178,14 @@ pub struct SearchArgs {
 
 #[derive(Debug, Args)]
 pub struct CiteArgs {
-    /// The quote; several arguments are joined with spaces.
-    #[arg(required = true, value_name = "QUOTE")]
+    /// The quote; several arguments are joined with spaces. `-` alone reads
+    /// it from standard input.
+    #[arg(required_unless_present = "file", value_name = "QUOTE")]
     pub quote: Vec<String>,
+    /// Read the quote from a file (for long quotes, or quotes full of shell
+    /// characters).
+    #[arg(long, value_name = "FILE", conflicts_with = "quote")]
+    pub file: Option<PathBuf>,
     /// Most matches to show (default: every exact match, or the 3 closest);
     /// 0 shows none, only how many there are.
     #[arg(short = 'n', long, value_name = "N", value_parser = hit_count)]

@@ -154,7 +154,11 @@ fn list_sections(args: &SearchArgs) -> Result<Exit> {
 
 /// `passage cite`.
 pub fn cite(args: &CiteArgs) -> Result<Exit> {
-    let quote = args.quote.join(" ");
+    let quote = match (&args.file, args.quote.as_slice()) {
+        (Some(path), _) => read_quote(Some(path))?,
+        (None, [dash]) if dash == "-" => read_quote(None)?,
+        (None, words) => words.join(" "),
+    };
     // Reject a bad quote before any (possibly slow) index build.
     passage::cite::check_quote(&quote)?;
     let options = args.options();
@@ -175,6 +179,31 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
         messages::note(note);
     }
     Ok(Exit::found_if(results.exact_total > 0))
+}
+
+/// A quote from a file, or from standard input (`None`), without the line
+/// break that ends it.
+fn read_quote(path: Option<&Path>) -> Result<String> {
+    use std::io::Read;
+    let limit = passage::cite::MAX_QUOTE_BYTES;
+    let name = path.map_or("standard input".to_string(), |p| p.display().to_string());
+    let mut bytes = Vec::new();
+    match path {
+        Some(p) => std::fs::File::open(p)
+            .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+            .with_context(|| format!("{name}: cannot read the quote"))?,
+        None => io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read the quote from standard input")?,
+    };
+    if bytes.len() > limit {
+        anyhow::bail!("{name}: the quote is longer than {limit} bytes, the limit");
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{name}: the quote is not UTF-8 text"))?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// `passage check`.
