@@ -313,6 +313,9 @@ fn ellipses(quote: &str) -> Vec<Range<usize>> {
     while i < b.len() {
         let (len, found) = if quote[i..].starts_with('…') {
             ("…".len(), true)
+        } else if quote[i..].starts_with(". . .") {
+            // Spaced, as Chicago style prints it.
+            (". . .".len(), true)
         } else if quote[i..].starts_with("...") {
             (b[i..].iter().take_while(|&&c| c == b'.').count(), true)
         } else {
@@ -1249,6 +1252,7 @@ mod tests {
             vec![vec!["a"], vec!["c"], vec!["d"]]
         );
         assert_eq!(terms(&segs("… a b")), vec![vec!["a", "b"]]);
+        assert_eq!(terms(&segs("a . . . b")), vec![vec!["a"], vec!["b"]]);
         assert_eq!(
             terms(&segs("counterweight [to Israel]")),
             vec![vec!["counterweight", "to", "israel"]]

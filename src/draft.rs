@@ -59,6 +59,22 @@ pub fn quotations(draft: &str) -> Vec<Quotation> {
             block.clear();
         }
     };
+    // YAML front matter (`---` … `---` at the top) is metadata, not prose.
+    let mut lines = lines.into_iter().peekable();
+    if lines
+        .peek()
+        .is_some_and(|l| draft[l.clone()].trim_end() == "---")
+    {
+        let mut rest = lines.clone().skip(1);
+        if rest.any(|l| matches!(draft[l].trim_end(), "---" | "...")) {
+            lines.next();
+            for l in lines.by_ref() {
+                if matches!(draft[l].trim_end(), "---" | "...") {
+                    break;
+                }
+            }
+        }
+    }
     for line in lines {
         let text = &draft[line.clone()];
         let trimmed = text.trim_start();
@@ -130,7 +146,9 @@ fn starts_block(t: &str) -> bool {
         Some('-' | '*' | '+') => chars.next().is_some_and(char::is_whitespace),
         Some(c) if c.is_ascii_digit() => {
             let rest = t.trim_start_matches(|c: char| c.is_ascii_digit());
-            (rest.starts_with(". ") || rest.starts_with(") ")) && t.len() - rest.len() <= 9
+            // At most three digits: a wrapped line may well start with a
+            // year ("1979. The shah…"), which is not a list item.
+            (rest.starts_with(". ") || rest.starts_with(") ")) && t.len() - rest.len() <= 3
         }
         _ => false,
     }
@@ -296,7 +314,21 @@ fn inline_quotes(draft: &str, lines: &[Range<usize>], out: &mut Vec<Quotation>) 
             Some(Mark::Straight) => c == '”' || c == '»',
             Some(_) => c == '"' && !space_before && space_after,
         };
-        if close {
+        // `"` plainly opening (a space before, a word after) while a `"` is
+        // open: the open one was never closed (`the "first and then "a
+        // real quote"`), so it is dropped for this one.
+        if close && c == '"' && top == Some(Mark::Straight) && space_before && !space_after {
+            let open = stack.pop().expect("top is some");
+            match stack.last_mut() {
+                Some(outer) => outer.inner.extend(open.inner),
+                None => found.extend(open.inner),
+            }
+            stack.push(Open {
+                mark: Mark::Straight,
+                start: at + c.len_utf8(),
+                inner: Vec::new(),
+            });
+        } else if close {
             let open = stack.pop().expect("top is some");
             let range = open.start..at;
             match stack.last_mut() {
@@ -630,6 +662,29 @@ mod tests {
         let q = quotations(draft);
         let starts: Vec<usize> = q.iter().map(|q| q.line).collect();
         assert_eq!(starts, [1, 3, 5]);
+    }
+
+    #[test]
+    fn an_unclosed_straight_quote_gives_way_to_a_new_one() {
+        assert_eq!(
+            texts("The \"first is never closed and then \"a real quote\" ends."),
+            ["a real quote"]
+        );
+        // Closed ones are untouched.
+        assert_eq!(
+            texts("\"a b\" and \"c d\" and \" e f \""),
+            ["a b", "c d", "e f"]
+        );
+    }
+
+    #[test]
+    fn front_matter_and_years_at_line_starts() {
+        assert_eq!(
+            texts("---\ntitle: \"My own title here\"\n---\nHe said \"one two\n1979. three four\" then."),
+            ["one two 1979. three four"]
+        );
+        // A lone `---` (a rule) is not front matter.
+        assert_eq!(texts("---\n\"a b c\"\n"), ["a b c"]);
     }
 
     #[test]
