@@ -100,6 +100,9 @@ filler = (
     "moment itself, and the disagreement shapes how the period is taught today. "
     "Later writers returned to the question with new archives, new methods and, at "
     "times, new motives of their own, so that each generation read the record anew. "
+    "What follows draws on the published record and on the accounts collected in the "
+    "article itself, which the reader may consult for the wider context of every claim "
+    "made here and for the sources behind it. "
 )
 kinds = ["exact"] * 30 + ["misquoted"] * 5 + ["missing"] * 5
 texts = exact + misquoted + missing

@@ -57,8 +57,11 @@ pub enum Command {
 
 const CITE_HELP: &str = "\
 The quote matches where a paragraph has the same words in the same order, ignoring case,
-punctuation, dashes vs hyphens, curly vs straight quotes, diacritics, spacing and [brackets].
-An ellipsis (…, ... or […]) stands for any words in between, within the same paragraph.
+punctuation, dashes vs hyphens, curly vs straight quotes, diacritics and spacing.
+An ellipsis (…, ..., . . . or […]) stands for any words in between, within the same paragraph.
+[Brackets] are the article's words if it prints them, else an editor's insertion or
+replacement (of up to 5 words); [T]he is a changed first letter. `cite -` reads the quote
+from standard input, `cite --file F` from a file.
 Every exact occurrence is listed, in document order. With no exact match, the closest
 passages follow, marked approximate, with the words that differ.
 
