@@ -410,7 +410,9 @@ pub fn clean(raw: &str) -> String {
                         || (!inner.is_empty()
                             && inner
                                 .chars()
-                                .all(|c| c.is_ascii_digit() || c == ',' || c == '–' || c == '-'))
+                                .all(|c| c.is_ascii_digit() || ",–- ".contains(c)))
+                        // Pandoc citations: [@smith2020, p. 4].
+                        || inner.starts_with('@')
                         || inner.eq_ignore_ascii_case("citation needed")
                     {
                         i += close + 1;
@@ -483,6 +485,11 @@ pub fn clean(raw: &str) -> String {
                 }
             }
             _ => {}
+        }
+        // Superscript digits are footnote marks (`ring¹`).
+        if matches!(c, '⁰' | '¹' | '²' | '³' | '⁴'..='⁹') {
+            i += c.len_utf8();
+            continue;
         }
         if c.is_whitespace() {
             if !out.ends_with(' ') && !out.is_empty() {
@@ -607,6 +614,10 @@ mod tests {
         assert_eq!(
             texts("\"snake_case `code` ~~gone~~ word\""),
             ["snake_case code gone word"]
+        );
+        assert_eq!(
+            texts("\"golden ring¹ of [1, 2] the [@smith2020, p. 4] chain\""),
+            ["golden ring of the chain"]
         );
         assert_eq!(
             texts("\"an ![image](i.png) here<sup>4</sup>\""),
