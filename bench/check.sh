@@ -21,7 +21,9 @@
 #   $PASSAGE_BENCH_WIKI    the bench corpus (default: ../shared/bench/wiki);
 #                          it is never copied into the repository.
 #   $PASSAGE_BENCH_INDEX   an index of it already built (by this version of
-#                          passage) to reuse; by default one is built in $TMP.
+#                          passage, with the same --corpus spelling, from the
+#                          repository root) to reuse; by default one is built
+#                          in $TMP. The run fails if a command had to update it.
 #   and those of bench/lib.sh ($PASSAGE_BENCH_REV, $PASSAGE_BENCH_WAIT, ...).
 #
 # Needs: cargo, python3, hyperfine (>= 1.13 for -N), jq, GNU /usr/bin/time.
@@ -162,6 +164,11 @@ for ((i = 0; i < ${#CMDS[@]}; i += 3)); do
     eval "${CMDS[i + 1]}" >"$TMP/out.txt" 2>"$TMP/err.txt" || rc=$?
     [[ $rc -eq ${CMDS[i + 2]} ]] || die "exit $rc (expected ${CMDS[i + 2]}): ${CMDS[i + 1]} -- $(head -c 300 "$TMP/err.txt")"
     if grep -q 'building it' "$TMP/err.txt"; then die "the index was (re)built by: ${CMDS[i + 1]}"; fi
+    # The index keys files by the --corpus path it was built with: another
+    # spelling of the same folder re-indexes everything, once, here.
+    if grep -q 'index updated' "$TMP/err.txt"; then
+        die "the index was updated by: ${CMDS[i + 1]} (build PASSAGE_BENCH_INDEX with --corpus $WIKI, run from $BENCH_REPO)"
+    fi
 done
 "$BIN" check --json "$DRAFT" --corpus "$WIKI" --index "$IDX" >"$TMP/check.json" || true
 SUMMARY=$(jq -c .summary "$TMP/check.json")

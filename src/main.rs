@@ -8,6 +8,7 @@ use exit::Exit;
 mod cli;
 mod commands;
 mod exit;
+mod input;
 mod messages;
 
 fn main() -> ExitCode {
