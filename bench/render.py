@@ -394,7 +394,6 @@ def relevance_lines(path, data):
 
 def check_lines(path, data):
     """The "Checking a draft" section: bench/check.sh against issue 15's target."""
-    name = os.path.basename(path)
     try:
         check = median_ms(data, "check", "check draft (40 quotations)")
         cite = median_ms(data, "check", "cite one exact quote")
@@ -410,7 +409,7 @@ def check_lines(path, data):
         f"`bench/check.sh` at {machine_line(path, data)}: `passage check` of a {words:,}-word draft",
         f"with 40 quotations of the bench corpus ({summary['exact']} exact, {summary['misquoted']} misquoted,",
         f"{summary['missing']} missing), against `passage cite` of one of its quotes (hyperfine medians,",
-        f"{runs_of(data, 'check', 'check draft (40 quotations)')} runs each, one run; [{name}](bench/results/{name})).",
+        f"{runs_of(data, 'check', 'check draft (40 quotations)')} runs each, one hyperfine run).",
         "",
         "| Command | median | check / this | target (issue 15) | |",
         "|:---|---:|---:|:---|:---|",
