@@ -163,10 +163,18 @@ enum Brackets {
 const BRACKET_GAP: usize = 5;
 
 impl QuoteWords {
-    fn new(quote: &str, an: &mut Analyzer) -> QuoteWords {
+    /// The quote's words with its brackets read one way: as printed (the
+    /// words as the analyzer splits them, no groups), or as an editor's
+    /// (`[T]he` one word, `[then president]` a group).
+    fn new(quote: &str, an: &mut Analyzer, brackets: Brackets) -> QuoteWords {
         let marks = ellipses(quote);
-        let groups = bracket_groups(quote, &marks);
-        let words = join_bracketed_letters(quote, an.words(quote), an);
+        let (words, groups) = match brackets {
+            Brackets::Printed => (an.words(quote), Vec::new()),
+            Brackets::Editorial => (
+                join_bracketed_letters(quote, an.words(quote), an),
+                bracket_groups(quote, &marks),
+            ),
+        };
         let segment = words
             .iter()
             .map(|w| marks.iter().filter(|m| m.start < w.bytes.start).count())
@@ -187,14 +195,9 @@ impl QuoteWords {
         }
     }
 
-    /// Whether reading the brackets as an editor's changes the quote.
-    fn has_editorial_brackets(&self) -> bool {
-        self.bracket.iter().any(Option::is_some)
-    }
-
-    /// Non-empty runs of exact terms between ellipses (and, with
-    /// [`Brackets::Editorial`], between bracket groups, which are dropped).
-    fn segments(&self, brackets: Brackets) -> Vec<Segment> {
+    /// Non-empty runs of exact terms between ellipses (and, read as an
+    /// editor's, between bracket groups, which are dropped).
+    fn segments(&self) -> Vec<Segment> {
         let mut out: Vec<Segment> = Vec::new();
         // The ellipsis segment and bracket group of the previous word.
         let mut last: (usize, Option<usize>) = (usize::MAX, None);
@@ -202,11 +205,6 @@ impl QuoteWords {
         // ellipsis (any gap) or bracket groups (a bounded one).
         let mut gap: Option<usize> = Some(0);
         for ((w, &s), &b) in self.words.iter().zip(&self.segment).zip(&self.bracket) {
-            let b = if brackets == Brackets::Editorial {
-                b
-            } else {
-                None
-            };
             if s != last.0 && last.0 != usize::MAX {
                 gap = None;
             }
@@ -229,6 +227,16 @@ impl QuoteWords {
         }
         out
     }
+}
+
+/// The segments with the quote's brackets read as an editor's, when that
+/// reads differently from `printed` (and leaves words to look for).
+fn editorial_segments(quote: &str, printed: &[Segment], an: &mut Analyzer) -> Option<Vec<Segment>> {
+    if !quote.contains('[') {
+        return None;
+    }
+    let segments = QuoteWords::new(quote, an, Brackets::Editorial).segments();
+    (!segments.is_empty() && segments != printed).then_some(segments)
 }
 
 /// Byte ranges of the editorial bracket groups of a quote, brackets
@@ -292,16 +300,19 @@ fn join_bracketed_letters(quote: &str, words: Vec<Word>, an: &mut Analyzer) -> V
     out
 }
 
-/// The bracket group that has a bracket in `from..to`.
+/// The bracket group that has a bracket in `from..to`, when it holds
+/// letters and digits only (`[T]`, `[ment]`; not `[…]` or `[a [b]`).
 fn bracket_around(quote: &str, from: usize, to: usize) -> Option<Range<usize>> {
     let at = from + quote[from..to].find(['[', ']'])?;
-    if quote[at..].starts_with('[') {
+    let g = if quote[at..].starts_with('[') {
         let end = at + quote[at..].find(']')? + 1;
-        Some(at..end)
+        at..end
     } else {
         let start = quote[..at].rfind('[')?;
-        Some(start..at + 1)
-    }
+        start..at + 1
+    };
+    let inner = &quote[g.start + 1..g.end - 1];
+    (!inner.is_empty() && inner.chars().all(char::is_alphanumeric)).then_some(g)
 }
 
 /// Byte ranges of ellipses: `…`, `...` (or more dots), and either in
@@ -363,7 +374,7 @@ pub fn check_quote(quote: &str) -> Result<()> {
 pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResults> {
     check_quote(quote)?;
     let mut an = Analyzer::default();
-    let qw = QuoteWords::new(quote, &mut an);
+    let qw = QuoteWords::new(quote, &mut an, Brackets::Printed);
     if qw.words.is_empty() {
         return Err(Error::Quote(
             "the quote has no words (letters or digits) to look for".into(),
@@ -373,16 +384,10 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
     // Brackets first as the article's own words (`counterweight [to
     // Israel]`), then, only if that finds nothing, as an editor's
     // insertions or replacements (`Hafiz al-Assad [then president] voiced`).
-    let mut found = exact(
-        opened,
-        &searcher,
-        &qw.segments(Brackets::Printed),
-        opts,
-        &mut an,
-    )?;
-    if found.1 == 0 && qw.has_editorial_brackets() {
-        let segments = qw.segments(Brackets::Editorial);
-        if !segments.is_empty() {
+    let printed = qw.segments();
+    let mut found = exact(opened, &searcher, &printed, opts, &mut an)?;
+    if found.1 == 0 {
+        if let Some(segments) = editorial_segments(quote, &printed, &mut an) {
             found = exact(opened, &searcher, &segments, opts, &mut an)?;
         }
     }
@@ -1158,16 +1163,15 @@ pub type Closest = (Range<usize>, f64);
 #[doc(hidden)]
 pub fn match_text(quote: &str, passage: &str) -> (Vec<Range<usize>>, Option<Closest>) {
     let mut an = Analyzer::default();
-    let qw = QuoteWords::new(quote, &mut an);
-    let segments = qw.segments(Brackets::Printed);
+    let qw = QuoteWords::new(quote, &mut an, Brackets::Printed);
+    let segments = qw.segments();
     if segments.is_empty() {
         return (Vec::new(), None);
     }
     let words = an.words(passage);
     let mut exact = occurrences(&segments, &words);
-    if exact.is_empty() && qw.has_editorial_brackets() {
-        let editorial = qw.segments(Brackets::Editorial);
-        if !editorial.is_empty() {
+    if exact.is_empty() {
+        if let Some(editorial) = editorial_segments(quote, &segments, &mut an) {
             exact = occurrences(&editorial, &words);
         }
     }
@@ -1189,7 +1193,7 @@ mod tests {
     }
 
     fn segs(q: &str) -> Vec<Segment> {
-        QuoteWords::new(q, &mut Analyzer::default()).segments(Brackets::Printed)
+        QuoteWords::new(q, &mut Analyzer::default(), Brackets::Printed).segments()
     }
 
     fn terms(segments: &[Segment]) -> Vec<Vec<&str>> {
@@ -1200,7 +1204,7 @@ mod tests {
     }
 
     fn editorial(q: &str) -> Vec<Segment> {
-        QuoteWords::new(q, &mut Analyzer::default()).segments(Brackets::Editorial)
+        QuoteWords::new(q, &mut Analyzer::default(), Brackets::Editorial).segments()
     }
 
     /// The count from term positions is the count of the word-by-word
@@ -1279,7 +1283,7 @@ mod tests {
             vec![vec!["the", "embassy"]]
         );
         assert_eq!(
-            terms(&segs("govern[ment] of [I]ran")),
+            terms(&editorial("govern[ment] of [I]ran")),
             vec![vec!["government", "of", "iran"]]
         );
     }

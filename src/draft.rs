@@ -194,15 +194,23 @@ fn block_quote(draft: &str, lines: &[Range<usize>], out: &mut Vec<Quotation>) {
         raw.push_str(draft[l.clone()].trim());
     }
     // A block quote that is itself one inline quotation: the marks go.
-    let raw = strip_enclosing_marks(&raw);
-    let text = clean(raw);
+    let inner = strip_enclosing_marks(&raw);
+    // The marks' lengths, when they went: the quotation starts after one.
+    let (open, close) = if inner.len() < raw.len() {
+        let open = raw.chars().next().map_or(0, char::len_utf8);
+        (open, raw.len() - inner.len() - open)
+    } else {
+        (0, 0)
+    };
+    let text = clean(inner);
     if !text.chars().any(char::is_alphanumeric) {
         return;
     }
     let first = lines[0].start
-        + (draft[lines[0].clone()].len() - draft[lines[0].clone()].trim_start().len());
+        + (draft[lines[0].clone()].len() - draft[lines[0].clone()].trim_start().len())
+        + open;
     let last = lines.last().expect("non-empty").clone();
-    let end = last.start + draft[last].trim_end().len();
+    let end = last.start + draft[last].trim_end().len() - close;
     let (line, column) = line_column(draft, first);
     out.push(Quotation {
         line,
@@ -602,7 +610,11 @@ mod tests {
             ["one two three", "four five six"]
         );
         // A block quote in quotation marks loses them.
-        assert_eq!(texts("> \"one two three\"\n"), ["one two three"]);
+        let draft = "> “one two three”\n";
+        let q = quotations(draft);
+        assert_eq!(q[0].text, "one two three");
+        assert_eq!((q[0].line, q[0].column), (1, 4));
+        assert_eq!(&draft[q[0].bytes.clone()], "one two three");
     }
 
     #[test]
