@@ -74,7 +74,7 @@ Exit status: 0 if the quote stands in the corpus, 1 if it does not (even when cl
 are shown), 2 on error.";
 
 const CHECK_HELP: &str = "\
-A quotation is text between double quotes (\"…\", “…”, „…“, «…»; quotes nested inside are
+A quotation is text between double quotes (\"…\", “…”, „…“, «…», »…«; quotes nested inside are
 part of it; single quotes never delimit) or a Markdown block quote (consecutive > lines,
 joined). It may run over a line break, never over a paragraph break. Markdown inside it
 (emphasis, links, footnote marks like [^1] or [3]) is not part of its words; [brackets] and

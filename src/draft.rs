@@ -2,7 +2,7 @@
 //! `passage check`: pure text in, [`Quotation`]s out, no index.
 //!
 //! A quotation is the text between double quotation marks: straight `"…"`,
-//! curly `“…”`, `„…“` (or `„…”`) and `«…»`, with quotes nested inside it
+//! curly `“…”`, `„…“` (or `„…”`), `«…»` and `»…«`, with quotes nested inside it
 //! (they are part of it), or a Markdown block quote (consecutive `>` lines,
 //! joined with spaces). Single quotes are never delimiters: `don't`,
 //! `Ba’athist` and `'scare'` quotes are words. A quotation may run over a
@@ -252,6 +252,8 @@ enum Mark {
     Low,
     /// `«`, closed by `»`
     Guillemet,
+    /// `»`, closed by `«` (German and Danish print them this way round)
+    Reversed,
 }
 
 fn opener(c: char) -> Option<Mark> {
@@ -270,6 +272,7 @@ fn closes(open: Mark, c: char) -> bool {
         Mark::Curly => c == '”',
         Mark::Low => c == '“' || c == '”',
         Mark::Guillemet => c == '»',
+        Mark::Reversed => c == '«',
     }
 }
 
@@ -343,6 +346,13 @@ fn inline_quotes(draft: &str, lines: &[Range<usize>], out: &mut Vec<Quotation>) 
                 Some(outer) => outer.inner.push(range),
                 None => found.push(range),
             }
+        } else if c == '»' && space_before && !space_after {
+            // `»` closing nothing, before a word: `»Zitat«`.
+            stack.push(Open {
+                mark: Mark::Reversed,
+                start: at + c.len_utf8(),
+                inner: Vec::new(),
+            });
         } else if let Some(mark) = opener(c) {
             // A straight mark right after a word with a space after it
             // (`5" tall`) opens nothing.
@@ -551,6 +561,10 @@ mod tests {
         assert_eq!(
             texts("Er sagte „eins zwei drei“ und «quatre cinq six» puis „sept huit”."),
             ["eins zwei drei", "quatre cinq six", "sept huit"]
+        );
+        assert_eq!(
+            texts("Er schrieb »neun zehn elf« und « douze treize »."),
+            ["neun zehn elf", "douze treize"]
         );
     }
 
