@@ -275,7 +275,7 @@ def other_lines(results):
         f"no-change run: {median_ms(d, 'wiki', 'c no change') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %",
     }
     for script in sorted(results):
-        if script in ("scale", "hostile", "relevance"):
+        if script in ("scale", "hostile", "relevance", "check"):
             continue
         path, d = results[script]
         name = os.path.basename(path)
@@ -392,6 +392,34 @@ def relevance_lines(path, data):
     return lines + [""]
 
 
+def check_lines(path, data):
+    """The "Checking a draft" section: bench/check.sh against issue 15's target."""
+    try:
+        check = median_ms(data, "check", "check draft (40 quotations)")
+        cite = median_ms(data, "check", "cite one exact quote")
+        mis = median_ms(data, "check", "cite one misquote")
+        target = figure(data, "target_check_over_cite")
+        words = figure(data, "draft.words")
+        summary = figure(data, "draft.summary")
+    except Missing as e:
+        return ["## Checking a draft", "", f"(`bench/check.sh` results incomplete: {e})", ""]
+    return [
+        "## Checking a draft",
+        "",
+        f"`bench/check.sh` at {machine_line(path, data)}: `passage check` of a {words:,}-word draft",
+        f"with 40 quotations of the bench corpus ({summary['exact']} exact, {summary['misquoted']} misquoted,",
+        f"{summary['missing']} missing), against `passage cite` of one of its quotes (hyperfine medians,",
+        f"{runs_of(data, 'check', 'check draft (40 quotations)')} runs each, one hyperfine run).",
+        "",
+        "| Command | median | check / this | target (issue 15) | |",
+        "|:---|---:|---:|:---|:---|",
+        f"| check, 40 quotations | {fmt_ms(check)} | | | |",
+        f"| cite, one exact quote | {fmt_ms(cite)} | {check / cite:.2f}× | ≤ {target}× | {verdict(check / cite <= target)} |",
+        f"| cite, one misquote | {fmt_ms(mis)} | {check / mis:.2f}× | | |",
+        "",
+    ]
+
+
 def render(results):
     scale = results.get("scale", (None, None))
     incr = results.get("incremental", (None, None))
@@ -427,6 +455,8 @@ def render(results):
         lines += relevance_lines(*results["relevance"])
     if "hostile" in results:
         lines += hostile_lines(*results["hostile"])
+    if "check" in results:
+        lines += check_lines(*results["check"])
     lines += [
         "How to read it:",
         "",

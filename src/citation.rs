@@ -112,6 +112,8 @@ fn title_case(title: &str) -> String {
         if i > 0 {
             out.push(' ');
         }
+        // A minor word stays lower case, unless it opens a parenthesis
+        // ("Garbage Collection (Computer Science)").
         if i > 0 && MINOR.contains(&word) {
             out.push_str(word);
             continue;
@@ -124,7 +126,9 @@ fn title_case(title: &str) -> String {
             } else {
                 out.push(c);
             }
-            cap = matches!(c, '-' | '–' | '—');
+            // After a dash of a compound (Iran–Syria Relations), and past
+            // opening punctuation to the first letter ("(Computer").
+            cap = matches!(c, '-' | '–' | '—') || (cap && !c.is_alphanumeric());
         }
     }
     out
@@ -209,6 +213,17 @@ mod tests {
             mla(&doc(), "26 Nov. 2026"),
             "\"Iran–Syria Relations.\" Wikipedia, Wikimedia Foundation, en.wikipedia.org/wiki/Iran–Syria_relations#Syrian_Civil_War_(2011–2024), section \"Syrian Civil War (2011–2024)\", para. 1. Accessed 26 Nov. 2026."
         );
+    }
+
+    #[test]
+    fn mla_title_case_inside_parentheses() {
+        assert_eq!(
+            title_case("Garbage collection (computer science)"),
+            "Garbage Collection (Computer Science)"
+        );
+        assert_eq!(title_case("Mercury (planet)"), "Mercury (Planet)");
+        assert_eq!(title_case("War of the roses"), "War of the Roses");
+        assert_eq!(title_case("\"Weird Al\" Yankovic"), "\"Weird Al\" Yankovic");
     }
 
     #[test]

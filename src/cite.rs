@@ -129,41 +129,190 @@ pub struct CiteResults {
     pub notes: Vec<String>,
 }
 
-/// The quote's words, each with the segment (between ellipses) it is in.
+/// The quote's words, each with the segment (between ellipses) it is in
+/// and the editorial bracket group, if any, it stands in.
 struct QuoteWords {
     text: String,
     words: Vec<Word>,
     segment: Vec<usize>,
+    bracket: Vec<Option<usize>>,
 }
 
+/// A run of words that must stand next to each other in the passage, and
+/// how far after the previous run it may start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Segment {
+    terms: Vec<String>,
+    /// Most words between the previous segment and this one; `None` for
+    /// any number (an ellipsis), `Some(0)` for none (the first segment).
+    gap: Option<usize>,
+}
+
+/// How to read editorial brackets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Brackets {
+    /// As words the article prints (`golden counterweight [to Israel]`).
+    Printed,
+    /// As an editor's insertion or replacement: the bracketed words stand
+    /// for up to [`BRACKET_GAP`] words of the article, or none.
+    Editorial,
+}
+
+/// Most article words a bracketed replacement stands for (`[Assad]` for
+/// "the Syrian president"); an insertion stands for none.
+const BRACKET_GAP: usize = 5;
+
 impl QuoteWords {
-    fn new(quote: &str, an: &mut Analyzer) -> QuoteWords {
+    /// The quote's words with its brackets read one way: as printed (the
+    /// words as the analyzer splits them, no groups), or as an editor's
+    /// (`[T]he` one word, `[then president]` a group).
+    fn new(quote: &str, an: &mut Analyzer, brackets: Brackets) -> QuoteWords {
         let marks = ellipses(quote);
-        let words = an.words(quote);
+        let (words, groups) = match brackets {
+            Brackets::Printed => (an.words(quote), Vec::new()),
+            Brackets::Editorial => (
+                join_bracketed_letters(quote, an.words(quote), an),
+                bracket_groups(quote, &marks),
+            ),
+        };
         let segment = words
             .iter()
             .map(|w| marks.iter().filter(|m| m.start < w.bytes.start).count())
+            .collect();
+        let bracket = words
+            .iter()
+            .map(|w| {
+                groups
+                    .iter()
+                    .position(|g| g.start < w.bytes.start && w.bytes.end < g.end)
+            })
             .collect();
         QuoteWords {
             text: quote.to_string(),
             words,
             segment,
+            bracket,
         }
     }
 
-    /// Non-empty runs of exact terms between ellipses.
-    fn segments(&self) -> Vec<Vec<String>> {
-        let mut out: Vec<Vec<String>> = Vec::new();
-        let mut last = usize::MAX;
-        for (w, &s) in self.words.iter().zip(&self.segment) {
-            if s != last {
-                out.push(Vec::new());
-                last = s;
+    /// Non-empty runs of exact terms between ellipses (and, read as an
+    /// editor's, between bracket groups, which are dropped).
+    fn segments(&self) -> Vec<Segment> {
+        let mut out: Vec<Segment> = Vec::new();
+        // The ellipsis segment and bracket group of the previous word.
+        let mut last: (usize, Option<usize>) = (usize::MAX, None);
+        // What lies between the last segment and the next word kept: an
+        // ellipsis (any gap) or bracket groups (a bounded one).
+        let mut gap: Option<usize> = Some(0);
+        for ((w, &s), &b) in self.words.iter().zip(&self.segment).zip(&self.bracket) {
+            if s != last.0 && last.0 != usize::MAX {
+                gap = None;
             }
-            out.last_mut().expect("pushed").push(w.exact.clone());
+            if b.is_some() {
+                if b != last.1 {
+                    gap = gap.map(|g| g + BRACKET_GAP);
+                }
+                last = (s, b);
+                continue;
+            }
+            if out.is_empty() || s != last.0 || last.1.is_some() {
+                out.push(Segment {
+                    terms: Vec::new(),
+                    gap: if out.is_empty() { Some(0) } else { gap },
+                });
+                gap = Some(0);
+            }
+            last = (s, b);
+            out.last_mut().expect("pushed").terms.push(w.exact.clone());
         }
         out
     }
+}
+
+/// The segments with the quote's brackets read as an editor's, when that
+/// reads differently from `printed` (and leaves words to look for).
+fn editorial_segments(quote: &str, printed: &[Segment], an: &mut Analyzer) -> Option<Vec<Segment>> {
+    if !quote.contains('[') {
+        return None;
+    }
+    let segments = QuoteWords::new(quote, an, Brackets::Editorial).segments();
+    (!segments.is_empty() && segments != printed).then_some(segments)
+}
+
+/// Byte ranges of the editorial bracket groups of a quote, brackets
+/// included: `[then president]`, not an ellipsis (`[…]`) and not a
+/// bracket inside a word (`[T]he`, which [`join_bracketed_letters`]
+/// reads as one word).
+fn bracket_groups(quote: &str, ellipses: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, c) in quote.char_indices() {
+        match c {
+            '[' => open = Some(i),
+            ']' => {
+                if let Some(start) = open.take() {
+                    let range = start..i + 1;
+                    if ellipses
+                        .iter()
+                        .any(|e| e.start <= start && range.end <= e.end)
+                        || in_word(quote, &range)
+                    {
+                        continue;
+                    }
+                    out.push(range);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a bracket group touches a letter or digit on either side and
+/// holds no space: part of a word (`[T]he`, `govern[ment]`).
+fn in_word(quote: &str, g: &Range<usize>) -> bool {
+    let before = quote[..g.start].chars().next_back();
+    let after = quote[g.end..].chars().next();
+    !quote[g.clone()].contains(char::is_whitespace)
+        && (before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric))
+}
+
+/// The analyzer splits `[T]he` into `t` and `he`; an editor changed the
+/// first letter of one word, so the words that touch across such a bracket
+/// are joined back into one.
+fn join_bracketed_letters(quote: &str, words: Vec<Word>, an: &mut Analyzer) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
+    for w in words {
+        if let Some(prev) = out.last_mut() {
+            let between = &quote[prev.bytes.end..w.bytes.start];
+            if !between.is_empty() && between.chars().all(|c| c == '[' || c == ']') {
+                let g = bracket_around(quote, prev.bytes.end, w.bytes.start);
+                if g.is_some_and(|g| in_word(quote, &g)) {
+                    prev.exact.push_str(&w.exact);
+                    prev.stem = an.stem(&prev.exact);
+                    prev.bytes.end = w.bytes.end;
+                    continue;
+                }
+            }
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// The bracket group that has a bracket in `from..to`, when it holds
+/// letters and digits only (`[T]`, `[ment]`; not `[…]` or `[a [b]`).
+fn bracket_around(quote: &str, from: usize, to: usize) -> Option<Range<usize>> {
+    let at = from + quote[from..to].find(['[', ']'])?;
+    let g = if quote[at..].starts_with('[') {
+        let end = at + quote[at..].find(']')? + 1;
+        at..end
+    } else {
+        let start = quote[..at].rfind('[')?;
+        start..at + 1
+    };
+    let inner = &quote[g.start + 1..g.end - 1];
+    (!inner.is_empty() && inner.chars().all(char::is_alphanumeric)).then_some(g)
 }
 
 /// Byte ranges of ellipses: `…`, `...` (or more dots), and either in
@@ -175,6 +324,9 @@ fn ellipses(quote: &str) -> Vec<Range<usize>> {
     while i < b.len() {
         let (len, found) = if quote[i..].starts_with('…') {
             ("…".len(), true)
+        } else if quote[i..].starts_with(". . .") {
+            // Spaced, as Chicago style prints it.
+            (". . .".len(), true)
         } else if quote[i..].starts_with("...") {
             (b[i..].iter().take_while(|&&c| c == b'.').count(), true)
         } else {
@@ -222,95 +374,31 @@ pub fn check_quote(quote: &str) -> Result<()> {
 pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResults> {
     check_quote(quote)?;
     let mut an = Analyzer::default();
-    let qw = QuoteWords::new(quote, &mut an);
+    let qw = QuoteWords::new(quote, &mut an, Brackets::Printed);
     if qw.words.is_empty() {
         return Err(Error::Quote(
             "the quote has no words (letters or digits) to look for".into(),
         ));
     }
-    let segments = qw.segments();
-    let f = &opened.fields;
     let searcher = opened.reader.searcher();
-    let err = |e| Error::index(opened.root())(e);
-
-    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(
-        Occur::Must,
-        Box::new(TermQuery::new(
-            Term::from_field_text(f.kind, "paragraph"),
-            IndexRecordOption::Basic,
-        )),
-    )];
-    for seg in &segments {
-        // Candidates need only the start of each segment: the count below
-        // checks every word from positions, and a phrase query of 29,000
-        // terms (a 99 KB quote) took seconds before finding nothing.
-        let seg = &seg[..seg.len().min(CANDIDATE_PHRASE_TERMS)];
-        let q: Box<dyn TQuery> = if seg.len() == 1 {
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.exact, &seg[0]),
-                IndexRecordOption::Basic,
-            ))
-        } else {
-            Box::new(PhraseQuery::new(
-                seg.iter()
-                    .map(|t| Term::from_field_text(f.exact, t))
-                    .collect(),
-            ))
-        };
-        clauses.push((Occur::Must, q));
-    }
-    let candidates = searcher
-        .search(&BooleanQuery::new(clauses), &DocSetCollector)
-        .map_err(err)?;
-
-    // Count every occurrence from the index's word positions, and read
-    // back from the corpus only the passages listed: `cite "of the"` has
-    // 150,000 candidate passages on the bench corpus, and reading and
-    // analyzing each took 12 s where the phrase search takes 0.1 s.
-    let mut counted = count_by_positions(&searcher, f, &segments, candidates).map_err(err)?;
-    let exact_total: usize = counted.iter().map(|c| c.occurrences).sum();
-    let limit = opts.limit.unwrap_or(usize::MAX).min(MAX_LISTED);
-    // Document order; only the passages that may be listed need sorting
-    // (at most one per listed match).
-    let order = |c: &Counted| (c.file, c.byte_start);
-    if counted.len() > limit {
-        counted.select_nth_unstable_by_key(limit, order);
-        counted.truncate(limit);
-    }
-    counted.sort_unstable_by_key(order);
-    let mut matches: Vec<CiteMatch> = Vec::new();
-    for c in &counted {
-        if matches.len() >= limit {
-            break;
-        }
-        let mut doc = opened.document(&searcher, c.addr)?;
-        let words = an.words(&doc.text);
-        for span in occurrences(&segments, &words) {
-            if matches.len() >= limit {
-                break;
-            }
-            let context = highlight::context(
-                &doc.text,
-                &span,
-                std::slice::from_ref(&span),
-                opts.context_chars,
-            );
-            matches.push(located(
-                &mut doc,
-                span,
-                MatchKind::Exact,
-                context,
-                None,
-                opts.style,
-            ));
+    // Brackets first as the article's own words (`counterweight [to
+    // Israel]`), then, only if that finds nothing, as an editor's
+    // insertions or replacements (`Hafiz al-Assad [then president] voiced`).
+    let printed = qw.segments();
+    let mut found = exact(opened, &searcher, &printed, opts, &mut an)?;
+    if found.1 == 0 {
+        if let Some(segments) = editorial_segments(quote, &printed, &mut an) {
+            found = exact(opened, &searcher, &segments, opts, &mut an)?;
         }
     }
+    let (mut matches, exact_total) = found;
     let mut notes = Vec::new();
+    let limit = opts.limit.unwrap_or(usize::MAX).min(MAX_LISTED);
     let shown = matches.len();
     if exact_total > shown {
         let more = exact_total - shown;
         let (s, verb) = if more == 1 { ("", "is") } else { ("es", "are") };
-        notes.push(if shown == MAX_LISTED {
+        notes.push(if shown == MAX_LISTED && limit == MAX_LISTED {
             format!(
                 "{more} more exact match{s} {verb} not listed: at most {MAX_LISTED} are (narrow the quote to find the place you want)"
             )
@@ -321,8 +409,10 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
 
     if exact_total == 0 {
         let wanted = opts.limit.unwrap_or(DEFAULT_APPROXIMATE);
-        let (approx, closest_len) = approximate(opened, &qw, wanted, opts, &mut an)?;
-        if closest_len > 0 && qw.words.len() > closest_len {
+        let (approx, closest_len, split) = approximate(opened, &qw, wanted, opts, &mut an)?;
+        if let Some(split) = split {
+            notes.push(split);
+        } else if closest_len > 0 && qw.words.len() > closest_len {
             notes.push(format!(
                 "the quote has {} words but the closest passage only {closest_len}: a quote must stand within one paragraph, so cite each paragraph on its own",
                 qw.words.len()
@@ -348,6 +438,92 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
     })
 }
 
+/// The exact matches of the segments (at most the limit, in document
+/// order) and how many there are in all.
+fn exact(
+    opened: &Opened,
+    searcher: &tantivy::Searcher,
+    segments: &[Segment],
+    opts: &CiteOptions,
+    an: &mut Analyzer,
+) -> Result<(Vec<CiteMatch>, usize)> {
+    let f = &opened.fields;
+    let err = |e| Error::index(opened.root())(e);
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(
+        Occur::Must,
+        Box::new(TermQuery::new(
+            Term::from_field_text(f.kind, "paragraph"),
+            IndexRecordOption::Basic,
+        )),
+    )];
+    for seg in segments {
+        // Candidates need only the start of each segment: the count below
+        // checks every word from positions, and a phrase query of 29,000
+        // terms (a 99 KB quote) took seconds before finding nothing.
+        let seg = &seg.terms[..seg.terms.len().min(CANDIDATE_PHRASE_TERMS)];
+        let q: Box<dyn TQuery> = if seg.len() == 1 {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.exact, &seg[0]),
+                IndexRecordOption::Basic,
+            ))
+        } else {
+            Box::new(PhraseQuery::new(
+                seg.iter()
+                    .map(|t| Term::from_field_text(f.exact, t))
+                    .collect(),
+            ))
+        };
+        clauses.push((Occur::Must, q));
+    }
+    let candidates = searcher
+        .search(&BooleanQuery::new(clauses), &DocSetCollector)
+        .map_err(err)?;
+
+    // Count every occurrence from the index's word positions, and read
+    // back from the corpus only the passages listed: `cite "of the"` has
+    // 150,000 candidate passages on the bench corpus, and reading and
+    // analyzing each took 12 s where the phrase search takes 0.1 s.
+    let mut counted = count_by_positions(searcher, f, segments, candidates).map_err(err)?;
+    let exact_total: usize = counted.iter().map(|c| c.occurrences).sum();
+    let limit = opts.limit.unwrap_or(usize::MAX).min(MAX_LISTED);
+    // Document order; only the passages that may be listed need sorting
+    // (at most one per listed match).
+    let order = |c: &Counted| (c.file, c.byte_start);
+    if counted.len() > limit {
+        counted.select_nth_unstable_by_key(limit, order);
+        counted.truncate(limit);
+    }
+    counted.sort_unstable_by_key(order);
+    let mut matches: Vec<CiteMatch> = Vec::new();
+    for c in &counted {
+        if matches.len() >= limit {
+            break;
+        }
+        let mut doc = opened.document(searcher, c.addr)?;
+        let words = an.words(&doc.text);
+        for span in occurrences(segments, &words) {
+            if matches.len() >= limit {
+                break;
+            }
+            let context = highlight::context(
+                &doc.text,
+                &span,
+                std::slice::from_ref(&span),
+                opts.context_chars,
+            );
+            matches.push(located(
+                &mut doc,
+                span,
+                MatchKind::Exact,
+                context,
+                None,
+                opts.style,
+            ));
+        }
+    }
+    Ok((matches, exact_total))
+}
+
 /// A passage holding the quote, with where it stands and how often.
 struct Counted {
     addr: DocAddress,
@@ -364,10 +540,10 @@ struct Counted {
 fn count_by_positions(
     searcher: &tantivy::Searcher,
     f: &crate::index::Fields,
-    segments: &[Vec<String>],
+    segments: &[Segment],
     candidates: std::collections::HashSet<DocAddress>,
 ) -> tantivy::Result<Vec<Counted>> {
-    let mut terms: Vec<&String> = segments.iter().flatten().collect();
+    let mut terms: Vec<&String> = segments.iter().flat_map(|s| &s.terms).collect();
     terms.sort();
     terms.dedup();
     let mut by_segment: Vec<Vec<u32>> = vec![Vec::new(); searcher.segment_readers().len()];
@@ -519,62 +695,119 @@ fn files_by_doc(
 /// How many occurrences [`occurrences`] would find, given the sorted
 /// positions of each term in the passage.
 fn count_occurrences<'a>(
-    segments: &[Vec<String>],
+    segments: &[Segment],
     positions: impl Fn(&String) -> Option<&'a [u32]>,
 ) -> usize {
+    let starts: Vec<&[u32]> = segments
+        .iter()
+        .map(|seg| positions(&seg.terms[0]).unwrap_or(&[]))
+        .collect();
     let has = |t: &String, p: u32| positions(t).is_some_and(|v| v.binary_search(&p).is_ok());
-    let at = |seg: &[String], from: u32| -> Option<u32> {
-        let first = positions(&seg[0])?;
-        let i = first.partition_point(|&p| p < from);
-        first[i..].iter().copied().find(|&p| {
-            seg[1..]
-                .iter()
-                .enumerate()
-                .all(|(k, t)| has(t, p + 1 + k as u32))
-        })
+    let at = |k: usize, p: usize| {
+        segments[k].terms[1..]
+            .iter()
+            .enumerate()
+            .all(|(j, t)| has(t, (p + 1 + j) as u32))
     };
-    let mut n = 0;
-    let mut from = 0;
-    while let Some(start) = at(&segments[0], from) {
-        let mut end = start + segments[0].len() as u32;
-        for seg in &segments[1..] {
-            match at(seg, end) {
-                Some(i) => end = i + seg.len() as u32,
-                None => return n,
-            }
-        }
-        n += 1;
-        from = end;
-    }
-    n
+    let cand = |k: usize, from: usize, to: usize| -> Vec<usize> {
+        let v = starts[k];
+        let i = v.partition_point(|&p| (p as usize) < from);
+        v[i..]
+            .iter()
+            .map(|&p| p as usize)
+            .take_while(|&p| p <= to)
+            .collect()
+    };
+    chains(segments, cand, at).len()
 }
 
 /// Every exact occurrence of the segments, in order within one passage, as
 /// byte ranges of the passage text from the first word to the last.
-fn occurrences(segments: &[Vec<String>], words: &[Word]) -> Vec<Range<usize>> {
-    let at = |seg: &[String], from: usize| -> Option<usize> {
-        (from..=words.len().checked_sub(seg.len())?)
-            .find(|&i| seg.iter().zip(&words[i..]).all(|(t, w)| w.exact == *t))
+fn occurrences(segments: &[Segment], words: &[Word]) -> Vec<Range<usize>> {
+    let at = |k: usize, p: usize| {
+        let seg = &segments[k].terms;
+        p + seg.len() <= words.len() && seg.iter().zip(&words[p..]).all(|(t, w)| w.exact == *t)
     };
+    let cand = |k: usize, from: usize, to: usize| -> Vec<usize> {
+        let first = &segments[k].terms[0];
+        (from..words.len().min(to.saturating_add(1)))
+            .filter(|&p| words[p].exact == *first)
+            .collect()
+    };
+    chains(segments, cand, at)
+        .into_iter()
+        .map(|(start, end)| words[start].bytes.start..words[end - 1].bytes.end)
+        .collect()
+}
+
+/// The occurrences of a chain of segments, as word ranges, in order and
+/// not overlapping: each starts at the earliest word that begins a
+/// complete chain after the previous one, and ends where the earliest
+/// completion does. `cand(k, from, to)` lists the positions in `from..=to`
+/// where segment `k`'s first term stands; `at(k, p)` says whether the rest
+/// of segment `k` follows at `p`. A segment's gap bounds how far after the
+/// previous one it may start; with bounded gaps the earliest choice is not
+/// always the one that completes, so the search backtracks, remembering
+/// the (segment, position) pairs from which no completion exists.
+fn chains(
+    segments: &[Segment],
+    cand: impl Fn(usize, usize, usize) -> Vec<usize>,
+    at: impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    if segments.is_empty() {
+        return out;
+    }
+    let mut dead: rustc_hash::FxHashSet<(usize, usize)> = Default::default();
     let mut from = 0;
-    while let Some(start) = at(&segments[0], from) {
-        let mut end = start + segments[0].len();
-        let mut complete = true;
-        for seg in &segments[1..] {
-            match at(seg, end) {
-                Some(i) => end = i + seg.len(),
-                None => {
-                    complete = false;
+    'starts: loop {
+        for start in cand(0, from, usize::MAX) {
+            if !at(0, start) {
+                continue;
+            }
+            // Depth-first over the later segments, iteratively (a quote may
+            // have thousands of segments).
+            let mut stack: Vec<(usize, usize, Vec<usize>, usize)> = Vec::new();
+            let first_end = start + segments[0].terms.len();
+            let mut end = first_end;
+            let mut k = 1;
+            loop {
+                if k == segments.len() {
+                    out.push((start, end));
+                    from = end;
+                    continue 'starts;
+                }
+                if dead.contains(&(k, end)) {
+                    // Back up.
+                } else {
+                    let to = segments[k]
+                        .gap
+                        .map_or(usize::MAX, |g| end.saturating_add(g));
+                    stack.push((k, end, cand(k, end, to), 0));
+                }
+                // Advance the top frame to its next viable candidate.
+                let mut advanced = false;
+                while let Some(top) = stack.last_mut() {
+                    let (tk, tend) = (top.0, top.1);
+                    if let Some(&p) = top.2.get(top.3) {
+                        top.3 += 1;
+                        if at(tk, p) {
+                            end = p + segments[tk].terms.len();
+                            k = tk + 1;
+                            advanced = true;
+                            break;
+                        }
+                    } else {
+                        dead.insert((tk, tend));
+                        stack.pop();
+                    }
+                }
+                if !advanced {
                     break;
                 }
             }
         }
-        if !complete {
-            break;
-        }
-        out.push(words[start].bytes.start..words[end - 1].bytes.end);
-        from = end;
+        break;
     }
     out
 }
@@ -625,15 +858,16 @@ const APPROXIMATE_CANDIDATES: usize = 50;
 /// Below this similarity a passage is not worth showing.
 const MIN_SIMILARITY: f64 = 0.4;
 
-/// The closest passages, best first, and the length of the closest (in
-/// words).
+/// The closest passages, best first, the length of the closest (in
+/// words), and, when the quote's start ends one passage and its end starts
+/// a later one of the same file, a note naming both.
 fn approximate(
     opened: &Opened,
     qw: &QuoteWords,
     wanted: usize,
     opts: &CiteOptions,
     an: &mut Analyzer,
-) -> Result<(Vec<CiteMatch>, usize)> {
+) -> Result<(Vec<CiteMatch>, usize, Option<String>)> {
     let f = &opened.fields;
     let searcher = opened.reader.searcher();
     let err = |e| Error::index(opened.root())(e);
@@ -670,10 +904,32 @@ fn approximate(
         .map_err(err)?;
     let mut scored = Vec::new();
     let mut longest = 0;
+    // Passages the quote's start ends (its first k words are their last)
+    // and passages its end starts: a quote over a paragraph break.
+    let mut ends_with: Vec<(usize, Document, Vec<Word>)> = Vec::new();
+    let mut starts_with: Vec<(usize, Document, Vec<Word>)> = Vec::new();
+    let m = qw.words.len();
+    let plain = !qw.segment.iter().any(|&s| s > 0);
     for (_, addr) in top {
         let doc = opened.document(&searcher, addr)?;
         let words = an.words(&doc.text);
         longest = longest.max(words.len());
+        if plain && m > 1 {
+            let same = |a: &[Word], b: &[Word]| a.iter().zip(b).all(|(x, y)| x.exact == y.exact);
+            let n = words.len();
+            if let Some(k) = (1..m.min(n + 1))
+                .rev()
+                .find(|&k| same(&qw.words[..k], &words[n - k..]))
+            {
+                ends_with.push((k, doc.clone(), words.clone()));
+            }
+            if let Some(k) = (1..m.min(n + 1))
+                .rev()
+                .find(|&k| same(&qw.words[m - k..], &words[..k]))
+            {
+                starts_with.push((k, doc.clone(), words.clone()));
+            }
+        }
         // A passage of n words aligns with a quote of m > n words at a
         // sequence similarity of at most n / m (m - n quote words have no
         // partner), so the similarity is at most 0.75 n / m + 0.25: when
@@ -686,6 +942,27 @@ fn approximate(
         if let Some(a) = align(&qw.words, &words) {
             if a.similarity >= MIN_SIMILARITY {
                 scored.push((doc, words, a));
+            }
+        }
+    }
+    let mut split = None;
+    'split: for (k1, d1, w1) in &ends_with {
+        for (k2, d2, w2) in &starts_with {
+            if k1 + k2 == m && d1.file == d2.file && d2.byte_start >= d1.byte_end {
+                let first = w1[w1.len() - k1].bytes.start..w1[w1.len() - 1].bytes.end;
+                let second = w2[0].bytes.start..w2[k2 - 1].bytes.end;
+                let at = |d: &Document, span: Range<usize>| {
+                    let mut d = d.clone();
+                    let context = highlight::context(&d.text, &span, &[], 0);
+                    let m = located(&mut d, span, MatchKind::Exact, context, None, opts.style);
+                    format!("{} ({}:{}:{})", m.citation, m.doc.file, m.line, m.column)
+                };
+                split = Some(format!(
+                    "the quote runs over two paragraphs: its first {k1} words end {} and its last {k2} start {}; a quote must stand within one paragraph, so cite each on its own",
+                    at(d1, first),
+                    at(d2, second)
+                ));
+                break 'split;
             }
         }
     }
@@ -742,7 +1019,7 @@ fn approximate(
             )
         })
         .collect();
-    Ok((out, closest_len))
+    Ok((out, closest_len, split))
 }
 
 /// A run of differing words, as indices into the quote and the passage.
@@ -886,13 +1163,18 @@ pub type Closest = (Range<usize>, f64);
 #[doc(hidden)]
 pub fn match_text(quote: &str, passage: &str) -> (Vec<Range<usize>>, Option<Closest>) {
     let mut an = Analyzer::default();
-    let qw = QuoteWords::new(quote, &mut an);
+    let qw = QuoteWords::new(quote, &mut an, Brackets::Printed);
     let segments = qw.segments();
     if segments.is_empty() {
         return (Vec::new(), None);
     }
     let words = an.words(passage);
-    let exact = occurrences(&segments, &words);
+    let mut exact = occurrences(&segments, &words);
+    if exact.is_empty() {
+        if let Some(editorial) = editorial_segments(quote, &segments, &mut an) {
+            exact = occurrences(&editorial, &words);
+        }
+    }
     let closest = align(&qw.words, &words).map(|a| {
         (
             words[a.window.start].bytes.start..words[a.window.end - 1].bytes.end,
@@ -910,8 +1192,19 @@ mod tests {
         Analyzer::default().words(s)
     }
 
-    fn segs(q: &str) -> Vec<Vec<String>> {
-        QuoteWords::new(q, &mut Analyzer::default()).segments()
+    fn segs(q: &str) -> Vec<Segment> {
+        QuoteWords::new(q, &mut Analyzer::default(), Brackets::Printed).segments()
+    }
+
+    fn terms(segments: &[Segment]) -> Vec<Vec<&str>> {
+        segments
+            .iter()
+            .map(|s| s.terms.iter().map(String::as_str).collect())
+            .collect()
+    }
+
+    fn editorial(q: &str) -> Vec<Segment> {
+        QuoteWords::new(q, &mut Analyzer::default(), Brackets::Editorial).segments()
     }
 
     /// The count from term positions is the count of the word-by-word
@@ -935,7 +1228,7 @@ mod tests {
                 .collect();
             let quote = quote.join(" ");
             let segments = segs(&quote);
-            if segments.is_empty() || segments.iter().any(|s| s.is_empty()) {
+            if segments.is_empty() || segments.iter().any(|s| s.terms.is_empty()) {
                 continue;
             }
             let w = words(&passage);
@@ -957,16 +1250,91 @@ mod tests {
 
     #[test]
     fn ellipses_split_segments() {
-        assert_eq!(segs("a b … c"), vec![vec!["a", "b"], vec!["c"]]);
+        assert_eq!(terms(&segs("a b … c")), vec![vec!["a", "b"], vec!["c"]]);
         assert_eq!(
-            segs("a [...] c ... d"),
+            terms(&segs("a [...] c ... d")),
             vec![vec!["a"], vec!["c"], vec!["d"]]
         );
-        assert_eq!(segs("… a b"), vec![vec!["a", "b"]]);
+        assert_eq!(terms(&segs("… a b")), vec![vec!["a", "b"]]);
+        assert_eq!(terms(&segs("a . . . b")), vec![vec!["a"], vec!["b"]]);
         assert_eq!(
-            segs("counterweight [to Israel]"),
+            terms(&segs("counterweight [to Israel]")),
             vec![vec!["counterweight", "to", "israel"]]
         );
+        assert!(segs("a … b")[1].gap.is_none());
+    }
+
+    #[test]
+    fn editorial_brackets_are_bounded_gaps() {
+        let s = editorial("Hafiz al-Assad [then president] voiced support");
+        assert_eq!(
+            terms(&s),
+            vec![vec!["hafiz", "al", "assad"], vec!["voiced", "support"]]
+        );
+        assert_eq!(s[1].gap, Some(BRACKET_GAP));
+        // An ellipsis beside a bracket leaves the gap unbounded.
+        let s = editorial("a b [c] … d");
+        assert_eq!(terms(&s), vec![vec!["a", "b"], vec!["d"]]);
+        assert_eq!(s[1].gap, None);
+        // Leading and trailing groups are dropped; `[T]he` is one word.
+        assert_eq!(terms(&editorial("[He] said [it] [so]")), vec![vec!["said"]]);
+        assert_eq!(
+            terms(&editorial("[T]he embassy")),
+            vec![vec!["the", "embassy"]]
+        );
+        assert_eq!(
+            terms(&editorial("govern[ment] of [I]ran")),
+            vec![vec!["government", "of", "iran"]]
+        );
+    }
+
+    #[test]
+    fn brackets_match_insertions_replacements_and_printed_words() {
+        let passage = "Hafiz al-Assad voiced support for Iranian dissidents. The Iranian embassy was ransacked. Iran will not lose this golden counterweight [to Israel].";
+        let found = |q: &str| match_text(q, passage).0.len();
+        assert_eq!(found("Hafiz al-Assad [then president] voiced support"), 1);
+        assert_eq!(found("[T]he Iranian embassy"), 1);
+        assert_eq!(found("[Tehran] will not lose"), 1);
+        assert_eq!(found("Iran [Tehran] will not lose"), 1);
+        assert_eq!(found("golden counterweight [to Israel]"), 1);
+        // A bracket is a few words at most, not any run of them.
+        assert_eq!(found("Hafiz al-Assad [said] dissidents"), 1);
+        assert_eq!(found("Hafiz al-Assad [x] embassy"), 0);
+        // The words outside the brackets still have to match.
+        assert_eq!(found("Hafiz al-Assad [then president] voiced doubts"), 0);
+    }
+
+    #[test]
+    fn bounded_gaps_backtrack() {
+        // The first `b` is too far from the `c` that follows; the second
+        // `b` is close enough.
+        let w = words("a b x x x x x x x x b c");
+        let s = vec![
+            Segment {
+                terms: vec!["a".into()],
+                gap: Some(0),
+            },
+            Segment {
+                terms: vec!["b".into()],
+                gap: None,
+            },
+            Segment {
+                terms: vec!["c".into()],
+                gap: Some(1),
+            },
+        ];
+        assert_eq!(occurrences(&s, &w).len(), 1);
+        let s2 = vec![
+            Segment {
+                terms: vec!["b".into()],
+                gap: Some(0),
+            },
+            Segment {
+                terms: vec!["c".into()],
+                gap: Some(0),
+            },
+        ];
+        assert_eq!(occurrences(&s2, &w).len(), 1);
     }
 
     #[test]

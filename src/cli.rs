@@ -38,6 +38,9 @@ pub enum Command {
     /// Find exactly where a quote stands, and cite it.
     #[command(after_long_help = CITE_HELP)]
     Cite(CiteArgs),
+    /// Check every quotation of a draft against the corpus.
+    #[command(after_long_help = CHECK_HELP)]
+    Check(CheckArgs),
     /// Print a passage by its ID (as given by search or cite --json).
     Show(ShowArgs),
     /// List the passages most similar to one passage (by its ID).
@@ -54,8 +57,11 @@ pub enum Command {
 
 const CITE_HELP: &str = "\
 The quote matches where a paragraph has the same words in the same order, ignoring case,
-punctuation, dashes vs hyphens, curly vs straight quotes, diacritics, spacing and [brackets].
-An ellipsis (…, ... or […]) stands for any words in between, within the same paragraph.
+punctuation, dashes vs hyphens, curly vs straight quotes, diacritics and spacing.
+An ellipsis (…, ..., . . . or […]) stands for any words in between, within the same paragraph.
+[Brackets] are the article's words if it prints them, else an editor's insertion or
+replacement (of up to 5 words); [T]he is a changed first letter. `cite -` reads the quote
+from standard input, `cite --file F` from a file.
 Every exact occurrence is listed, in document order. With no exact match, the closest
 passages follow, marked approximate, with the words that differ.
 
@@ -66,6 +72,20 @@ Citation styles (--style):
 
 Exit status: 0 if the quote stands in the corpus, 1 if it does not (even when close passages
 are shown), 2 on error.";
+
+const CHECK_HELP: &str = "\
+A quotation is text between double quotes (\"…\", “…”, „…“, «…», »…«; quotes nested inside are
+part of it; single quotes never delimit) or a Markdown block quote (consecutive > lines,
+joined). It may run over a line break, never over a paragraph break. Markdown inside it
+(emphasis, links, footnote marks like [^1] or [3]) is not part of its words; [brackets] and
+ellipses mean what they mean to `cite`.
+
+Each quotation, in draft order, is exact (every place it stands), misquoted (the closest
+passage, the words that differ, and the article's wording to copy), missing, or skipped
+(fewer than --min-words words: scare quotes).
+
+Exit status: 0 if every checked quotation is exact, 1 if any is misquoted or missing, 2 on
+error (an unreadable, binary or over-10 MB draft).";
 
 const QUERY_HELP: &str = "\
 Query syntax:
@@ -161,13 +181,37 @@ pub struct SearchArgs {
 
 #[derive(Debug, Args)]
 pub struct CiteArgs {
-    /// The quote; several arguments are joined with spaces.
-    #[arg(required = true, value_name = "QUOTE")]
+    /// The quote; several arguments are joined with spaces. `-` alone reads
+    /// it from standard input.
+    #[arg(required_unless_present = "file", value_name = "QUOTE")]
     pub quote: Vec<String>,
+    /// Read the quote from a file (for long quotes, or quotes full of shell
+    /// characters).
+    #[arg(long, value_name = "FILE", conflicts_with = "quote")]
+    pub file: Option<PathBuf>,
     /// Most matches to show (default: every exact match, or the 3 closest);
     /// 0 shows none, only how many there are.
     #[arg(short = 'n', long, value_name = "N", value_parser = hit_count)]
     pub limit: Option<usize>,
+    /// Citation style.
+    #[arg(long, value_name = "STYLE", default_value = "plain")]
+    pub style: CitationStyle,
+    #[command(flatten)]
+    pub output: Output,
+    #[command(flatten)]
+    pub locations: Locations,
+    #[command(flatten)]
+    pub freshness: Freshness,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Draft files (Markdown or plain text); `-` reads standard input.
+    #[arg(required = true, value_name = "DRAFT")]
+    pub drafts: Vec<PathBuf>,
+    /// Quotations of fewer words are skipped (scare quotes).
+    #[arg(long, value_name = "N", default_value_t = passage::check::DEFAULT_MIN_WORDS)]
+    pub min_words: usize,
     /// Citation style.
     #[arg(long, value_name = "STYLE", default_value = "plain")]
     pub style: CitationStyle,
@@ -378,6 +422,26 @@ impl CiteArgs {
                 CitationStyle::Mla => citation::Style::Mla,
             },
             ..CiteOptions::default()
+        }
+    }
+}
+
+impl CheckArgs {
+    /// The library's options.
+    pub fn options(&self) -> passage::check::CheckOptions {
+        passage::check::CheckOptions {
+            min_words: self.min_words,
+            style: self.style.into(),
+        }
+    }
+}
+
+impl From<CitationStyle> for citation::Style {
+    fn from(s: CitationStyle) -> Self {
+        match s {
+            CitationStyle::Plain => citation::Style::Plain,
+            CitationStyle::Markdown => citation::Style::Markdown,
+            CitationStyle::Mla => citation::Style::Mla,
         }
     }
 }

@@ -16,8 +16,8 @@ use passage::search::search as run_search;
 use passage::show::{show as run_show, Shown};
 
 use crate::cli::{
-    CiteArgs, CompletionsArgs, ExportArgs, IndexArgs, Locations, ManArgs, RelatedArgs, SearchArgs,
-    ShowArgs, WatchArgs,
+    CheckArgs, CiteArgs, CompletionsArgs, ExportArgs, IndexArgs, Locations, ManArgs, RelatedArgs,
+    SearchArgs, ShowArgs, WatchArgs,
 };
 use crate::exit::Exit;
 use crate::messages;
@@ -154,7 +154,11 @@ fn list_sections(args: &SearchArgs) -> Result<Exit> {
 
 /// `passage cite`.
 pub fn cite(args: &CiteArgs) -> Result<Exit> {
-    let quote = args.quote.join(" ");
+    let quote = match (&args.file, args.quote.as_slice()) {
+        (Some(path), _) => crate::input::quote(Some(path))?,
+        (None, [dash]) if dash == "-" => crate::input::quote(None)?,
+        (None, words) => words.join(" "),
+    };
     // Reject a bad quote before any (possibly slow) index build.
     passage::cite::check_quote(&quote)?;
     let options = args.options();
@@ -175,6 +179,32 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
         messages::note(note);
     }
     Ok(Exit::found_if(results.exact_total > 0))
+}
+
+/// `passage check`.
+pub fn check(args: &CheckArgs) -> Result<Exit> {
+    // Read every draft before any (possibly slow) index build.
+    let drafts = args
+        .drafts
+        .iter()
+        .map(|p| crate::input::draft(p))
+        .collect::<Result<Vec<_>>>()?;
+    let options = args.options();
+    let (opened, report) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+        Ok(passage::check::check(opened, &drafts, &options)?)
+    })?;
+    let mut out = stdout();
+    if args.output.json {
+        json::check(&mut out, &report)?;
+    } else {
+        text::check(&mut out, &report, args.output.color.style())?;
+    }
+    out.flush()?;
+    warn_unreadable(&opened);
+    if report.quotes.is_empty() {
+        messages::info("no quotations found");
+    }
+    Ok(Exit::found_if(report.summary.all_exact()))
 }
 
 /// `passage show`.

@@ -11,6 +11,7 @@
 //!    [`search::Hit`]s, whose snippets [`highlight`] cuts and marks;
 //! 4. [`cite`] finds where a quote stands (exactly, or the closest passages)
 //!    and [`citation`] formats references to it;
+//!    [`check`] does so for every quotation [`draft`] finds in a draft;
 //! 5. [`render`] presents hits and citations as text or JSON.
 //!
 //! [`text`] defines what a word is, and [`model`] what a document is, for
@@ -38,9 +39,11 @@
 #![deny(missing_docs)]
 
 pub mod article;
+pub mod check;
 pub mod citation;
 pub mod cite;
 pub mod corpus;
+pub mod draft;
 pub mod error;
 pub mod export;
 pub mod guard;

@@ -8,6 +8,7 @@ use exit::Exit;
 mod cli;
 mod commands;
 mod exit;
+mod input;
 mod messages;
 
 fn main() -> ExitCode {
@@ -94,6 +95,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         cli::Command::Index(args) => commands::index(args),
         cli::Command::Search(args) => commands::search(args),
         cli::Command::Cite(args) => commands::cite(args),
+        cli::Command::Check(args) => commands::check(args),
         cli::Command::Show(args) => commands::show(args),
         cli::Command::Related(args) => commands::related(args),
         cli::Command::Watch(args) => commands::watch(args),

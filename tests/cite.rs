@@ -318,3 +318,115 @@ fn cite_many_candidates_are_counted_and_listed_in_document_order() {
     let v: CiteResults = r.parse();
     assert_eq!(v.exact_total, 7_503, "{}", r.stderr);
 }
+
+#[test]
+fn cite_reads_the_quote_from_stdin_and_from_a_file() {
+    use std::io::Write as _;
+    let env = Env::with_article();
+    // Shell characters and a trailing line break, as a file or a pipe has.
+    let quote = "Iran's \"leaders\", such as Ayatollah Khamenei; $(not run) `ever`\n";
+    env.write("q.txt", quote);
+    let r = env.run(&["cite", "--json", "--file", "q.txt"]);
+    let v: CiteResults = r.parse();
+    assert_eq!(v.quote, quote.trim_end());
+    let mut child = env
+        .command(&["cite", "--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"the golden ring of the resistance chain\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: CiteResults = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.quote, "the golden ring of the resistance chain");
+    assert_eq!(v.exact_total, 1);
+    assert_eq!(v.matches[0].line, 80);
+    // Both at once is refused; a missing file is one line, exit 2.
+    assert_eq!(env.run(&["cite", "--file", "q.txt", "word"]).code, 2);
+    let r = env.run(&["cite", "--file", "nope.txt"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("passage: nope.txt: cannot read the quote"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn editorial_brackets_are_insertions_or_replacements() {
+    let env = Env::with_article();
+    for (quote, printed) in [
+        (
+            "Hafiz al-Assad [then president] voiced support for Iranian dissidents",
+            "Hafiz al-Assad voiced support for Iranian dissidents",
+        ),
+        (
+            "[T]he collapse of the Assad regime",
+            "the collapse of the Assad regime",
+        ),
+        (
+            "[The advisor] declared, \"Iran is not prepared to lose",
+            "declared, \"Iran is not prepared to lose",
+        ),
+        // A bracketed word the article also prints is read as printed.
+        (
+            "[Velayati] declared, \"Iran is not prepared to lose",
+            "Velayati declared, \"Iran is not prepared to lose",
+        ),
+        (
+            "Advisor [Velayati] declared",
+            "Advisor Ali Akbar Velayati declared",
+        ),
+        // Brackets the article prints itself still match as words.
+        (
+            "golden counterweight [to Israel]",
+            // From the first word to the last.
+            "golden counterweight [to Israel",
+        ),
+    ] {
+        let (code, v, _) = cite(&env, &["--", quote]);
+        assert_eq!(code, 0, "{quote}: {v:?}");
+        assert_eq!(v.matches[0].kind, MatchKind::Exact, "{quote}");
+        assert_eq!(check_location(&v.matches[0]), printed, "{quote}");
+    }
+    // A bracket stands for a few words, not for any stretch.
+    let (code, _, _) = cite(&env, &["--", "Hafiz al-Assad [x] Iranian revolution"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_quote_over_two_paragraphs_names_both() {
+    let env = Env::with_article();
+    let (code, v, stderr) = cite(
+        &env,
+        &[
+            "--",
+            "offensives were completed on December 8th. During the Syrian Civil War, Iran conducted",
+        ],
+    );
+    assert_eq!(code, 1);
+    let note = v
+        .notes
+        .iter()
+        .find(|n| n.starts_with("the quote runs over two paragraphs"))
+        .unwrap_or_else(|| panic!("{:?}", v.notes));
+    assert!(note.contains("its first 6 words end"), "{note}");
+    assert!(
+        note.contains("(corpus/iran-syria-relations.txt:5:"),
+        "{note}"
+    );
+    assert!(note.contains("its last 7 start"), "{note}");
+    assert!(
+        note.contains("(corpus/iran-syria-relations.txt:7:1)"),
+        "{note}"
+    );
+    assert!(stderr.contains(note.as_str()), "{stderr}");
+}

@@ -33,6 +33,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::check::Report as CheckReport;
 use crate::cite::{CiteMatch, CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::index::Report;
@@ -348,5 +349,73 @@ pub fn sections<W: Write>(out: &mut W, toc: &Toc) -> io::Result<()> {
 /// `byte_start`, `byte_end`, `years`, `text`).
 pub fn document_line<W: Write>(out: &mut W, d: &Document) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &JsonPassage::from(d))?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    drafts: &'a [String],
+    quotes: Vec<JsonQuote<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonQuote<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    quote: &'a str,
+    status: &'static str,
+    matches: Vec<JsonCiteMatch<'a>>,
+    words: usize,
+    block: bool,
+    byte_start: usize,
+    byte_end: usize,
+    exact_total: usize,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    exact: usize,
+    misquoted: usize,
+    missing: usize,
+    skipped: usize,
+}
+
+/// Writes `check` results as one JSON object and a newline.
+pub fn check<W: Write>(out: &mut W, r: &CheckReport) -> io::Result<()> {
+    let doc = JsonCheck {
+        drafts: &r.drafts,
+        quotes: r
+            .quotes
+            .iter()
+            .map(|q| JsonQuote {
+                file: &q.file,
+                line: q.quotation.line,
+                column: q.quotation.column,
+                quote: &q.quotation.text,
+                status: q.status.as_str(),
+                matches: q
+                    .cite
+                    .iter()
+                    .flat_map(|c| c.matches.iter().map(JsonCiteMatch::from))
+                    .collect(),
+                words: q.words,
+                block: q.quotation.block,
+                byte_start: q.quotation.bytes.start,
+                byte_end: q.quotation.bytes.end,
+                exact_total: q.cite.as_ref().map_or(0, |c| c.exact_total),
+                notes: q.cite.as_ref().map_or(&[], |c| c.notes.as_slice()),
+            })
+            .collect(),
+        summary: JsonSummary {
+            exact: r.summary.exact,
+            misquoted: r.summary.misquoted,
+            missing: r.summary.missing,
+            skipped: r.summary.skipped,
+        },
+    };
+    serde_json::to_writer(&mut *out, &doc)?;
     writeln!(out)
 }

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::check::{Report as CheckReport, Status};
 use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::highlight::Snippet;
@@ -26,6 +27,8 @@ const MATCH: &str = "\x1b[1;31m";
 const PATH: &str = "\x1b[35m";
 const LOCATION: &str = "\x1b[32m";
 const DIM: &str = "\x1b[2m";
+const EXACT: &str = "\x1b[32m";
+const MISQUOTED: &str = "\x1b[33m";
 
 /// `Article › Section › Subsection ¶N` for a paragraph; a section ends in
 /// `(section)` instead.
@@ -232,6 +235,148 @@ pub fn cite<W: Write>(out: &mut W, r: &CiteResults, style: Style) -> io::Result<
         }
     }
     Ok(())
+}
+
+/// Most places listed under an exact quotation in text (`--json` lists
+/// them all).
+const MAX_PLACES: usize = 5;
+
+/// Longest quotation shown in full on its status line, in characters.
+const MAX_QUOTE_SHOWN: usize = 100;
+
+/// Writes `check` results: per quotation its draft location, status and
+/// words, then its places (exact), or the closest passage, what differs
+/// and the article's wording (misquoted); then the summary line.
+pub fn check<W: Write>(out: &mut W, r: &CheckReport, style: Style) -> io::Result<()> {
+    let paint = |code: &str, s: &str| match style {
+        Style::Color => format!("{code}{s}{RESET}"),
+        Style::Plain => s.to_string(),
+    };
+    for q in &r.quotes {
+        let status = q.status.as_str();
+        let status = match q.status {
+            Status::Exact => paint(EXACT, status),
+            Status::Misquoted => paint(MISQUOTED, status),
+            Status::Missing => paint(MATCH, status),
+            Status::Skipped => paint(DIM, status),
+        };
+        let mut line = format!(
+            "{}: {status} \"{}\"",
+            paint(
+                LOCATION,
+                &format!(
+                    "{}:{}:{}",
+                    sanitize(&q.file),
+                    q.quotation.line,
+                    q.quotation.column
+                )
+            ),
+            sanitize(&shorten(&q.quotation.text, MAX_QUOTE_SHOWN)),
+        );
+        if q.status == Status::Skipped {
+            let w = if q.words == 1 { "word" } else { "words" };
+            line.push_str(&paint(DIM, &format!(" ({} {w})", q.words)));
+        }
+        writeln!(out, "{line}")?;
+        let Some(c) = &q.cite else { continue };
+        match q.status {
+            Status::Exact => {
+                for m in c.matches.iter().take(MAX_PLACES) {
+                    writeln!(
+                        out,
+                        "   {}  {}",
+                        paint(PATH, &sanitize(&m.citation)),
+                        paint(
+                            LOCATION,
+                            &format!("{}:{}:{}", sanitize(&m.doc.file), m.line, m.column)
+                        ),
+                    )?;
+                }
+                let more = c
+                    .exact_total
+                    .saturating_sub(c.matches.len().min(MAX_PLACES));
+                if more > 0 {
+                    let places = if more == 1 { "place" } else { "places" };
+                    writeln!(out, "   and {more} more {places} (--json lists them)")?;
+                }
+            }
+            Status::Misquoted => {
+                if let Some(m) = c.matches.first() {
+                    let similarity = match &m.kind {
+                        MatchKind::Approximate { similarity, .. } => *similarity,
+                        MatchKind::Exact => 1.0,
+                    };
+                    writeln!(
+                        out,
+                        "   closest: {}  {}  (similarity {similarity:.2})",
+                        paint(PATH, &sanitize(&m.citation)),
+                        paint(
+                            LOCATION,
+                            &format!("{}:{}:{}", sanitize(&m.doc.file), m.line, m.column)
+                        ),
+                    )?;
+                    if let MatchKind::Approximate { differences, .. } = &m.kind {
+                        for d in differences {
+                            let side = |s: &Option<String>| match s {
+                                Some(s) => format!("\"{}\"", sanitize(s)),
+                                None => "(nothing)".to_string(),
+                            };
+                            writeln!(
+                                out,
+                                "   differs: quote {} / article {}",
+                                paint(MISQUOTED, &side(&d.quote)),
+                                paint(EXACT, &side(&d.article)),
+                            )?;
+                        }
+                    }
+                    writeln!(out, "   article: \"{}\"", sanitize(&m.text))?;
+                }
+            }
+            Status::Missing | Status::Skipped => {}
+        }
+        for note in &c.notes {
+            writeln!(
+                out,
+                "   {}",
+                paint(DIM, &format!("note: {}", sanitize(note)))
+            )?;
+        }
+    }
+    if !r.quotes.is_empty() {
+        writeln!(out)?;
+    }
+    let s = &r.summary;
+    let quotations = if s.total() == 1 {
+        "quotation"
+    } else {
+        "quotations"
+    };
+    writeln!(
+        out,
+        "{}",
+        paint(
+            BOLD,
+            &format!(
+                "{} {quotations}: {} exact, {} misquoted, {} missing; {} skipped",
+                s.total(),
+                s.exact,
+                s.misquoted,
+                s.missing,
+                s.skipped
+            )
+        )
+    )
+}
+
+/// `s` cut to at most `max` characters, `…` standing for the cut middle.
+fn shorten(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(max * 2 / 3).collect();
+    let tail: String = s.chars().skip(n - (max - max * 2 / 3 - 1)).collect();
+    format!("{} … {}", head.trim_end(), tail.trim_start())
 }
 
 /// The counts of an update, in a few words.

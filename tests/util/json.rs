@@ -538,3 +538,47 @@ mod tests {
         assert!(serde_json::from_value::<Passage>(v).is_err());
     }
 }
+
+/// `passage check --json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckResults {
+    pub drafts: Vec<String>,
+    pub quotes: Vec<CheckQuote>,
+    pub summary: CheckSummary,
+}
+
+/// What a quotation of a draft turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Exact,
+    Misquoted,
+    Missing,
+    Skipped,
+}
+
+/// One quotation of a draft.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckQuote {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    pub quote: String,
+    pub status: CheckStatus,
+    pub matches: Vec<CiteMatch>,
+    pub words: u64,
+    pub block: bool,
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub exact_total: u64,
+    pub notes: Vec<String>,
+}
+
+/// How many quotations ended how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct CheckSummary {
+    pub exact: u64,
+    pub misquoted: u64,
+    pub missing: u64,
+    pub skipped: u64,
+}
