@@ -4,7 +4,7 @@
 #
 # Usage:  bench/all.sh [REPORTS-DIR]
 #
-# Runs scale.sh, incremental.sh, cite.sh, check.sh, typos.sh, compare.sh, relevance.sh and hostile.sh one after
+# Runs scale.sh, incremental.sh, cite.sh, check.sh, headings.sh, typos.sh, compare.sh, relevance.sh and hostile.sh one after
 # another (each writes bench/results/<date>-<commit>-<script>.json), then
 # bench/render.py. Each script's full Markdown report goes into REPORTS-DIR
 # (default: a fresh `mktemp -d`, printed at the end); those reports are for
@@ -33,7 +33,7 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SCRIPTS=(scale incremental cite check typos compare relevance hostile)
+SCRIPTS=(scale incremental cite check headings typos compare relevance hostile)
 if [[ -n ${PASSAGE_BENCH_ONLY:-} ]]; then
     read -r -a SCRIPTS <<<"$PASSAGE_BENCH_ONLY"
     for s in "${SCRIPTS[@]}"; do

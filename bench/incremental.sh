@@ -15,7 +15,8 @@
 # hyperfine's own output go to stderr.
 #
 # A third hyperfine run (issue 14's "edit -> next search") times, on the bench
-# corpus copy, `passage search` right after one file was edited (the search
+# corpus copy, `passage search` right after one file was edited, another file
+# each run (`$TMP/edit-next.sh` appends a paragraph to it; the search
 # finds the file stale and updates the index before it answers) next to the
 # same search with nothing changed and `rg -i` of the same word over the copy.
 #
@@ -127,6 +128,25 @@ SH
     chmod +x "$s"
 }
 make_toggle wiki "$WC/$WIKI_FILE" "$WIKI_A" "$WIKI_B" "$WC" "$WI"
+
+# edit-next script (table 3): each run edits another file of the copy, the
+# k-th of a list spread over the corpus, by appending a paragraph naming
+# zqedit<k>; it first checks (`search --no-update`) that the previous run's
+# search indexed the previous edit.
+find "$WC" -name '*.txt' | sort | awk 'NR % 500 == 1' >"$TMP/edit-files.txt"
+cat >"$TMP/edit-next.sh" <<SH
+#!/usr/bin/env bash
+set -euo pipefail
+k=\$(cat '$TMP/edit-k' 2>/dev/null || echo 0)
+if ((k > 0)); then
+    '$BIN' search --no-update --color never "zqedit\$((k - 1))" --corpus '$WC' --index '$WI' >/dev/null 2>&1 ||
+        { echo "edit-next: the index does not hold zqedit\$((k - 1))" >&2; exit 1; }
+fi
+f=\$(sed -n "\$((k % \$(wc -l <'$TMP/edit-files.txt') + 1))p" '$TMP/edit-files.txt')
+printf '\nAn edited paragraph names zqedit%s.\n' "\$k" >>"\$f"
+echo \$((k + 1)) >'$TMP/edit-k'
+SH
+chmod +x "$TMP/edit-next.sh"
 make_toggle article "$AC/$ARTICLE_NAME" "$ART_A" "$ART_B" "$AC" "$AI"
 
 # commands: name | prepare | command
@@ -143,7 +163,7 @@ ART_CMDS=(
 )
 # Run after the two tables above, on the index they left current.
 EDIT_CMDS=(
-    "search after an edit" "$BIN search --color never $EDIT_QUERY --corpus $WC --index $WI" "$TMP/toggle-wiki.sh"
+    "search after an edit" "$BIN search --color never $EDIT_QUERY --corpus $WC --index $WI" "$TMP/edit-next.sh"
     "search no change" "$BIN search --color never $EDIT_QUERY --corpus $WC --index $WI" "true"
     "rg search" "rg -i $EDIT_QUERY $WC" "true"
 )

@@ -78,6 +78,12 @@ def median_ms(data, run, name):
     return result(data, run, name)["median"] * 1000
 
 
+def max_ms(data, run, name):
+    """The slowest run, when hyperfine's per-run times were kept."""
+    times = result(data, run, name).get("times")
+    return max(times) * 1000 if times else None
+
+
 def figure(data, key):
     try:
         return data["figures"][key]
@@ -235,11 +241,14 @@ def dashboard_rows(scale, incr):
             n = median_ms(incr, "edit", "search no change")
             r = median_ms(incr, "edit", "rg search")
             runs = runs_of(incr, "edit", "search after an edit")
+            slowest = max_ms(incr, "edit", "search after an edit")
+            worst = f", slowest {slowest / n:.2f}× (≤ 10×)" if slowest is not None else ""
+            ok = e / n <= TARGET_EDIT and (slowest is None or slowest / n <= 10)
             return [
                 (
-                    f"one file edited, then a search (`hezbollah`, median of {runs} edits)",
+                    f"one file edited, then a search (`hezbollah`, median of {runs} edits, each in another file)",
                     fmt_ms(e), fmt_ms(r), "— (no incremental update: a full build)", fmt_ratio(e, r), "—",
-                    f"≤ {TARGET_EDIT:.0f}× no-change search: {e / n:.2f}×", verdict(e / n <= TARGET_EDIT), I,
+                    f"≤ {TARGET_EDIT:.0f}× no-change search: {e / n:.2f}×{worst}", verdict(ok), I,
                 ),
                 ("the same search, nothing changed (same run)", fmt_ms(n), fmt_ms(r), "—", fmt_ratio(n, r), "—", "—", "", I),
             ]
@@ -275,7 +284,7 @@ def other_lines(results):
         f"no-change run: {median_ms(d, 'wiki', 'c no change') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %",
     }
     for script in sorted(results):
-        if script in ("scale", "hostile", "relevance", "check"):
+        if script in ("scale", "hostile", "relevance", "check", "headings"):
             continue
         path, d = results[script]
         name = os.path.basename(path)
@@ -420,6 +429,34 @@ def check_lines(path, data):
     ]
 
 
+def headings_lines(path, data):
+    """The long-article target: bench/headings.sh."""
+    try:
+        rows = []
+        for w, what in (("index", "full build"), ("list", "`--list-sections`"), ("update", "update after a one-word edit")):
+            f = median_ms(data, "headings", f"few {w}")
+            m = median_ms(data, "headings", f"many {w}")
+            rows.append(f"| {what} | {fmt_ms(f)} | {fmt_ms(m)} | {m / f:.2f}× | ≤ 3× | {verdict(m / f <= 3)} |")
+        few_rss = figure(data, "rss.passage index --full few")["median_kib"]
+        many_rss = figure(data, "rss.passage index --full many")["median_kib"]
+        size = figure(data, "bytes.many")
+    except Missing as e:
+        return ["## A long article", "", f"(`bench/headings.sh` results incomplete: {e})", ""]
+    return [
+        "## A long article",
+        "",
+        f"`bench/headings.sh` at {machine_line(path, data)}: one file of {size / 1e6:.1f} MB cut into",
+        "100,000 `== Heading ==` sections of one paragraph, beside one of the same size with 100 headings",
+        f"(hyperfine medians, {runs_of(data, 'headings', 'few index')} runs each, one hyperfine run).",
+        "",
+        "| | 100 headings | 100,000 headings | ratio | target (issue 14) | |",
+        "|:---|---:|---:|---:|:---|:---|",
+        *rows,
+        f"| peak RSS, full build | {fmt_rss(few_rss)} | {fmt_rss(many_rss)} | | ≤ 500 MB | {verdict(max(few_rss, many_rss) * 1024 / 1e6 <= 500)} |",
+        "",
+    ]
+
+
 def render(results):
     scale = results.get("scale", (None, None))
     incr = results.get("incremental", (None, None))
@@ -457,6 +494,8 @@ def render(results):
         lines += hostile_lines(*results["hostile"])
     if "check" in results:
         lines += check_lines(*results["check"])
+    if "headings" in results:
+        lines += headings_lines(*results["headings"])
     lines += [
         "How to read it:",
         "",
@@ -470,9 +509,9 @@ def render(results):
         "  through a pipe (`--output=pipe`): with `/dev/null` as stdout, rg does less work.",
         "* **Without a watcher** every passage search first checks that the index is current (one `stat`",
         "  per corpus file); **with `passage watch` running** it trusts the watcher and skips that.",
-        "* **Edit, then search**: before each timed run, one word of one paragraph is swapped (same",
-        "  length) in a copy of the corpus; the search finds the file changed and updates the index",
-        "  before answering, and the next edit first checks (`cite --no-update`) that it did.",
+        "* **Edit, then search**: before each timed run, a paragraph is appended to another file of a",
+        "  copy of the corpus each time; the search finds the file changed and updates the index",
+        "  before answering, and the next edit first checks (`search --no-update`) that it did.",
         "  tantivy-cli has no incremental update: an edit costs it a full build (row 1).",
         "* The build and size rows have no rg figure: rg has no index (its \"index\" is the corpus).",
     ]

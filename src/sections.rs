@@ -90,9 +90,9 @@ fn article_sections(f: &FileState) -> ArticleSections {
     // looked up by path prefix, so that an article of 100,000 sections is
     // not 100,000 times 100,000 comparisons. A path may repeat (two
     // `== Notes ==`); each of its sections counts.
-    let mut at: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
-    for (i, s) in sections.iter().enumerate() {
-        at.entry(s.section.clone()).or_default().push(i);
+    let mut at: HashMap<&[String], Vec<usize>> = HashMap::new();
+    for (i, d) in f.docs.iter().filter(|d| d.section).enumerate() {
+        at.entry(d.path.as_slice()).or_default().push(i);
     }
     for p in f.docs.iter().filter(|d| !d.section) {
         for depth in 0..=p.path.len() {
