@@ -9,7 +9,7 @@ use crate::citation::Style;
 use crate::cite::{self, CiteOptions, CiteResults, MatchKind};
 use crate::draft::{self, Quotation};
 use crate::error::Result;
-use crate::index::Opened;
+use crate::index::{Opened, Unreadable};
 use crate::text::Analyzer;
 
 /// How to check.
@@ -124,6 +124,8 @@ pub struct Report {
     pub quotes: Vec<Checked>,
     /// The counts.
     pub summary: Summary,
+    /// Files whose passages could not be read back.
+    pub unreadable: Unreadable,
 }
 
 /// Checks every quotation of the drafts against one opened index.
@@ -131,6 +133,7 @@ pub fn check(opened: &Opened, drafts: &[Draft], opts: &CheckOptions) -> Result<R
     let mut an = Analyzer::default();
     let mut quotes = Vec::new();
     let mut summary = Summary::default();
+    let mut unreadable = Unreadable::default();
     let exact_opts = CiteOptions {
         limit: None,
         style: opts.style,
@@ -143,7 +146,8 @@ pub fn check(opened: &Opened, drafts: &[Draft], opts: &CheckOptions) -> Result<R
                 if words < opts.min_words.max(1) || cite::check_quote(&q.text).is_err() {
                     (Status::Skipped, None)
                 } else {
-                    let r = cite::cite(opened, &q.text, &exact_opts)?;
+                    let mut r = cite::cite(opened, &q.text, &exact_opts)?;
+                    unreadable.extend(std::mem::take(&mut r.unreadable));
                     (status_of(&r), Some(r))
                 };
             match status {
@@ -177,6 +181,7 @@ pub fn check(opened: &Opened, drafts: &[Draft], opts: &CheckOptions) -> Result<R
         drafts: drafts.iter().map(|d| d.name.clone()).collect(),
         quotes,
         summary,
+        unreadable,
     })
 }
 

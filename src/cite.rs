@@ -26,7 +26,7 @@ use crate::citation::{self, Style};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Snippet};
-use crate::index::Opened;
+use crate::index::{Opened, Unreadable};
 use crate::text::{Analyzer, Word};
 
 /// Longest quote accepted, in bytes (a whole article pasted by mistake
@@ -127,6 +127,8 @@ pub struct CiteResults {
     pub exact_total: usize,
     /// Remarks for stderr (e.g. the quote is longer than any passage).
     pub notes: Vec<String>,
+    /// Files whose passages could not be read back.
+    pub unreadable: Unreadable,
 }
 
 /// The quote's words, each with the segment (between ellipses) it is in
@@ -385,10 +387,11 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
     // Israel]`), then, only if that finds nothing, as an editor's
     // insertions or replacements (`Hafiz al-Assad [then president] voiced`).
     let printed = qw.segments();
-    let mut found = exact(opened, &searcher, &printed, opts, &mut an)?;
+    let mut unreadable = Unreadable::default();
+    let mut found = exact(opened, &searcher, &printed, opts, &mut an, &mut unreadable)?;
     if found.1 == 0 {
         if let Some(segments) = editorial_segments(quote, &printed, &mut an) {
-            found = exact(opened, &searcher, &segments, opts, &mut an)?;
+            found = exact(opened, &searcher, &segments, opts, &mut an, &mut unreadable)?;
         }
     }
     let (mut matches, exact_total) = found;
@@ -409,7 +412,8 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
 
     if exact_total == 0 {
         let wanted = opts.limit.unwrap_or(DEFAULT_APPROXIMATE);
-        let (approx, closest_len, split) = approximate(opened, &qw, wanted, opts, &mut an)?;
+        let (approx, closest_len, split) =
+            approximate(opened, &qw, wanted, opts, &mut an, &mut unreadable)?;
         if let Some(split) = split {
             notes.push(split);
         } else if closest_len > 0 && qw.words.len() > closest_len {
@@ -435,6 +439,7 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
         matches,
         exact_total,
         notes,
+        unreadable,
     })
 }
 
@@ -446,6 +451,7 @@ fn exact(
     segments: &[Segment],
     opts: &CiteOptions,
     an: &mut Analyzer,
+    unreadable: &mut Unreadable,
 ) -> Result<(Vec<CiteMatch>, usize)> {
     let f = &opened.fields;
     let err = |e| Error::index(opened.root())(e);
@@ -499,7 +505,7 @@ fn exact(
         if matches.len() >= limit {
             break;
         }
-        let mut doc = opened.document(searcher, c.addr)?;
+        let mut doc = opened.document(searcher, c.addr, unreadable)?;
         let words = an.words(&doc.text);
         for span in occurrences(segments, &words) {
             if matches.len() >= limit {
@@ -867,6 +873,7 @@ fn approximate(
     wanted: usize,
     opts: &CiteOptions,
     an: &mut Analyzer,
+    unreadable: &mut Unreadable,
 ) -> Result<(Vec<CiteMatch>, usize, Option<String>)> {
     let f = &opened.fields;
     let searcher = opened.reader.searcher();
@@ -911,7 +918,7 @@ fn approximate(
     let m = qw.words.len();
     let plain = !qw.segment.iter().any(|&s| s > 0);
     for (_, addr) in top {
-        let doc = opened.document(&searcher, addr)?;
+        let doc = opened.document(&searcher, addr, unreadable)?;
         let words = an.words(&doc.text);
         longest = longest.max(words.len());
         if plain && m > 1 {

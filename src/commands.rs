@@ -52,7 +52,7 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
     // Reject a bad query before any (possibly slow) index build.
     Query::parse(&input)?;
     let options = args.options();
-    let (opened, mut results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+    let (_, mut results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(run_search(opened, &input, &options)?)
     })?;
     if !results.notes.is_empty() {
@@ -78,13 +78,7 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
             ));
         }
     }
-    print_results(
-        &opened,
-        &results,
-        args.output.json,
-        args.output.color,
-        "no matches",
-    )
+    print_results(&results, args.output.json, args.output.color, "no matches")
 }
 
 /// Writes ranked results (search, related) and turns them into an exit
@@ -92,7 +86,6 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
 /// In text, how many matched in all follows the hits on stderr; JSON
 /// carries it as `total`.
 fn print_results(
-    opened: &Opened,
     results: &passage::search::Results,
     as_json: bool,
     color: crate::cli::ColorWhen,
@@ -105,7 +98,7 @@ fn print_results(
         text::results(&mut out, results, color.style())?;
     }
     out.flush()?;
-    warn_unreadable(opened);
+    warn_unreadable(&results.unreadable);
     if results.total == 0 {
         messages::info(none);
         return Ok(Exit::NotFound);
@@ -162,7 +155,7 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
     // Reject a bad quote before any (possibly slow) index build.
     passage::cite::check_quote(&quote)?;
     let options = args.options();
-    let (opened, results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+    let (_, results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(run_cite(opened, &quote, &options)?)
     })?;
     let mut out = stdout();
@@ -172,7 +165,7 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
         text::cite(&mut out, &results, args.output.color.style())?;
     }
     out.flush()?;
-    warn_unreadable(&opened);
+    warn_unreadable(&results.unreadable);
     // The notes (what the listing leaves out, why there is no exact
     // match) are in the JSON too: the same words on stderr.
     for note in &results.notes {
@@ -190,7 +183,7 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
         .map(|p| crate::input::draft(p))
         .collect::<Result<Vec<_>>>()?;
     let options = args.options();
-    let (opened, report) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+    let (_, report) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(passage::check::check(opened, &drafts, &options)?)
     })?;
     let mut out = stdout();
@@ -200,7 +193,7 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
         text::check(&mut out, &report, args.output.color.style())?;
     }
     out.flush()?;
-    warn_unreadable(&opened);
+    warn_unreadable(&report.unreadable);
     if report.quotes.is_empty() {
         messages::info("no quotations found");
     }
@@ -211,7 +204,7 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
 pub fn show(args: &ShowArgs) -> Result<Exit> {
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let dir = IndexDir::new(&args.locations.index);
-    let shown = run_show(&opened, &dir, &args.id)?;
+    let (shown, unreadable) = run_show(&opened, &dir, &args.id)?;
     let mut out = stdout();
     if args.output.json {
         json::show(&mut out, &shown, &args.id)?;
@@ -219,7 +212,7 @@ pub fn show(args: &ShowArgs) -> Result<Exit> {
         text::show(&mut out, &shown, args.output.color.style())?;
     }
     out.flush()?;
-    warn_unreadable(&opened);
+    warn_unreadable(&unreadable);
     match &shown {
         Shown::Found { .. } => Ok(Exit::Found),
         other => {
@@ -248,7 +241,6 @@ pub fn related(args: &RelatedArgs) -> Result<Exit> {
         results.notes.push(capped);
     }
     print_results(
-        &opened,
         &results,
         args.output.json,
         args.output.color,
@@ -260,9 +252,10 @@ pub fn related(args: &RelatedArgs) -> Result<Exit> {
 pub fn export(args: &ExportArgs) -> Result<Exit> {
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let mut out = stdout();
-    let n = passage::export::for_each_document(&opened, |d| json::document_line(&mut out, d))?;
+    let (n, unreadable) =
+        passage::export::for_each_document(&opened, |d| json::document_line(&mut out, d))?;
     out.flush()?;
-    warn_unreadable(&opened);
+    warn_unreadable(&unreadable);
     Ok(Exit::found_if(n > 0))
 }
 
@@ -505,8 +498,8 @@ fn with_fresh<T>(
 }
 
 /// Warns about passages whose text could not be read back from the corpus.
-fn warn_unreadable(opened: &Opened) {
-    for p in opened.problems.borrow().iter() {
+fn warn_unreadable(unreadable: &passage::index::Unreadable) {
+    for p in unreadable.iter() {
         messages::warning(format!("{p}; its passages are shown without text"));
     }
 }

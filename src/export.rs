@@ -10,15 +10,16 @@ use tantivy::TantivyDocument;
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
-use crate::index::Opened;
+use crate::index::{Opened, Unreadable};
 
 /// Calls `each` with every document, sections and paragraphs in file and
-/// byte order, text included; returns how many there were. Each corpus
-/// file is read once.
+/// byte order, text included; returns how many there were, and the files
+/// that could not be read back. Each corpus file is read once.
 pub fn for_each_document(
     opened: &Opened,
     mut each: impl FnMut(&Document) -> std::io::Result<()>,
-) -> Result<usize> {
+) -> Result<(usize, Unreadable)> {
+    let mut unreadable = Unreadable::default();
     let searcher = opened.reader.searcher();
     let all = searcher
         .search(&AllQuery, &DocSetCollector)
@@ -41,7 +42,7 @@ pub fn for_each_document(
     for mut d in docs {
         if !files.contains_key(&d.file) {
             files.clear();
-            let text = opened.file_text(&d.file);
+            let text = opened.file_text(&d.file, &mut unreadable);
             files.insert(d.file.clone(), text);
         }
         if let Some(Some(text)) = files.get(&d.file) {
@@ -51,5 +52,5 @@ pub fn for_each_document(
         }
         each(&d).map_err(Error::io("stdout"))?;
     }
-    Ok(n)
+    Ok((n, unreadable))
 }

@@ -10,7 +10,7 @@ use tantivy::Term;
 
 use crate::error::{Error, Result};
 use crate::highlight::Pattern;
-use crate::index::Opened;
+use crate::index::{Opened, Unreadable};
 use crate::search::{load_hits, Results, SearchOptions};
 use crate::text::Analyzer;
 
@@ -20,7 +20,8 @@ const TERMS: usize = 12;
 /// The paragraphs most similar to the document with this ID, or `None`
 /// when no document has it.
 pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option<Results>> {
-    let Some(doc) = opened.by_id(id)?.into_iter().next() else {
+    let mut unreadable = Unreadable::default();
+    let Some(doc) = opened.by_id(id, &mut unreadable)?.into_iter().next() else {
         return Ok(None);
     };
     let searcher = opened.reader.searcher();
@@ -103,10 +104,9 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         .iter()
         .map(|(s, _)| Pattern::Stem(s.clone()))
         .collect();
-    let hits = load_hits(opened, top, &patterns, &[], &[], opts, &mut an)?
-        .into_iter()
-        .map(|(_, h)| h)
-        .collect();
+    let (hits, more) = load_hits(opened, top, &patterns, &[], &[], opts, &mut an)?;
+    unreadable.extend(more);
+    let hits = hits.into_iter().map(|(_, h)| h).collect();
     let terms: Vec<&str> = weighted.iter().map(|(s, _)| s.as_str()).collect();
     Ok(Some(Results {
         query: format!("related:{id}"),
@@ -116,5 +116,6 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         suggestions: Vec::new(),
         read_as: terms.join(" "),
         filter_notes: Vec::new(),
+        unreadable,
     }))
 }

@@ -7,7 +7,7 @@
 
 use crate::corpus::Document;
 use crate::error::Result;
-use crate::index::{IndexDir, Opened};
+use crate::index::{IndexDir, Opened, Unreadable};
 
 /// What an ID resolves to.
 #[derive(Debug, Clone)]
@@ -66,9 +66,20 @@ impl Shown {
 /// Follows at most this many edits of the same passage.
 const MAX_HOPS: usize = 50;
 
-/// Resolves an ID.
-pub fn show(opened: &Opened, dir: &IndexDir, id: &str) -> Result<Shown> {
-    let docs = opened.by_id(id)?;
+/// Resolves an ID; also says which files could not be read back.
+pub fn show(opened: &Opened, dir: &IndexDir, id: &str) -> Result<(Shown, Unreadable)> {
+    let mut unreadable = Unreadable::default();
+    let shown = resolve(opened, dir, id, &mut unreadable)?;
+    Ok((shown, unreadable))
+}
+
+fn resolve(
+    opened: &Opened,
+    dir: &IndexDir,
+    id: &str,
+    unreadable: &mut Unreadable,
+) -> Result<Shown> {
+    let docs = opened.by_id(id, unreadable)?;
     if !docs.is_empty() {
         return Ok(Shown::Found { docs });
     }
@@ -79,7 +90,7 @@ pub fn show(opened: &Opened, dir: &IndexDir, id: &str) -> Result<Shown> {
     };
     for _ in 0..MAX_HOPS {
         let Some(next) = &tomb.replaced_by else { break };
-        let docs = opened.by_id(next)?;
+        let docs = opened.by_id(next, unreadable)?;
         if !docs.is_empty() {
             return Ok(Shown::Edited {
                 id: id.to_string(),
@@ -92,7 +103,7 @@ pub fn show(opened: &Opened, dir: &IndexDir, id: &str) -> Result<Shown> {
         }
     }
     let closest = opened
-        .at_place(&tomb.file, &tomb.section, tomb.paragraph)?
+        .at_place(&tomb.file, &tomb.section, tomb.paragraph, unreadable)?
         .map(Box::new);
     Ok(Shown::Removed {
         id: id.to_string(),

@@ -35,7 +35,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use opened::Opened;
+pub use opened::{Opened, Unreadable};
 pub use report::{Change, FileChange, Report};
 pub use schema::{schema, Fields};
 

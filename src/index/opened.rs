@@ -35,8 +35,38 @@ pub struct Opened {
     pub opstamp: u64,
     /// The generation's folder.
     pub dir: PathBuf,
-    /// Corpus files whose passages could not be read back, and why.
-    pub problems: std::cell::RefCell<Vec<String>>,
+}
+
+/// Corpus files whose passages could not be read back, and why (gone, or
+/// changed without the index being updated): gathered by a command as it
+/// reads documents, and carried in its results for the caller to tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unreadable(Vec<String>);
+
+impl Unreadable {
+    /// Records one problem (once).
+    pub fn note(&mut self, problem: String) {
+        if !self.0.contains(&problem) {
+            self.0.push(problem);
+        }
+    }
+
+    /// The problems, one sentence each.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    /// Whether every passage read had its text.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds another's problems.
+    pub fn extend(&mut self, other: Unreadable) {
+        for p in other.0 {
+            self.note(p);
+        }
+    }
 }
 
 impl Opened {
@@ -49,33 +79,30 @@ impl Opened {
     /// only where each passage stands, not a second copy of the corpus.
     ///
     /// A file that cannot be read (gone, or changed without the index being
-    /// updated) leaves the text empty and records why in [`Opened::problems`]:
-    /// the location is still worth showing.
-    pub fn document(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> Result<Document> {
+    /// updated) leaves the text empty and records why in `unreadable`: the
+    /// location is still worth showing.
+    pub fn document(
+        &self,
+        searcher: &Searcher,
+        addr: tantivy::DocAddress,
+        unreadable: &mut Unreadable,
+    ) -> Result<Document> {
         let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(&self.dir))?;
         let mut d = self.fields.from_tantivy(&stored);
         match self.read_text(&d) {
             Ok(text) => d.text = text,
-            Err(e) => {
-                let msg = e.to_string();
-                let mut problems = self.problems.borrow_mut();
-                if !problems.contains(&msg) {
-                    problems.push(msg);
-                }
-            }
+            Err(e) => unreadable.note(e.to_string()),
         }
         Ok(d)
     }
 
     /// The whole text of a corpus file, if it can be read as UTF-8.
-    pub fn file_text(&self, file: &str) -> Option<String> {
+    pub fn file_text(&self, file: &str, unreadable: &mut Unreadable) -> Option<String> {
         let path = Path::new(&self.stamps.base).join(file);
         match fs::read_to_string(&path) {
             Ok(t) => Some(t),
             Err(e) => {
-                self.problems
-                    .borrow_mut()
-                    .push(format!("{}: {e}", path.display()));
+                unreadable.note(format!("{}: {e}", path.display()));
                 None
             }
         }
@@ -110,6 +137,7 @@ impl Opened {
         file: &str,
         section: &[String],
         paragraph: usize,
+        unreadable: &mut Unreadable,
     ) -> Result<Option<Document>> {
         let searcher = self.reader.searcher();
         let q = TermQuery::new(
@@ -138,13 +166,13 @@ impl Opened {
                 best = Some((rank, addr));
             }
         }
-        best.map(|(_, addr)| self.document(&searcher, addr))
+        best.map(|(_, addr)| self.document(&searcher, addr, unreadable))
             .transpose()
     }
 
     /// Finds documents by ID (normally one; an ID shared by two files with
     /// the same title and text gives both).
-    pub fn by_id(&self, id: &str) -> Result<Vec<Document>> {
+    pub fn by_id(&self, id: &str, unreadable: &mut Unreadable) -> Result<Vec<Document>> {
         let searcher = self.reader.searcher();
         let q = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
@@ -155,7 +183,7 @@ impl Opened {
             .map_err(Error::index(&self.dir))?;
         let mut out = Vec::new();
         for addr in found {
-            out.push(self.document(&searcher, addr)?);
+            out.push(self.document(&searcher, addr, unreadable)?);
         }
         out.sort_by(|a, b| (&a.file, a.byte_start).cmp(&(&b.file, b.byte_start)));
         Ok(out)
@@ -213,6 +241,5 @@ pub(super) fn try_open(dir: PathBuf) -> Option<Opened> {
         stamps,
         opstamp: metas.opstamp,
         dir,
-        problems: Default::default(),
     })
 }

@@ -30,7 +30,7 @@ pub use typos::Suggestion;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Pattern, Snippet};
-use crate::index::Opened;
+use crate::index::{Opened, Unreadable};
 use crate::query::Query;
 use crate::text::Analyzer;
 use plan::{Plan, Typos};
@@ -146,6 +146,8 @@ pub struct Results {
     /// (`no section heading matches section:xyz`): the reason a search
     /// found nothing, worth a note of its own.
     pub filter_notes: Vec<String>,
+    /// Files whose passages could not be read back (shown without text).
+    pub unreadable: Unreadable,
 }
 
 impl Results {
@@ -373,7 +375,7 @@ fn finish(
     let searcher = opened.reader.searcher();
     let top: Vec<(f32, DocAddress)> = shown.iter().map(|s| (s.score, s.addr)).collect();
     let under: Vec<bool> = shown.iter().map(|s| s.under.is_some()).collect();
-    let mut hits = load_hits(
+    let (mut hits, unreadable) = load_hits(
         opened,
         top,
         &plan.patterns,
@@ -421,10 +423,12 @@ fn finish(
         suggestions: plan.suggestions,
         read_as: query.to_string(),
         filter_notes,
+        unreadable,
     })
 }
 
-/// Loads ranked documents and cuts their snippets around `patterns`.
+/// Loads ranked documents and cuts their snippets around `patterns`; also
+/// says which files could not be read back.
 pub(crate) fn load_hits(
     opened: &Opened,
     top: Vec<(f32, DocAddress)>,
@@ -433,11 +437,12 @@ pub(crate) fn load_hits(
     listed_under: &[bool],
     opts: &SearchOptions,
     analyzer: &mut Analyzer,
-) -> Result<Vec<(DocAddress, Hit)>> {
+) -> Result<(Vec<(DocAddress, Hit)>, Unreadable)> {
     let searcher = opened.reader.searcher();
     let mut hits = Vec::with_capacity(top.len());
+    let mut unreadable = Unreadable::default();
     for (i, (score, addr)) in top.into_iter().enumerate() {
-        let doc = opened.document(&searcher, addr)?;
+        let doc = opened.document(&searcher, addr, &mut unreadable)?;
         // A document listed under another result shows no text of its own
         // (that result's shows it), so none is cut: a section listed under
         // its paragraph would be analyzed whole for nothing.
@@ -472,7 +477,7 @@ pub(crate) fn load_hits(
             },
         ));
     }
-    Ok(hits)
+    Ok((hits, unreadable))
 }
 
 /// Bytes of a document analyzed at a time for its snippet.
