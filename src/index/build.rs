@@ -7,17 +7,17 @@ use std::fs;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tantivy::{Index, IndexWriter, TantivyDocument};
+use tantivy::{Index, TantivyDocument};
 
 use super::freshness::{settle, stamp};
 use super::report::{Change, Report};
 use super::schema::{schema, settings, Fields};
-use super::state::{self, DocState, Docs, FileState, Shelf, Stamp, Stamps, Tombstone};
-use super::update::{summary, totals};
+use super::source::{doc_state, new_writer, read_file, summary, totals, warnings_of};
+use super::state::{self, Docs, FileState, Shelf, Stamp, Stamps, Tombstone};
 use super::{base_dir, IndexDir, Walk, CURRENT, FORMAT};
-use crate::corpus::{self, Problem};
+use crate::corpus;
 use crate::error::{Error, Result};
-use crate::model::{Document, Kind, SourceFile};
+use crate::model::SourceFile;
 use crate::progress::Progress;
 use crate::text;
 
@@ -168,24 +168,6 @@ impl IndexDir {
     }
 }
 
-pub(super) fn new_writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let writer = index
-        .writer_with_num_threads(threads, threads * 64_000_000)
-        .map_err(Error::index(dir))?;
-    // A writer killed before its commit leaves files (delete bitsets named
-    // by the next opstamp) that this writer would try to create again and
-    // fail on: tantivy collects them only after a commit, so collect now.
-    writer
-        .garbage_collect_files()
-        .wait()
-        .map_err(Error::index(dir))?;
-    Ok(writer)
-}
-
 /// A file made ready for the index, sent in parts: its documents in
 /// chunks as they are made, then its state. A file of millions of
 /// passages never holds them all as tantivy documents at once: the channel
@@ -236,54 +218,6 @@ fn prepare(file: &SourceFile, fields: Fields, send: impl Fn(Prepared) -> bool) -
         }
     };
     send(Prepared::File(state))
-}
-
-/// A file's bytes, hash and parse.
-pub(super) struct Loaded {
-    pub(super) hash: String,
-    pub(super) parsed: std::result::Result<(String, crate::article::Article), Problem>,
-}
-
-pub(super) fn read_file(file: &SourceFile) -> Loaded {
-    match crate::guard::read_article(file) {
-        Ok(bytes) => {
-            let hash = state::content_hash(&bytes);
-            Loaded {
-                hash,
-                parsed: corpus::parse(&file.display, bytes),
-            }
-        }
-        Err(message) => Loaded {
-            hash: String::new(),
-            parsed: Err(Problem {
-                file: file.display.clone(),
-                line: 0,
-                message,
-            }),
-        },
-    }
-}
-
-pub(super) fn warnings_of(file: &str, article: &crate::article::Article) -> Vec<Problem> {
-    article
-        .warnings
-        .iter()
-        .map(|w| Problem {
-            file: file.to_string(),
-            line: w.line,
-            message: w.message.clone(),
-        })
-        .collect()
-}
-
-pub(super) fn doc_state(d: &Document) -> DocState {
-    DocState {
-        id: d.id.clone(),
-        section: d.kind == Kind::Section,
-        digest: state::digest(d),
-        path: std::sync::Arc::new(d.section.clone()),
-        paragraph: d.paragraph.unwrap_or(0),
-    }
 }
 
 /// The tombstones a rebuild keeps: the old generation's, and one for each

@@ -27,6 +27,7 @@ mod integrity;
 mod opened;
 mod report;
 pub mod schema;
+mod source;
 pub mod state;
 pub mod sync;
 mod update;

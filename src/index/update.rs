@@ -6,12 +6,12 @@ use std::path::Path;
 
 use tantivy::{IndexWriter, Term};
 
-use super::build::{doc_state, new_writer, read_file, warnings_of};
 use super::freshness::{settle, stamp, unchanged};
 use super::opened::Opened;
 use super::report::{Change, Report};
 use super::schema::{key, Fields};
-use super::state::{self, DocState, FileState, Stamp, Stamps, Summary, Tombstone};
+use super::source::{doc_state, new_writer, read_file, summary, totals, warnings_of};
+use super::state::{self, DocState, FileState, Stamp, Stamps, Tombstone};
 use super::{base_dir, IndexDir, Walk, FORMAT};
 use crate::corpus;
 use crate::error::{Error, Result};
@@ -323,32 +323,6 @@ fn keep(report: &mut Report, f: &FileState) {
         report.skipped.push(p.clone());
     }
     report.warnings.extend(f.warnings.iter().cloned());
-}
-
-pub(super) fn summary(r: &Report) -> Summary {
-    Summary {
-        articles: r.articles,
-        sections: r.sections,
-        paragraphs: r.paragraphs,
-        skipped: r.skipped.clone(),
-        warnings: r.warnings.clone(),
-    }
-}
-
-/// Adds the article, section and paragraph totals of `files`.
-pub(super) fn totals(report: &mut Report, files: &[FileState]) {
-    for f in files {
-        if f.problem.is_none() {
-            report.articles += 1;
-        }
-        for d in &f.docs {
-            if d.section {
-                report.sections += 1;
-            } else {
-                report.paragraphs += 1;
-            }
-        }
-    }
 }
 
 /// Deletes all documents of a file.
