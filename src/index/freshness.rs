@@ -104,7 +104,21 @@ pub fn ensure_fresh<T, E: From<Error>>(
             path: dir.root().to_path_buf(),
         })
     };
-    if dir.open()?.is_none() {
+    // The watcher first, the index after its answer: its last commit then
+    // holds every change made before this command started.
+    let synced = match dir.sync_with_watcher(corpus, policy.sync_timeout) {
+        Sync::Synced => true,
+        Sync::Unwatched => false,
+        Sync::Distrusted(why) => {
+            tell(Event::WatcherDistrusted(why));
+            false
+        }
+        Sync::Failed(why) => {
+            tell(Event::WatcherFailed(why));
+            false
+        }
+    };
+    let Some(opened) = dir.open()? else {
         tell(Event::Building);
         match dir.update_with_progress(corpus, UpdateOptions::default(), progress) {
             Ok(report) => tell(Event::Built(report)),
@@ -115,20 +129,11 @@ pub fn ensure_fresh<T, E: From<Error>>(
         let opened = reopen()?;
         let done = work(&opened)?;
         return Ok((opened, done));
+    };
+    if synced {
+        let done = work(&opened)?;
+        return Ok((opened, done));
     }
-    match dir.sync_with_watcher(corpus, policy.sync_timeout) {
-        Sync::Synced => {
-            // Opened after the answer: the watcher's last commit holds
-            // every change made before this command started.
-            let opened = reopen()?;
-            let done = work(&opened)?;
-            return Ok((opened, done));
-        }
-        Sync::Unwatched => {}
-        Sync::Distrusted(why) => tell(Event::WatcherDistrusted(why)),
-        Sync::Failed(why) => tell(Event::WatcherFailed(why)),
-    }
-    let opened = reopen()?;
     let staleness = opened.staleness();
     let (stale, done) = std::thread::scope(|scope| {
         let check = scope.spawn(|| staleness.stale_files(corpus));
