@@ -100,12 +100,16 @@ impl SourceFile {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
         let (ctime_ns, inode) = change_stamp(meta);
+        // Stamps keep times as u64 nanoseconds (see `index::state::Stamp`):
+        // a time past the year 2554 is clamped alike here, so that it still
+        // compares equal to its stamp.
+        let clamp = |t: u128| t.min(u128::from(u64::MAX));
         SourceFile {
             display,
             path,
             size: meta.len(),
-            mtime_ns,
-            ctime_ns,
+            mtime_ns: clamp(mtime_ns),
+            ctime_ns: clamp(ctime_ns),
             inode,
         }
     }
