@@ -235,8 +235,13 @@ ART_LINE=$(rg -n -o ".{0,40}$ART_NOW.{0,20}" "$AC/$ARTICLE_NAME")
 
 WIKI_TOGGLES=$(wc -l <"$TMP/toggles-wiki.log")
 ART_TOGGLES=$(wc -l <"$TMP/toggles-article.log")
-[[ $WIKI_TOGGLES -eq $((WARMUP + RUNS + EDIT_WARMUP + EDIT_RUNS + 1)) && $ART_TOGGLES -eq $((ART_WARMUP + ART_RUNS + 1)) ]] ||
-    die "unexpected number of edits: $WIKI_TOGGLES (bench corpus), $ART_TOGGLES (article)"
+EDITS_NEXT=$(cat "$TMP/edit-k")
+[[ $WIKI_TOGGLES -eq $((WARMUP + RUNS + 1)) && $ART_TOGGLES -eq $((ART_WARMUP + ART_RUNS + 1)) &&
+    $EDITS_NEXT -eq $((EDIT_WARMUP + EDIT_RUNS)) ]] ||
+    die "unexpected number of edits: $WIKI_TOGGLES (bench corpus), $ART_TOGGLES (article), $EDITS_NEXT (edit -> search)"
+# The last timed search must have indexed the last edit too.
+"$BIN" search --no-update --color never "zqedit$((EDITS_NEXT - 1))" --corpus "$WC" --index "$WI" >/dev/null 2>&1 ||
+    die "the last search after an edit did not index it (zqedit$((EDITS_NEXT - 1)))"
 
 bench_corpus_end
 
@@ -361,8 +366,9 @@ $(untmp <<<"$AJ2")
 ### (c) Edit -> next search (bench corpus copy)
 
 After the tables above, on the same copy and index: before each run of the first
-command, \`toggle-wiki.sh\` edits the same paragraph as in (a), so \`passage search\` finds
-one file changed and updates the index before it answers (the next toggle checks that it
+command, \`edit-next.sh\` appends a paragraph to another file of the copy each time (one of
+$(wc -l <"$TMP/edit-files.txt") spread over the corpus), so \`passage search\` finds one file changed and
+updates the index before it answers (the next edit checks, with \`search --no-update\`, that it
 did). The second command is the same search with nothing changed, the third \`rg -i\` of the
 same word over the copy (rg has no index: an edit costs it nothing).
 
@@ -384,6 +390,7 @@ bench_figure_str corpus.path "$WIKI"
 bench_figure_str corpus.edited_file "$WIKI_FILE"
 bench_figure index_bytes.passage "$(du -sb "$WI" | cut -f1)"
 bench_figure edits.wiki "$WIKI_TOGGLES"
+bench_figure edits.next "$EDITS_NEXT"
 bench_figure_str json.wiki_incremental "$(untmp <<<"$WJ1")"
 bench_write_results
 
