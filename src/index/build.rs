@@ -129,10 +129,6 @@ impl IndexDir {
             .warnings
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         let opstamp = writer.commit().map_err(Error::index(&gen))?;
-        let ids = index.searchable_segment_ids().map_err(Error::index(&gen))?;
-        if ids.len() > 1 {
-            writer.merge(&ids).wait().map_err(Error::index(&gen))?;
-        }
         writer.wait_merging_threads().map_err(Error::index(&gen))?;
         let mut tombstones = Vec::new();
         if let Some(previous) = previous {
