@@ -5,11 +5,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use tantivy::{Index, TantivyDocument};
 
-use super::freshness::{settle, stamp};
+use super::freshness::{now_ns, settle, stamp};
 use super::report::{Change, Report};
 use super::schema::{schema, settings, Fields};
 use super::source::{doc_state, new_writer, read_file, summary, totals, warnings_of};
@@ -30,14 +29,7 @@ impl IndexDir {
         progress: &dyn Fn(Progress),
     ) -> Result<Report> {
         let (files, scanned_ns) = (walk.files.as_slice(), walk.scanned_ns);
-        let gen_name = format!(
-            "gen-{}-{}",
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0),
-            std::process::id()
-        );
+        let gen_name = format!("gen-{}-{}", now_ns(), std::process::id());
         let gen = self.root.join(&gen_name);
         // What the generation being replaced knew of IDs, so that `show
         // OLD_ID` still answers after a rebuild.
@@ -122,12 +114,7 @@ impl IndexDir {
         }
         let mut stamps: Vec<Stamp> = files.iter().map(stamp).collect();
         let states: Vec<FileState> = prepared.into_iter().flatten().collect();
-        report
-            .skipped
-            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-        report
-            .warnings
-            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        report.sort_problems();
         let opstamp = writer.commit().map_err(Error::index(&gen))?;
         writer.wait_merging_threads().map_err(Error::index(&gen))?;
         let mut tombstones = Vec::new();
@@ -183,14 +170,7 @@ const CHUNK: usize = 512;
 fn prepare(file: &SourceFile, fields: Fields, send: impl Fn(Prepared) -> bool) -> bool {
     let loaded = read_file(file);
     let state = match loaded.parsed {
-        Err(p) => FileState {
-            file: file.display.clone(),
-            title: String::new(),
-            hash: loaded.hash,
-            docs: Vec::new(),
-            problem: Some(p),
-            warnings: Vec::new(),
-        },
+        Err(p) => FileState::skipped(&file.display, loaded.hash, p),
         Ok((text, article)) => {
             let warnings = warnings_of(&file.display, &article);
             let mut ids = HashSet::new();

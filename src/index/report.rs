@@ -105,6 +105,14 @@ impl Report {
         });
     }
 
+    /// Puts the skipped files and warnings in file and line order (they
+    /// are gathered as files finish, in any order).
+    pub(super) fn sort_problems(&mut self) {
+        let order = |a: &Problem, b: &Problem| (&a.file, a.line).cmp(&(&b.file, b.line));
+        self.skipped.sort_by(order);
+        self.warnings.sort_by(order);
+    }
+
     /// The warnings and skipped files of the files this update read:
     /// [`Report::warnings`] and [`Report::skipped`] also carry over those of
     /// files it trusted unread, which were reported when they were read.

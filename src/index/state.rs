@@ -284,6 +284,20 @@ pub struct FileState {
     pub warnings: Vec<Problem>,
 }
 
+impl FileState {
+    /// A file left out of the index, and why.
+    pub fn skipped(file: &str, hash: String, problem: Problem) -> FileState {
+        FileState {
+            file: file.to_string(),
+            title: String::new(),
+            hash,
+            docs: Vec::new(),
+            problem: Some(problem),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// How a [`FileState`] is written: section paths once in a table, each
 /// document as a short tuple `[id, is_section, digest, path_index,
 /// paragraph]`, which keeps the JSON about a third of the naive size.

@@ -16,7 +16,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -219,10 +219,11 @@ pub fn answer(cookie: &Path, outcome: std::result::Result<(), String>) {
 
 /// Creates a cookie in `dir`.
 fn drop_cookie(dir: &Path) -> Option<PathBuf> {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let path = dir.join(format!("{COOKIE_PREFIX}{}-{nanos}", std::process::id()));
+    let path = dir.join(format!(
+        "{COOKIE_PREFIX}{}-{}",
+        std::process::id(),
+        super::freshness::now_ns()
+    ));
     fs::File::options()
         .write(true)
         .create_new(true)

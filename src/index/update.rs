@@ -172,14 +172,7 @@ impl IndexDir {
                         &mut report,
                         &mut tombstones,
                     );
-                    FileState {
-                        file: file.display.clone(),
-                        title: String::new(),
-                        hash: loaded.hash,
-                        docs: Vec::new(),
-                        problem: Some(p),
-                        warnings: Vec::new(),
-                    }
+                    FileState::skipped(&file.display, loaded.hash, p)
                 }
                 Ok((text, article)) => {
                     let warnings = warnings_of(&file.display, &article);
@@ -237,18 +230,11 @@ impl IndexDir {
         // Gone files were noted after the rest: one list, by file; the
         // problems, gathered from the old totals and the files read, too.
         report.file_changes.sort_by(|a, b| a.file.cmp(&b.file));
-        report
-            .skipped
-            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-        report
-            .warnings
-            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        report.sort_problems();
         report.unchanged += untouched_paragraphs;
-        let mut written: Vec<FileState> = Vec::new();
-        for s in states.values() {
-            written.extend(s.iter().cloned());
+        for written in states.values() {
+            totals(&mut report, written);
         }
-        totals(&mut report, &written);
         report.articles += untouched_articles;
         report.sections += untouched_sections;
         report.paragraphs += untouched_paragraphs;
