@@ -75,8 +75,6 @@ pub struct Passage {
     pub line_end: usize,
     /// `file[bytes]` is exactly the passage text.
     pub bytes: Range<usize>,
-    /// Years mentioned, in order of first mention, without repeats.
-    pub years: Vec<i64>,
 }
 
 /// A file that cannot be read as an article.
@@ -416,7 +414,6 @@ impl<'a> Parser<'a> {
             line_start: self.lines[first].number,
             line_end: last_line.number,
             bytes: start..end,
-            years: years(&self.text[start..end]),
         });
     }
 
@@ -470,8 +467,17 @@ impl<'a> Parser<'a> {
 /// gives -333 and -332). Bare numbers under 1000 without an era mark are
 /// counts, not years, unless written as a decade (`1990s`).
 pub fn years(text: &str) -> Vec<i64> {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let words: Vec<&str> = crate::text::word_segments(text).collect();
+    years_of_words(&words)
+}
+
+/// [`years`], given the passage's words as printed (as the index's
+/// analysis finds them, which then costs nothing more).
+pub fn years_of_words(words: &[&str]) -> Vec<i64> {
     let mut out = Years::default();
-    let words: Vec<&str> = unicode_segmentation::UnicodeSegmentation::unicode_words(text).collect();
     let mut pending_range: Vec<i64> = Vec::new();
     let mut i = 0;
     while i < words.len() {

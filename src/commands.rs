@@ -203,8 +203,7 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
 /// `passage show`.
 pub fn show(args: &ShowArgs) -> Result<Exit> {
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
-    let dir = IndexDir::new(&args.locations.index);
-    let (shown, unreadable) = run_show(&opened, &dir, &args.id)?;
+    let (shown, unreadable) = run_show(&opened, &args.id)?;
     let mut out = stdout();
     if args.output.json {
         json::show(&mut out, &shown, &args.id)?;

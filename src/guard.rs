@@ -173,6 +173,7 @@ mod tests {
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         SourceFile {
             display: path.display().to_string(),
+            rel: path.display().to_string(),
             path,
             size,
             mtime_ns: 0,

@@ -112,7 +112,7 @@ pub fn check_article(bytes: &[u8]) {
             s.bytes
         );
     }
-    let docs = corpus::documents("f.txt", text, &article, &mut HashSet::new());
+    let docs = corpus::documents("f.txt", text, &article, &mut corpus::Ids::default());
     let mut ids = HashSet::new();
     for d in &docs {
         assert_eq!(d.text, text[d.byte_start..d.byte_end]);

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, RangeQuery};
 use tantivy::Term;
 
 use crate::error::{Error, Result};
@@ -24,32 +23,29 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
     let Some(doc) = opened.by_id(id, &mut unreadable)?.into_iter().next() else {
         return Ok(None);
     };
+    let id_hash = crate::model::Id::parse(id).map_or(0, |i| i.hash);
     let searcher = opened.reader.searcher();
     let f = &opened.fields;
     let mut an = Analyzer::default();
-    let mut tf: HashMap<String, u32> = HashMap::new();
+    let mut tf: HashMap<String, (u32, String)> = HashMap::new();
     for w in an.words(&doc.text) {
         if w.stem.chars().count() >= 3
             && !w.stem.bytes().all(|b| b.is_ascii_digit())
             && !an.is_stop_word(&w.exact)
             && !crate::search::is_function_word(&w.exact)
         {
-            *tf.entry(w.stem).or_default() += 1;
+            tf.entry(w.stem).or_insert((0, w.exact)).0 += 1;
         }
     }
-    // Distinctive = frequent here, rare elsewhere (tf-idf).
-    let n = searcher.num_docs().max(1) as f32;
+    // Distinctive = frequent here, rare elsewhere (tf-idf), a word's
+    // spread taken from the form the passage uses.
+    let n = opened.payload.paragraphs.max(1) as f32;
     let mut weighted: Vec<(String, f32)> = tf
         .into_iter()
-        .filter_map(|(stem, count)| {
-            // Over paragraphs and sections alike, as a word's spread
-            // across the corpus.
-            let df_in = |field| {
-                searcher
-                    .doc_freq(&Term::from_field_text(field, &stem))
-                    .unwrap_or(0)
-            };
-            let df = df_in(f.body) + df_in(f.section_body);
+        .filter_map(|(stem, (count, word))| {
+            let df = searcher
+                .doc_freq(&Term::from_field_text(f.text, &word))
+                .unwrap_or(0);
             // A word only this passage has relates it to nothing.
             (df > 1).then(|| {
                 let idf = (1.0 + n / df as f32).ln();
@@ -59,33 +55,25 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         .collect();
     weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     weighted.truncate(TERMS);
+    let lex = crate::search::lexicon(opened);
     let words: Vec<(Occur, Box<dyn TQuery>)> = weighted
         .iter()
         .map(|(stem, w)| {
             let q: Box<dyn TQuery> = Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.body, stem),
-                    IndexRecordOption::WithFreqs,
-                )),
+                crate::search::words_in_text(opened, &lex, stem),
                 *w,
             ));
             (Occur::Should, q)
         })
         .collect();
+    let own = tantivy::Term::from_field_u64(f.id, id_hash);
     let query = BooleanQuery::new(vec![
         (Occur::Must, Box::new(BooleanQuery::new(words))),
         (
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.kind, "paragraph"),
-                IndexRecordOption::Basic,
-            )),
-        ),
-        (
             Occur::MustNot,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.id, id),
-                IndexRecordOption::Basic,
+            Box::new(RangeQuery::new(
+                std::ops::Bound::Included(own.clone()),
+                std::ops::Bound::Included(own),
             )),
         ),
     ]);

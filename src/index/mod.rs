@@ -1,30 +1,35 @@
 //! The tantivy index: an index folder, its generations and locks. The
-//! stages live in the submodules: [`mod@schema`] (fields, and `Document` to
-//! tantivy and back), [`state`] (what each generation was built from),
-//! `build` (a full build), `update` (an incremental one), [`freshness`]
-//! (whether the corpus changed since), `opened` (a generation opened to
-//! search) and `integrity` (damaged files).
+//! stages live in the submodules: [`mod@schema`] (fields), `block` (a
+//! corpus file as documents), [`state`] (stamps, states, totals),
+//! `catalog` (reading them back), `build` (a full build), `update` (an
+//! incremental one), [`freshness`] (whether the corpus changed since),
+//! `opened` (a generation opened to search) and `integrity` (damaged
+//! files).
 //!
 //! An index folder holds generations: `gen-*/` folders, each a complete
-//! tantivy index plus its state files ([`state`]), and a `CURRENT` file
-//! naming the one in use.
+//! tantivy index, and a `CURRENT` file naming the one in use. Everything a
+//! generation knows (words, places, file stamps, tombstones, totals) is
+//! inside its tantivy index, so each commit changes all of it at once.
 //!
 //! - A full build writes a new generation beside the old one and only then
 //!   replaces `CURRENT` (write to a temporary file, fsync, rename), so a
 //!   build that fails or is interrupted leaves the previous generation in
-//!   use. Leftover generations are removed by the next full build.
+//!   use. Leftover generations are removed by the next writer.
 //! - An incremental update changes the current generation in place: it
-//!   deletes and adds only the documents of files whose content changed,
-//!   in one tantivy commit (atomic: a killed update leaves the previous
-//!   commit), then rewrites the state files. If it is killed between the
-//!   two, the opstamps disagree and the next update rebuilds.
+//!   deletes and re-adds the blocks of the files whose content changed, and
+//!   the file documents of those touched, in one tantivy commit (atomic: a
+//!   killed update leaves the previous commit, state and all).
 //! - A lock file (`.lock`, an OS lock that dies with its process) keeps two
 //!   writers apart.
 
+mod block;
 mod build;
+mod catalog;
 pub mod freshness;
 mod integrity;
+mod legacy;
 mod opened;
+mod remove;
 mod report;
 pub mod schema;
 mod source;
@@ -36,19 +41,19 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use opened::{Opened, Unreadable};
+pub use catalog::{Cols, FileCounts, IndexedFile};
+pub use opened::{CorpusRoot, Opened, Unreadable};
 pub use report::{Change, FileChange, Report};
-pub use schema::{schema, Fields};
+pub use schema::{schema, DocKind, Fields};
 
 use crate::corpus;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use opened::try_open;
-use state::{Docs, Tombstone};
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 18;
+pub const FORMAT: u32 = 19;
 
 /// How to update.
 #[derive(Debug, Clone, Copy, Default)]
@@ -88,7 +93,7 @@ impl IndexDir {
     }
 
     /// The generation in use, if any.
-    fn current(&self) -> Result<Option<PathBuf>> {
+    pub(super) fn current(&self) -> Result<Option<PathBuf>> {
         let path = self.root.join(CURRENT);
         match fs::read_to_string(&path) {
             // Garbled: no generation is named, so build one.
@@ -106,10 +111,10 @@ impl IndexDir {
         }
     }
 
-    /// Opens the generation in use. `Ok(None)` when there is none, it was
-    /// built by another format version, or its state files do not describe
-    /// its last commit (all of which mean: build it).
-    pub fn open(&self) -> Result<Option<Opened>> {
+    /// Opens the generation in use, to be read against the corpus at
+    /// `corpus`. `Ok(None)` when there is none or it was built by another
+    /// format version (both of which mean: build it).
+    pub fn open(&self, corpus: &Path) -> Result<Option<Opened>> {
         // A writer may commit, or swap in a new generation and delete this
         // one, while we read: whatever fails, look again a few times.
         for attempt in 0..8 {
@@ -119,7 +124,7 @@ impl IndexDir {
             let Some(dir) = self.current()? else {
                 return Ok(None);
             };
-            if let Some(opened) = try_open(dir) {
+            if let Some(opened) = try_open(dir, corpus) {
                 return Ok(Some(opened));
             }
         }
@@ -157,57 +162,32 @@ impl IndexDir {
         crate::guard::check_locations(corpus_root, &self.root)?;
         let _lock = self.lock()?;
         let walk = Walk {
-            scanned_ns: freshness::now_ns(),
+            scanned_ns: state::now_ns(),
             files: corpus::discover(corpus_root)?,
         };
-        let files = &walk.files;
         let current = if opts.full {
             None
         } else {
-            self.open_for_update()?
+            self.open(corpus_root)?
         };
-        if let Some((opened, _)) = &current {
+        if let Some(opened) = &current {
             // Holding the lock, no other build is writing a generation:
             // anything but the current one is left over from a crash.
             if let Some(name) = opened.dir.file_name() {
                 self.remove_old_generations(&name.to_string_lossy());
             }
         }
-        // Nothing changed (one stat per file): done, without reading the
-        // document states.
-        if let Some((opened, false)) = &current {
-            if opened.stamps.corpus == corpus_root.display().to_string()
-                && opened.staleness().stale_among(files).is_empty()
-            {
-                let sum = &opened.stamps.summary;
-                return Ok(Report {
-                    articles: sum.articles,
-                    sections: sum.sections,
-                    paragraphs: sum.paragraphs,
-                    unchanged: sum.paragraphs,
-                    skipped: sum.skipped.clone(),
-                    warnings: sum.warnings.clone(),
-                    seconds: started.elapsed().as_secs_f64(),
-                    index: self.root.display().to_string(),
-                    ..Report::default()
-                });
-            }
-        }
-        let updated = match &current {
-            Some((opened, repair)) => {
+        let mut report = match &current {
+            Some(opened) => {
                 crate::guard::check_writable(&opened.dir)?;
-                self.incremental(opened, &walk, corpus_root, *repair, progress)?
+                self.incremental(opened, &walk, corpus_root, progress)?
             }
-            None => None,
-        };
-        drop(current);
-        let mut report = match updated {
-            Some(report) => report,
             None => {
                 crate::guard::check_writable(&self.root)?;
                 self.full_build(&walk, corpus_root, progress)?
             }
         };
+        drop(current);
         report.seconds = started.elapsed().as_secs_f64();
         report.index = self.root.display().to_string();
         Ok(report)
@@ -216,17 +196,6 @@ impl IndexDir {
     /// Rebuilds from scratch (same as `update` with `full`).
     pub fn build(&self, corpus_root: &Path) -> Result<Report> {
         self.update(corpus_root, UpdateOptions { full: true })
-    }
-
-    /// The current generation, and whether its state files lag behind its
-    /// last commit (an update killed between its commit and writing them):
-    /// then every file that differs from its stamp is re-indexed whole.
-    fn open_for_update(&self) -> Result<Option<(Opened, bool)>> {
-        let Some(opened) = self.open()? else {
-            return Ok(None);
-        };
-        let repair = opened.stamps.opstamp != opened.opstamp;
-        Ok(Some((opened, repair)))
     }
 
     /// Takes the writer lock, failing at once if another process holds it.
@@ -269,29 +238,14 @@ impl IndexDir {
         }
     }
 
-    /// The document states of the generation `opened` holds, if they
-    /// describe its last commit.
-    pub fn docs(opened: &Opened) -> Option<Docs> {
-        if opened.stamps.opstamp != opened.opstamp {
-            return None;
-        }
-        opened.stamps.shelf.load_all(&opened.dir)
-    }
-
-    /// The tombstones of the current generation (for `show`).
-    pub fn tombstones(&self) -> Result<Vec<Tombstone>> {
-        let Some(dir) = self.current()? else {
-            return Ok(Vec::new());
-        };
-        Ok(state::load::<state::Stamps>(&dir.join(state::STAMPS))
-            .and_then(|s| s.shelf.load_tombstones(&dir))
-            .unwrap_or_default())
-    }
 }
 
-/// The folder corpus paths are relative to.
-fn base_dir() -> String {
-    std::env::current_dir()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default()
+/// The canonical path of a corpus: what the index records as the corpus
+/// it was built from, so that `../x`, `/abs/x` and a symlink to it are one
+/// corpus (the path as typed when it cannot be resolved).
+pub(super) fn canonical_corpus(corpus: &Path) -> String {
+    std::fs::canonicalize(corpus)
+        .unwrap_or_else(|_| corpus.to_path_buf())
+        .display()
+        .to_string()
 }

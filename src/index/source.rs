@@ -1,46 +1,119 @@
-//! A corpus file as the index reads it: its bytes, hash and parse, the
-//! states of its documents, and the writer both builds and updates feed.
+//! A corpus file as the index reads it (its bytes, hash and parse, made
+//! into its documents), and the writers both builds and updates feed.
 
 use std::path::Path;
 
-use tantivy::{Index, IndexWriter};
+use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use super::report::Report;
-use super::state::{self, DocState, FileState, Summary};
+use super::block::{BlockSummary, BlockWriter};
+use super::schema::Fields;
+use super::state::{FileEntry, Stamp};
 use crate::corpus::{self, Problem};
 use crate::error::{Error, Result};
-use crate::model::{Document, Kind, SourceFile};
+use crate::model::SourceFile;
 
-/// A file's bytes, hash and parse.
+/// A file read and made into documents.
+pub(super) struct Made {
+    /// Its path, stamp and hash.
+    pub entry: FileEntry,
+    /// Why it was skipped, if it was.
+    pub problem: Option<Problem>,
+    /// Oddities found parsing it.
+    pub warnings: Vec<Problem>,
+    /// Its block's totals and states.
+    pub summary: BlockSummary,
+}
+
+impl Made {
+    /// Its file document.
+    pub fn file_doc(&self, fields: Fields) -> TantivyDocument {
+        BlockWriter::file_doc(
+            fields,
+            &self.entry,
+            self.problem.as_ref(),
+            &self.warnings,
+            &self.summary,
+        )
+    }
+}
+
+/// A corpus file's bytes, hash and parse.
 pub(super) struct Loaded {
-    pub(super) hash: String,
-    pub(super) parsed: std::result::Result<(String, crate::article::Article), Problem>,
+    /// Its path, stamp and hash (0 when it could not be read).
+    pub entry: FileEntry,
+    parsed: std::result::Result<(String, crate::article::Article), Problem>,
 }
 
 /// Reads and parses a corpus file (within the size limit, never blocking
 /// on a FIFO: see [`crate::guard::read_article`]).
-pub(super) fn read_file(file: &SourceFile) -> Loaded {
-    match crate::guard::read_article(file) {
-        Ok(bytes) => {
-            let hash = state::content_hash(&bytes);
-            Loaded {
-                hash,
-                parsed: corpus::parse(&file.display, bytes),
-            }
-        }
-        Err(message) => Loaded {
-            hash: String::new(),
-            parsed: Err(Problem {
+pub(super) fn load(file: &SourceFile) -> Loaded {
+    let (hash, parsed) = match crate::guard::read_article(file) {
+        Ok(bytes) => (
+            super::state::content_hash(&bytes),
+            corpus::parse(&file.display, bytes),
+        ),
+        Err(message) => (
+            0,
+            Err(Problem {
                 file: file.display.clone(),
                 line: 0,
                 message,
             }),
+        ),
+    };
+    Loaded {
+        entry: FileEntry {
+            rel: file.rel.clone(),
+            stamp: Stamp::of(file),
+            hash,
         },
+        parsed,
     }
 }
 
+impl Loaded {
+    /// Makes the file's block, handing each chunk of documents to `emit`;
+    /// its file document is left to the caller (its stamp may still be
+    /// smudged).
+    pub fn make(
+        self,
+        display: &str,
+        fields: Fields,
+        emit: &mut dyn FnMut(Vec<TantivyDocument>) -> Result<()>,
+    ) -> Result<Made> {
+        let entry = self.entry;
+        match self.parsed {
+            Err(problem) => Ok(Made {
+                entry,
+                problem: Some(problem),
+                warnings: Vec::new(),
+                summary: BlockSummary::default(),
+            }),
+            Ok((text, article)) => {
+                let warnings = warnings_of(display, &article);
+                let summary = BlockWriter::new(fields, &entry).article(&text, &article, emit)?;
+                Ok(Made {
+                    entry,
+                    problem: None,
+                    warnings,
+                    summary,
+                })
+            }
+        }
+    }
+}
+
+/// Reads a corpus file and makes its block (see [`Loaded::make`]).
+pub(super) fn make(
+    file: &SourceFile,
+    fields: Fields,
+    emit: &mut dyn FnMut(Vec<TantivyDocument>) -> Result<()>,
+) -> Result<Made> {
+    load(file).make(&file.display, fields, emit)
+}
+
 /// An article's parse warnings as problems of its file.
-pub(super) fn warnings_of(file: &str, article: &crate::article::Article) -> Vec<Problem> {
+fn warnings_of(file: &str, article: &crate::article::Article) -> Vec<Problem> {
     article
         .warnings
         .iter()
@@ -52,59 +125,55 @@ pub(super) fn warnings_of(file: &str, article: &crate::article::Article) -> Vec<
         .collect()
 }
 
-/// What an update needs to know of an indexed document.
-pub(super) fn doc_state(d: &Document) -> DocState {
-    DocState {
-        id: d.id.clone(),
-        section: d.kind == Kind::Section,
-        digest: state::digest(d),
-        path: std::sync::Arc::new(d.section.clone()),
-        paragraph: d.paragraph.unwrap_or(0),
-    }
-}
-
-/// The tantivy writer of a full build (every core, 64 MB of arena each).
+/// The tantivy writer of a full build: every core (at most 8), an arena of
+/// [`BUILD_ARENA_BYTES`] each, and no merges (a build's segments are few,
+/// and merging them cost more than the build; see
+/// [`super::IndexDir::merge_if_needed`]).
 pub(super) fn new_writer(index: &Index, dir: &Path) -> Result<IndexWriter> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
     let writer = index
-        .writer_with_num_threads(threads, threads * 64_000_000)
+        .writer_with_num_threads(threads, threads * BUILD_ARENA_BYTES)
         .map_err(Error::index(dir))?;
-    // A writer killed before its commit leaves files (delete bitsets named
-    // by the next opstamp) that this writer would try to create again and
-    // fail on: tantivy collects them only after a commit, so collect now.
+    writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+    collect_garbage(&writer, dir)?;
+    Ok(writer)
+}
+
+/// Arena of each thread of a full build's writer: large enough that the
+/// bench corpus makes few segments, small enough for the build's memory
+/// target.
+const BUILD_ARENA_BYTES: usize = 96_000_000;
+
+/// A writer for an update of `bytes` of files: one thread and the smallest
+/// arena (an edit adds a few documents, and a large arena costs more to
+/// clear than such an update takes); the full build's writer for an update
+/// as large as a long article. Neither merges: no command waits for a
+/// merge (see [`super::IndexDir::merge_if_needed`]).
+pub(super) fn update_writer(index: &Index, dir: &Path, bytes: u64) -> Result<IndexWriter> {
+    if bytes > LARGE_UPDATE_BYTES {
+        return new_writer(index, dir);
+    }
+    let writer = index
+        .writer_with_num_threads(1, 15_000_000)
+        .map_err(Error::index(dir))?;
+    writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+    collect_garbage(&writer, dir)?;
+    Ok(writer)
+}
+
+/// An update reading more than this many bytes gets the full writer.
+const LARGE_UPDATE_BYTES: u64 = 2 << 20;
+
+/// A writer killed before its commit leaves files (delete bitsets named by
+/// the next opstamp) that this writer would try to create again and fail
+/// on: tantivy collects them only after a commit, so collect now.
+fn collect_garbage(writer: &IndexWriter, dir: &Path) -> Result<()> {
     writer
         .garbage_collect_files()
         .wait()
         .map_err(Error::index(dir))?;
-    Ok(writer)
-}
-
-/// The totals and problems a report ends with, kept in the stamps.
-pub(super) fn summary(r: &Report) -> Summary {
-    Summary {
-        articles: r.articles,
-        sections: r.sections,
-        paragraphs: r.paragraphs,
-        skipped: r.skipped.clone(),
-        warnings: r.warnings.clone(),
-    }
-}
-
-/// Adds the article, section and paragraph totals of `files`.
-pub(super) fn totals(report: &mut Report, files: &[FileState]) {
-    for f in files {
-        if f.problem.is_none() {
-            report.articles += 1;
-        }
-        for d in &f.docs {
-            if d.section {
-                report.sections += 1;
-            } else {
-                report.paragraphs += 1;
-            }
-        }
-    }
+    Ok(())
 }

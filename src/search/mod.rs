@@ -12,19 +12,22 @@ mod coverage;
 mod exclusion;
 mod filters;
 mod grouping;
+mod lexicon;
 mod plan;
 mod queries;
+mod scoring;
 mod typos;
 
 use std::collections::HashMap;
 
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::Query as TQuery;
-use tantivy::{DocAddress, Searcher};
+use tantivy::DocAddress;
 
 pub(crate) use exclusion::exclusion;
 pub(crate) use filters::{filter_query, unmatched_filters};
 pub(crate) use plan::is_function_word;
+pub(crate) use queries::kind_is;
 pub use typos::Suggestion;
 
 use crate::corpus::Document;
@@ -33,8 +36,8 @@ use crate::highlight::{self, Pattern, Snippet};
 use crate::index::{Opened, Unreadable};
 use crate::query::Query;
 use crate::text::Analyzer;
+use lexicon::IndexLexicon;
 use plan::{Plan, Typos};
-use typos::IndexLexicon;
 
 /// Most content words of a query whose known words get close spellings
 /// tried when no passage holds them all.
@@ -161,12 +164,27 @@ impl Results {
     }
 }
 
+/// What a search knows of an index's words (forms, frequencies).
+pub(crate) fn lexicon(opened: &Opened) -> IndexLexicon<'_> {
+    IndexLexicon::new(opened)
+}
+
+/// A word in any of its forms in the paragraphs' text, scored by BM25.
+pub(crate) fn words_in_text(opened: &Opened, lex: &IndexLexicon<'_>, stem: &str) -> Box<dyn TQuery> {
+    use lexicon::Lexicon;
+    let forms = lex.forms(stem);
+    Box::new(
+        scoring::Words::new(opened.fields.text, &forms.words, lex.stats().text, scoring::Only::Any)
+            .with_df(forms.df),
+    )
+}
+
 /// Parses and runs a query.
 pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Results> {
     let query = Query::parse(input)?;
     let mut analyzer = Analyzer::default();
     let searcher = opened.reader.searcher();
-    let lexicon = IndexLexicon(&searcher);
+    let lexicon = IndexLexicon::new(opened);
     let typos = if opts.typos {
         Typos::Unknown
     } else {
@@ -190,8 +208,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     };
     if !query.has_terms() {
         // Nothing to rank by: list the matches in article order.
-        let (top, total) = in_article_order(&searcher, plan.all.as_ref(), limit)
-            .map_err(Error::index(opened.root()))?;
+        let (top, total) = in_article_order(opened, plan.all.as_ref(), limit)?;
         // A listing, not a ranking: every match its own result.
         let top = top
             .into_iter()
@@ -259,7 +276,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         if top.len() >= pool {
             return Ok(true);
         }
-        let spans = spans(&searcher, top).map_err(Error::index(opened.root()))?;
+        let spans = spans(opened, top)?;
         Ok(grouping::group(&spans, opts.limit).len() >= opts.limit)
     };
     // Adds a tier's documents not ranked yet, while the pool has room.
@@ -301,7 +318,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         }
     }
     let total = count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?;
-    let spans = spans(&searcher, &top).map_err(Error::index(opened.root()))?;
+    let spans = spans(opened, &top)?;
     let groups = grouping::group(&spans, opts.limit);
     let shown: Vec<Shown> = groups
         .iter()
@@ -339,22 +356,15 @@ struct Shown {
 }
 
 /// Where each ranked document's text stands, from the fast fields.
-fn spans(searcher: &Searcher, top: &[(f32, DocAddress)]) -> tantivy::Result<Vec<grouping::Span>> {
+fn spans(opened: &Opened, top: &[(f32, DocAddress)]) -> Result<Vec<grouping::Span>> {
     let mut out = Vec::with_capacity(top.len());
     for (_, addr) in top {
-        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-        let mut file = String::new();
-        if let Some(col) = ff.str("file")? {
-            if let Some(ord) = col.term_ords(addr.doc_id).next() {
-                col.ord_to_str(ord, &mut file)?;
-            }
-        }
-        let at = |name: &str| -> tantivy::Result<u64> {
-            Ok(ff.u64(name)?.first_or_default_col(0).get_val(addr.doc_id))
-        };
         out.push(grouping::Span {
-            file,
-            bytes: at("byte_start")?..at("byte_end")?,
+            file: opened.rel_of(*addr)?,
+            bytes: {
+                let b = opened.cols(addr.segment_ord).bytes(addr.doc_id);
+                b.start as u64..b.end as u64
+            },
         });
     }
     Ok(out)
@@ -452,7 +462,7 @@ pub(crate) fn load_hits(
                 highlights: Vec::new(),
             }
         } else {
-            let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.exact);
+            let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.text);
             let cut = |text: &str, analyzer: &mut Analyzer| {
                 let words = analyzer.words(text);
                 let found = highlight::find(patterns, &words, freqs);
@@ -524,30 +534,19 @@ fn snippet_within(
 /// Every match of a query without ranked words, in file and byte order
 /// (read from fast fields, without loading documents).
 fn in_article_order(
-    searcher: &Searcher,
+    opened: &Opened,
     q: &dyn TQuery,
     limit: usize,
-) -> tantivy::Result<(Vec<(f32, DocAddress)>, usize)> {
-    let all = searcher.search(q, &DocSetCollector)?;
+) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    let all = opened
+        .searcher
+        .search(q, &DocSetCollector)
+        .map_err(Error::index(opened.root()))?;
     let total = all.len();
-    let mut by_segment: HashMap<u32, Vec<DocAddress>> = HashMap::new();
+    let mut keyed: Vec<(String, usize, DocAddress)> = Vec::with_capacity(total);
     for addr in all {
-        by_segment.entry(addr.segment_ord).or_default().push(addr);
-    }
-    let mut keyed: Vec<(String, u64, DocAddress)> = Vec::with_capacity(total);
-    for (seg_ord, addrs) in by_segment {
-        let ff = searcher.segment_reader(seg_ord).fast_fields();
-        let files = ff.str("file")?;
-        let starts = ff.u64("byte_start")?.first_or_default_col(0);
-        for addr in addrs {
-            let mut file = String::new();
-            if let Some(col) = &files {
-                if let Some(ord) = col.term_ords(addr.doc_id).next() {
-                    col.ord_to_str(ord, &mut file)?;
-                }
-            }
-            keyed.push((file, starts.get_val(addr.doc_id), addr));
-        }
+        let start = opened.cols(addr.segment_ord).bytes(addr.doc_id).start;
+        keyed.push((opened.rel_of(addr)?, start, addr));
     }
     keyed.sort();
     Ok((

@@ -15,19 +15,21 @@
 use std::collections::HashMap;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, Query as TQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, Query as TQuery,
 };
 use tantivy::Term;
 
 use super::coverage::{self, Counted};
 use super::exclusion::{exclusion, forward_only};
 use super::filters::filter_query;
-use super::queries::{boxed, phrase_or_term, term_query};
-use super::typos::{self, Lexicon, Suggestion};
+use super::lexicon::{Forms, IndexStats, Lexicon};
+use super::queries::{boxed, kind_is, phrase_or_term, results};
+use super::scoring::{Heirs, Inherit, InheritedWords, Length, Only, SectionText, Words};
+use super::typos::{self, Suggestion};
 use crate::error::Result;
 use crate::highlight::Pattern;
-use crate::index::Fields;
-use crate::query::{Atom, Kind, Query, QueryError};
+use crate::index::{DocKind, Fields};
+use crate::query::{Atom, Query, QueryError};
 use crate::text::Analyzer;
 
 /// Weight of a match in a section document's own heading relative to the
@@ -271,6 +273,7 @@ struct Planner<'a> {
     f: &'a Fields,
     an: &'a mut Analyzer,
     lex: &'a dyn Lexicon,
+    stats: IndexStats,
     typos: Typos,
     /// Rare words looked up for typos and suggestions so far (each a walk
     /// of the term dictionaries).
@@ -305,6 +308,7 @@ impl Plan {
             f,
             an,
             lex,
+            stats: lex.stats(),
             typos,
             lookups: 0,
             patterns: Vec::new(),
@@ -357,7 +361,7 @@ impl Plan {
                     alts.into_iter().map(|q| (Occur::Should, q)).collect(),
                 )),
             };
-            let df = stem.as_ref().map_or(0, |s| p.lex.doc_freq(f.body, s));
+            let df = stem.as_ref().map_or(0, |s| p.lex.forms(s).df);
             clauses.push(Clause {
                 query,
                 function,
@@ -374,11 +378,11 @@ impl Plan {
         }
         let mut restrictions: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
         for filter in &q.filters {
-            let fq = filter_query(filter, f, p.an)?;
+            let fq = filter_query(filter, f, p.an, p.lex)?;
             restrictions.push((Occur::Must, boxed(ConstScoreQuery::new(fq, 0.0))));
         }
         for filter in &q.excluded_filters {
-            restrictions.push((Occur::MustNot, exclusion(filter_query(filter, f, p.an)?)));
+            restrictions.push((Occur::MustNot, exclusion(filter_query(filter, f, p.an, p.lex)?)));
         }
         for atom in &q.excluded {
             if let Some(query) = p.excluded(atom) {
@@ -407,7 +411,7 @@ impl Plan {
             // Ranked clauses are all optional in `any`; keep at least one
             // positive clause so exclusions have something to subtract from.
             if !parts.iter().any(|(o, _)| *o == Occur::Must) {
-                parts.push((Occur::Must, boxed(AllQuery)));
+                parts.push((Occur::Must, results(f)));
             }
             boxed(BooleanQuery::new(parts))
         };
@@ -431,12 +435,12 @@ impl Plan {
         let (content, function): (Vec<&Clause>, Vec<&Clause>) =
             clauses.iter().partition(|c| all_function || !c.function);
         let m = content.len();
-        let gate = (n > 1).then(|| complete_gate(q, f, p.an));
+        let gate = (n > 1).then(|| complete_gate(q, &mut p));
         let rarities: Vec<f32> = content
             .iter()
             .map(|c| c.stem.as_deref().map_or(0.0, |s| p.title_idf(s)))
             .collect();
-        let lead = lead_bonus(f, &content, rarities.iter().sum());
+        let lead = lead_bonus(&mut p, &content, rarities.iter().sum());
         if let Some(l) = &lead {
             p.parts.push((
                 format!("the article's title holds every word: its lead (×{LEAD_BOOST})"),
@@ -561,6 +565,21 @@ enum Scope {
     Function,
 }
 
+/// Where a word is looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// A paragraph's text.
+    Text,
+    /// A section's text.
+    SectionText,
+    /// A section's own heading.
+    Heading,
+    /// The headings above a paragraph.
+    Context,
+    /// The article's title.
+    Title,
+}
+
 /// One derivation of a typed word, to be added to its clause.
 struct Derived {
     stem: String,
@@ -588,9 +607,10 @@ impl Planner<'_> {
     /// The IDF of a stem among article titles (over every document, as the
     /// title field's BM25 has it).
     fn title_idf(&self, stem: &str) -> f32 {
+        let forms = self.lex.forms(stem);
         idf(
-            self.lex.doc_freq(self.f.article_stem, stem).max(1),
-            self.lex.num_docs(),
+            self.lex.title_freq(&forms.words).max(1),
+            self.lex.num_articles(),
         )
     }
 
@@ -599,7 +619,7 @@ impl Planner<'_> {
         if is_function_word(exact) {
             return FUNCTION_WORD_WEIGHT;
         }
-        let df = self.lex.doc_freq(self.f.body, stem);
+        let df = self.lex.forms(stem).df;
         idf(df.max(1), self.lex.num_docs())
     }
 
@@ -620,7 +640,7 @@ impl Planner<'_> {
                             .map(|w| self.weight_of(&w.exact, &w.stem))
                             .sum();
                         let terms: Vec<String> = words.into_iter().map(|w| w.exact).collect();
-                        let q = phrase_or_term(f.exact, &terms, 0);
+                        let q = phrase_or_term(f.text, &terms, 0);
                         self.parts
                             .push((format!("'{w}' as a phrase"), q.box_clone()));
                         self.pattern(Pattern::Phrase { terms, slop: 0 }, weight);
@@ -639,7 +659,7 @@ impl Planner<'_> {
                     0 => return None,
                     1 => {
                         self.pattern(Pattern::Exact(terms[0].clone()), weight);
-                        term_query(f.exact, &terms[0])
+                        self.exact_word(&terms[0])
                     }
                     _ => {
                         self.pattern(
@@ -649,7 +669,7 @@ impl Planner<'_> {
                             },
                             weight,
                         );
-                        phrase_or_term(f.exact, &terms, *slop)
+                        phrase_or_term(f.text, &terms, *slop)
                     }
                 };
                 let slop_note = if *slop > 0 {
@@ -666,7 +686,7 @@ impl Planner<'_> {
                 let last = terms.pop()?;
                 let q: Box<dyn TQuery> = if terms.is_empty() {
                     boxed(tantivy::query::FuzzyTermQuery::new_prefix(
-                        Term::from_field_text(f.exact, &last),
+                        Term::from_field_text(f.text, &last),
                         0,
                         true,
                     ))
@@ -680,7 +700,7 @@ impl Planner<'_> {
                     boxed(PhrasePrefixQuery::new(
                         terms
                             .iter()
-                            .map(|t| Term::from_field_text(f.exact, t))
+                            .map(|t| Term::from_field_text(f.text, t))
                             .collect(),
                     ))
                 };
@@ -692,10 +712,23 @@ impl Planner<'_> {
         }
     }
 
-    /// The fields a word is looked for in, each with its weight, as the
-    /// named parts of `--explain`.
+    /// A folded word exactly as typed, in the text.
+    fn exact_word(&self, word: &str) -> Box<dyn TQuery> {
+        boxed(Words::new(
+            self.f.text,
+            &[word.to_string()],
+            self.stats.text,
+            Only::Any,
+        ))
+    }
+
+    /// The places a word (in any of its `forms`) is looked for, each with
+    /// its weight, as the named parts of `--explain`: the text of a
+    /// paragraph, of a section, a section's heading, the headings above a
+    /// paragraph, the article's title.
     fn fields_of(
         &mut self,
+        forms: &Forms,
         stem: &str,
         weight: f32,
         label: &str,
@@ -703,6 +736,7 @@ impl Planner<'_> {
         alts: &mut Vec<(Occur, Box<dyn TQuery>)>,
     ) {
         let f = self.f;
+        let st = self.stats;
         let scaled = |q: Box<dyn TQuery>, w: f32| -> Box<dyn TQuery> {
             if (w - 1.0).abs() < f32::EPSILON {
                 q
@@ -710,40 +744,68 @@ impl Planner<'_> {
                 boxed(BoostQuery::new(q, w))
             }
         };
-        let fields = [
-            (f.body, 1.0, "in the text".to_string()),
+        let heading = || Words::new(f.heading, &forms.words, st.headings, Only::Sections);
+        let title = || Words::new(f.title, &forms.words, st.titles, Only::Sections);
+        let places: [(Place, f32, String, Box<dyn TQuery>); 5] = [
             (
-                f.section_body,
+                Place::Text,
+                1.0,
+                "in the text".to_string(),
+                boxed(Words::new(f.text, &forms.words, st.text, Only::Any).with_df(forms.df)),
+            ),
+            (
+                Place::SectionText,
                 SECTION_TEXT_WEIGHT,
                 format!("in the section's text (×{SECTION_TEXT_WEIGHT})"),
+                boxed(SectionText::new(
+                    &[f.text, f.heading, f.title],
+                    &forms.words,
+                    st.sections,
+                )),
             ),
             (
-                f.topic,
+                Place::Heading,
                 TOPIC_BOOST,
                 format!("in the section's heading (×{TOPIC_BOOST})"),
+                boxed(heading()),
             ),
             (
-                f.context,
+                Place::Context,
                 CONTEXT_BOOST,
                 format!("in the headings above the paragraph (×{CONTEXT_BOOST})"),
+                boxed(InheritedWords::new(
+                    f.heading,
+                    &forms.words,
+                    st.context,
+                    Heirs::Paragraphs,
+                    Length::Path,
+                )),
             ),
             (
-                f.article_stem,
+                Place::Title,
                 TITLE_BOOST,
                 format!("in the article's title (×{TITLE_BOOST})"),
+                boxed(InheritedWords::new(
+                    f.title,
+                    &forms.words,
+                    st.inherited_titles,
+                    Heirs::All,
+                    Length::Own,
+                )),
             ),
         ];
-        for (field, boost, where_) in fields {
+        for (place, boost, where_, q) in places {
             let wanted = match scope {
                 Scope::All => true,
-                Scope::Derived => field != f.context,
-                // "the" in a title or a heading says nothing.
-                Scope::Function => field == f.body || field == f.section_body,
+                Scope::Derived => place != Place::Context,
+                // "the" in a title or a heading says nothing, and in a
+                // section's text only what it says in its paragraphs.
+                Scope::Function => place == Place::Text,
             };
             if !wanted {
                 continue;
             }
-            let q = scaled(term_query(field, stem), boost * weight);
+            let q = scaled(q, boost * weight);
             self.parts
                 .push((format!("{label} {where_}"), q.box_clone()));
             alts.push((Occur::Should, q));
@@ -754,11 +816,9 @@ impl Planner<'_> {
         // A lead is about its title as a section is about its heading, but
         // weighs less than a heading: "deng xiaoping long march" asks for
         // the section, "euphrates river" for the lead.
-        // Scored by the word's rarity among titles, not by BM25 on a field
-        // only leads have: its average length, taken over every document,
-        // makes any title look forty times too long.
+        // Scored by the word's rarity among titles.
         let rarity = self.title_idf(stem);
-        let lead_word = boxed(ConstScoreQuery::new(term_query(f.lead_title, stem), rarity));
+        let lead_word = boxed(ConstScoreQuery::new(boxed(title()), rarity));
         let q = scaled(lead_word, LEAD_WORD_BOOST * weight);
         self.parts.push((
             format!("{label} in the title of the lead (×{LEAD_WORD_BOOST})"),
@@ -772,15 +832,24 @@ impl Planner<'_> {
     /// spellings when the index barely knows it, and completions when it is
     /// the last word typed.
     fn word(&mut self, typed: &str, exact: &str, stem: &str, last_word: bool) -> Box<dyn TQuery> {
-        let f = self.f;
         let mut alts: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-        let q = boxed(BoostQuery::new(term_query(f.exact, exact), EXACT_BONUS));
+        let q = boxed(BoostQuery::new(self.exact_word(exact), EXACT_BONUS));
         self.parts.push((
             format!("'{typed}' in exactly this form (×{EXACT_BONUS})"),
             q.box_clone(),
         ));
         alts.push((Occur::Should, q));
-        let df = self.lex.doc_freq(f.body, stem);
+        // A function word is looked for as typed: its forms would cost a
+        // walk of the dictionary for nothing (`the`, `be`).
+        let forms = if is_function_word(exact) {
+            Forms {
+                words: vec![exact.to_string()],
+                df: self.lex.word_freq(exact),
+            }
+        } else {
+            self.lex.forms(stem)
+        };
+        let df = forms.df;
         let weight = self.weight_of(exact, stem);
         self.pattern(Pattern::Stem(stem.to_string()), weight);
 
@@ -793,7 +862,7 @@ impl Planner<'_> {
                 if vstem == stem || derived.iter().any(|d| d.stem == vstem) {
                     continue;
                 }
-                let vdf = self.lex.doc_freq(f.body, &vstem);
+                let vdf = self.lex.forms(&vstem).df;
                 if vdf == 0 {
                     continue;
                 }
@@ -809,7 +878,7 @@ impl Planner<'_> {
                 });
             }
         }
-        let known_exact = self.lex.doc_freq(f.exact, exact) > 0;
+        let known_exact = self.lex.word_freq(exact) > 0;
         let rare = !has_digit && df <= 2 && len >= 3;
         let try_known = self.typos == Typos::KnownToo && !has_digit && len >= 5 && df > 0;
         if rare && self.lookups == MAX_TYPO_WORDS {
@@ -819,17 +888,41 @@ impl Planner<'_> {
         }
         self.lookups += usize::from(rare || try_known);
         if (rare || try_known) && self.lookups <= MAX_TYPO_WORDS {
-            // A real word typed for another is one slip away (curry,
-            // curie); two edits around every known word cost a search's
+            // A real word typed for another is one slip away, in the word
+            // or in its stem (curry, curie: one between `curri` and
+            // `curi`); two edits around every known word cost a search's
             // time again.
             let distance = if len >= 9 && !try_known { 2 } else { 1 };
             // Correct a word that matches nothing, or very little next to
             // a close spelling that is common. Corrections are looked up
-            // among stems, so `Khomeni` finds `Khomeini` and `Khomeini's`.
+            // among the words as typed, then taken with all their forms,
+            // so `Khomeni` finds `Khomeini` and `Khomeini's`.
             if self.typos != Typos::Off && len >= 5 {
-                let found = typos::closest(self.lex.within(f.body, stem, distance), stem);
-                let found: Vec<(String, u64)> = found.into_iter().take(MAX_CORRECTIONS).collect();
-                let best_df = found.first().map_or(0, |(_, n)| *n);
+                let mut found: Vec<(String, u64)> = Vec::new();
+                let mut typed_near = typos::closest(self.lex.within(exact, distance), exact);
+                typed_near.truncate(2 * MAX_CORRECTIONS);
+                for (k, _) in typed_near {
+                    let kstem = self.an.stem(&k);
+                    if kstem != stem && !found.iter().any(|(s, _)| *s == kstem) {
+                        let kdf = self.lex.forms(&kstem).df;
+                        found.push((kstem, kdf));
+                    }
+                }
+                // And a slip in the ending, which the stemmer may read as
+                // another word (`monogamy`, `monogamous`).
+                for (kstem, kdf) in typos::closest(self.lex.near_stems(stem, 1), stem) {
+                    if !found.iter().any(|(s, _)| *s == kstem) {
+                        found.push((kstem, kdf));
+                    }
+                }
+                if try_known {
+                    // A known word is corrected only toward one as common,
+                    // the commonest first.
+                    found.retain(|(_, kdf)| *kdf >= df);
+                    found.sort_by_key(|(_, kdf)| std::cmp::Reverse(*kdf));
+                }
+                found.truncate(MAX_CORRECTIONS);
+                let best_df = found.iter().map(|(_, n)| *n).max().unwrap_or(0);
                 let correct = if try_known {
                     // A known word is corrected only toward one as common.
                     best_df >= df
@@ -855,12 +948,11 @@ impl Planner<'_> {
             }
             // Suggest whole words as printed (folded), not stems; not for
             // an unfinished last word that already begins indexed words.
-            let begins = last_word && !self.lex.starting_with(f.exact, exact, 1).is_empty();
+            let begins = last_word && !self.lex.starting_with(exact, 1).is_empty();
             if rare && df == 0 && !known_exact && len >= 3 && !begins {
                 // A suggestion costs nothing if wrong: look a little further.
                 let found = typos::closest(
-                    self.lex
-                        .within(f.exact, exact, if len >= 6 { 2 } else { 1 }),
+                    self.lex.within(exact, if len >= 6 { 2 } else { 1 }),
                     exact,
                 );
                 if !found.is_empty() {
@@ -877,12 +969,12 @@ impl Planner<'_> {
         }
         if last_word && !known_exact && !has_digit && len >= 3 {
             // The words a reader is likely typing: the commonest completions.
-            for (k, kdf) in self.lex.starting_with(f.exact, exact, MAX_COMPLETIONS) {
+            for (k, kdf) in self.lex.starting_with(exact, MAX_COMPLETIONS) {
                 let kstem = self.an.stem(&k);
                 if kstem == stem || derived.iter().any(|d| d.stem == kstem) {
                     continue;
                 }
-                let sdf = self.lex.doc_freq(f.body, &kstem).max(kdf);
+                let sdf = self.lex.forms(&kstem).df.max(kdf);
                 derived.push(Derived {
                     why: format!("'{k}' completing '{typed}' (×{PREFIX_WEIGHT})"),
                     stem: kstem,
@@ -909,7 +1001,7 @@ impl Planner<'_> {
         } else {
             Scope::All
         };
-        self.fields_of(stem, own, &format!("'{typed}'"), scope, &mut alts);
+        self.fields_of(&forms, stem, own, &format!("'{typed}'"), scope, &mut alts);
         for d in derived {
             let blend = if d.df > 0 {
                 idf(shared, n) / idf(d.df, n)
@@ -917,7 +1009,15 @@ impl Planner<'_> {
                 1.0
             };
             let hl = idf(shared.max(1), n) * d.weight;
-            self.fields_of(&d.stem, d.weight * blend, &d.why, Scope::Derived, &mut alts);
+            let forms = self.lex.forms(&d.stem);
+            self.fields_of(
+                &forms,
+                &d.stem,
+                d.weight * blend,
+                &d.why,
+                Scope::Derived,
+                &mut alts,
+            );
             self.pattern(Pattern::Stem(d.stem), hl);
         }
         boxed(BooleanQuery::new(alts))
@@ -934,28 +1034,43 @@ impl Planner<'_> {
                 match words.len() {
                     0 => None,
                     1 => {
-                        let stem = &words[0].stem;
+                        let forms = self.lex.forms(&words[0].stem);
+                        let st = self.stats;
+                        let heading = Words::new(f.heading, &forms.words, st.headings, Only::Sections);
                         Some(boxed(BooleanQuery::new(vec![
-                            (Occur::Should, term_query(f.body, stem)),
-                            (Occur::Should, term_query(f.section_body, stem)),
-                            (Occur::Should, term_query(f.topic, stem)),
-                            (Occur::Should, term_query(f.context, stem)),
+                            (
+                                Occur::Should,
+                                boxed(Words::new(f.text, &forms.words, st.text, Only::Any)),
+                            ),
+                            (
+                                Occur::Should,
+                                boxed(SectionText::new(
+                                    &[f.text, f.heading, f.title],
+                                    &forms.words,
+                                    st.sections,
+                                )),
+                            ),
+                            (Occur::Should, boxed(heading.clone())),
+                            (
+                                Occur::Should,
+                                boxed(Inherit::new(boxed(heading), Heirs::Paragraphs)),
+                            ),
                         ])))
                     }
                     _ => {
                         let terms: Vec<String> = words.into_iter().map(|w| w.exact).collect();
-                        Some(phrase_or_term(f.exact, &terms, 0))
+                        Some(phrase_or_term(f.text, &terms, 0))
                     }
                 }
             }
             Atom::Phrase { text, slop } => {
                 let terms = self.an.exact_terms(text);
-                (!terms.is_empty()).then(|| phrase_or_term(f.exact, &terms, *slop))
+                (!terms.is_empty()).then(|| phrase_or_term(f.text, &terms, *slop))
             }
             Atom::Prefix(p) => {
                 let last = self.an.exact_terms(p).pop()?;
                 Some(boxed(tantivy::query::FuzzyTermQuery::new_prefix(
-                    Term::from_field_text(f.exact, &last),
+                    Term::from_field_text(f.text, &last),
                     0,
                     true,
                 )))
@@ -964,12 +1079,15 @@ impl Planner<'_> {
     }
 }
 
-/// The lead of an article whose title holds every content word, scored by
-/// BM25 on the title; `None` when a content clause is not a plain word.
-fn lead_bonus(f: &Fields, content: &[&Clause], rarity: f32) -> Option<Box<dyn TQuery>> {
+/// The lead of an article whose title holds every content word (a lead's
+/// title is only on the lead), scored by the words' rarity among titles;
+/// `None` when a content clause is not a plain word.
+fn lead_bonus(p: &mut Planner<'_>, content: &[&Clause], rarity: f32) -> Option<Box<dyn TQuery>> {
     let mut must: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for c in content {
-        must.push((Occur::Must, term_query(f.lead_title, c.stem.as_deref()?)));
+        let forms = p.lex.forms(c.stem.as_deref()?);
+        let title = Words::new(p.f.title, &forms.words, p.stats.titles, Only::Sections);
+        must.push((Occur::Must, boxed(title)));
     }
     (!must.is_empty()).then(|| {
         let all = forward_only(boxed(BooleanQuery::new(must)));
@@ -982,32 +1100,32 @@ fn lead_bonus(f: &Fields, content: &[&Clause], rarity: f32) -> Option<Box<dyn TQ
 /// section holds the text of all its paragraphs, so otherwise a section whose
 /// paragraphs share the words out between them would outrank the one
 /// paragraph that holds all but one of them.
-fn complete_gate(q: &Query, f: &Fields, an: &mut Analyzer) -> Box<dyn TQuery> {
-    let mut heading_terms: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    let mut title_terms: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+fn complete_gate(q: &Query, p: &mut Planner<'_>) -> Box<dyn TQuery> {
+    let f = p.f;
+    let mut words: Vec<String> = Vec::new();
     for atom in q.clauses.iter().flatten() {
         let text = match atom {
             Atom::Word(t) | Atom::Prefix(t) | Atom::Phrase { text: t, .. } => t,
         };
-        for w in an.words(text) {
+        for w in p.an.words(text) {
             // "and" in "History and overview" says nothing of its topic.
-            if !an.is_stop_word(&w.exact) && !is_function_word(&w.exact) {
-                heading_terms.push((Occur::Should, term_query(f.topic, &w.stem)));
-                title_terms.push((Occur::Should, term_query(f.lead_title, &w.stem)));
+            if !p.an.is_stop_word(&w.exact) && !is_function_word(&w.exact) {
+                for form in p.lex.forms(&w.stem).words {
+                    if !words.contains(&form) {
+                        words.push(form);
+                    }
+                }
             }
         }
     }
-    let section_on_topic = boxed(BooleanQuery::new(vec![
-        (Occur::Must, term_query(f.kind, Kind::Section.as_str())),
-        (Occur::Must, boxed(BooleanQuery::new(heading_terms))),
-    ]));
-    // A lead's heading is its article's title.
-    let lead_on_topic = boxed(BooleanQuery::new(title_terms));
+    // A heading's words are only on sections, a title's only on leads.
+    let heading = Words::new(f.heading, &words, p.stats.headings, Only::Sections);
+    let title = Words::new(f.title, &words, p.stats.titles, Only::Sections);
     boxed(ConstScoreQuery::new(
         boxed(BooleanQuery::new(vec![
-            (Occur::Should, term_query(f.kind, Kind::Paragraph.as_str())),
-            (Occur::Should, section_on_topic),
-            (Occur::Should, lead_on_topic),
+            (Occur::Should, kind_is(f, DocKind::Paragraph)),
+            (Occur::Should, boxed(heading)),
+            (Occur::Should, boxed(title)),
         ])),
         0.0,
     ))
@@ -1019,57 +1137,93 @@ mod tests {
     use crate::index::schema;
     use tantivy::schema::Field;
 
-    /// A lexicon from a table of (field name, term, doc freq).
+    /// A lexicon from a table of folded words and the paragraphs holding
+    /// each (none holding two).
     struct Table {
         fields: Fields,
-        terms: Vec<(Field, String, u64)>,
+        words: Vec<(String, u64)>,
     }
 
     impl Table {
-        fn new(rows: &[(&str, &str, u64)]) -> Table {
+        fn new(rows: &[(&str, u64)]) -> Table {
             let (_, fields) = schema();
-            let field = |name: &str| match name {
-                "body" => fields.body,
-                "exact" => fields.exact,
-                other => panic!("no field {other} in the test table"),
-            };
-            let terms = rows
-                .iter()
-                .map(|(f, t, n)| (field(f), t.to_string(), *n))
-                .collect();
-            Table { fields, terms }
+            let words = rows.iter().map(|(t, n)| (t.to_string(), *n)).collect();
+            Table { fields, words }
         }
     }
 
     impl Lexicon for Table {
-        fn doc_freq(&self, field: Field, term: &str) -> u64 {
-            self.terms
+        fn forms(&self, stem: &str) -> Forms {
+            let mut an = Analyzer::default();
+            let found: Vec<&(String, u64)> =
+                self.words.iter().filter(|(w, _)| an.stem(w) == stem).collect();
+            Forms {
+                words: if found.is_empty() {
+                    vec![stem.to_string()]
+                } else {
+                    found.iter().map(|(w, _)| w.clone()).collect()
+                },
+                df: found.iter().map(|(_, n)| n).sum(),
+            }
+        }
+        fn word_freq(&self, word: &str) -> u64 {
+            self.words
                 .iter()
-                .find(|(f, t, _)| *f == field && t == term)
-                .map_or(0, |r| r.2)
+                .find(|(w, _)| w == word)
+                .map_or(0, |r| r.1)
         }
         fn num_docs(&self) -> u64 {
             1000
         }
-        fn within(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)> {
-            self.terms
+        fn title_freq(&self, _: &[String]) -> u64 {
+            0
+        }
+        fn num_articles(&self) -> u64 {
+            100
+        }
+        fn within(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
+            self.words
                 .iter()
-                .filter(|(f, t, _)| {
-                    *f == field && t != term && typos::edit_distance(t, term) <= distance as usize
-                })
-                .map(|(_, t, n)| (t.clone(), *n))
+                .filter(|(t, _)| t != word && typos::edit_distance(t, word) <= distance as usize)
+                .cloned()
                 .collect()
         }
-        fn starting_with(&self, field: Field, prefix: &str, max: usize) -> Vec<(String, u64)> {
+        fn starting_with(&self, prefix: &str, max: usize) -> Vec<(String, u64)> {
             let mut v: Vec<(String, u64)> = self
-                .terms
+                .words
                 .iter()
-                .filter(|(f, t, _)| *f == field && t != prefix && t.starts_with(prefix))
-                .map(|(_, t, n)| (t.clone(), *n))
+                .filter(|(t, _)| t != prefix && t.starts_with(prefix))
+                .cloned()
                 .collect();
             v.sort_by_key(|(t, n)| (std::cmp::Reverse(*n), t.clone()));
             v.truncate(max);
             v
+        }
+        fn near_stems(&self, stem: &str, distance: usize) -> Vec<(String, u64)> {
+            let mut an = Analyzer::default();
+            let mut out: Vec<(String, u64)> = Vec::new();
+            for (w, _) in &self.words {
+                let s = an.stem(w);
+                if s != stem
+                    && typos::edit_distance(&s, stem) <= distance
+                    && !out.iter().any(|(x, _)| *x == s)
+                {
+                    let df = self.forms(&s).df;
+                    out.push((s, df));
+                }
+            }
+            out
+        }
+        fn stats(&self) -> IndexStats {
+            let st = crate::search::scoring::Stats::new(1000, 20_000);
+            IndexStats {
+                text: st,
+                sections: st,
+                headings: st,
+                context: st,
+                titles: st,
+                inherited_titles: st,
+            }
         }
     }
 
@@ -1084,7 +1238,7 @@ mod tests {
 
     #[test]
     fn function_words_are_not_required() {
-        let t = Table::new(&[("body", "capit", 50), ("body", "australia", 80)]);
+        let t = Table::new(&[("capital", 50), ("australia", 80)]);
         let p = plan(&t, "what is the capital of australia", Typos::Unknown);
         let shown = format!("{:?}", p.all);
         // Two content words required (Must), the function words optional.
@@ -1105,12 +1259,7 @@ mod tests {
 
     #[test]
     fn completions_are_the_commonest_and_share_one_idf() {
-        let t = Table::new(&[
-            ("exact", "photosynthesis", 172),
-            ("exact", "photosynthates", 1),
-            ("body", "photosynthesi", 172),
-            ("body", "photosynth", 1),
-        ]);
+        let t = Table::new(&[("photosynthesis", 172), ("photosynthates", 1)]);
         let p = plan(&t, "photosynth", Typos::Unknown);
         let l = labels(&p);
         assert!(
@@ -1130,14 +1279,14 @@ mod tests {
 
     #[test]
     fn spelling_variants_are_added_when_the_index_knows_them() {
-        let t = Table::new(&[("body", "color", 40), ("body", "colour", 10)]);
+        let t = Table::new(&[("color", 40), ("colour", 10)]);
         let p = plan(&t, "colour", Typos::Unknown);
         assert!(
             labels(&p).iter().any(|l| l.contains("another spelling")),
             "{:?}",
             labels(&p)
         );
-        let t = Table::new(&[("body", "colour", 10)]);
+        let t = Table::new(&[("colour", 10)]);
         let p = plan(&t, "colour", Typos::Unknown);
         assert!(
             !labels(&p).iter().any(|l| l.contains("another spelling")),
@@ -1148,12 +1297,7 @@ mod tests {
 
     #[test]
     fn known_words_are_corrected_only_on_the_second_try_and_toward_commoner_ones() {
-        let t = Table::new(&[
-            ("body", "curri", 30),
-            ("body", "curi", 90),
-            ("body", "curra", 5),
-            ("body", "mari", 500),
-        ]);
+        let t = Table::new(&[("curry", 30), ("curie", 90), ("curra", 5), ("marie", 500)]);
         let first = plan(&t, "marie curry", Typos::Unknown);
         assert!(first.corrected.is_empty());
         let second = plan(&t, "marie curry", Typos::KnownToo);
@@ -1167,7 +1311,7 @@ mod tests {
 
     #[test]
     fn a_word_excluded_is_excluded_from_the_headings_too() {
-        let t = Table::new(&[("body", "war", 500)]);
+        let t = Table::new(&[("war", 500)]);
         let p = plan(&t, "war -war", Typos::Unknown);
         let shown = format!("{:?}", p.all);
         assert!(shown.contains("MustNot"), "{shown}");
