@@ -27,7 +27,7 @@
 //!
 //! let index = IndexDir::new(dir.path().join("index"));
 //! index.build(&corpus).unwrap();
-//! let opened = index.open().unwrap().unwrap();
+//! let opened = index.open(&corpus).unwrap().unwrap();
 //! let results = search(&opened, "ransacking", &SearchOptions::default()).unwrap();
 //!
 //! let hit = &results.hits[0];

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, RangeQuery};
-use tantivy::Term;
 
 use crate::error::{Error, Result};
 use crate::highlight::Pattern;
@@ -27,25 +26,28 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
     let searcher = opened.reader.searcher();
     let f = &opened.fields;
     let mut an = Analyzer::default();
-    let mut tf: HashMap<String, (u32, String)> = HashMap::new();
+    let mut tf: HashMap<String, u32> = HashMap::new();
     for w in an.words(&doc.text) {
         if w.stem.chars().count() >= 3
             && !w.stem.bytes().all(|b| b.is_ascii_digit())
             && !an.is_stop_word(&w.exact)
             && !crate::search::is_function_word(&w.exact)
         {
-            tf.entry(w.stem).or_insert((0, w.exact)).0 += 1;
+            *tf.entry(w.stem).or_default() += 1;
         }
     }
-    // Distinctive = frequent here, rare elsewhere (tf-idf), a word's
-    // spread taken from the form the passage uses.
-    let n = opened.payload.paragraphs.max(1) as f32;
-    let mut weighted: Vec<(String, f32)> = tf
+    // Distinctive = frequent here, rare elsewhere (tf-idf), over paragraphs
+    // and sections alike, as a word's spread across the corpus.
+    let lex = crate::search::lexicon(opened);
+    let n = (opened.payload.paragraphs + opened.payload.sections).max(1) as f32;
+    let mut spread = Vec::with_capacity(tf.len());
+    for (stem, count) in tf {
+        let df = crate::search::stem_spread(opened, &lex, &stem)?;
+        spread.push((stem, count, df));
+    }
+    let mut weighted: Vec<(String, f32)> = spread
         .into_iter()
-        .filter_map(|(stem, (count, word))| {
-            let df = searcher
-                .doc_freq(&Term::from_field_text(f.text, &word))
-                .unwrap_or(0);
+        .filter_map(|(stem, count, df)| {
             // A word only this passage has relates it to nothing.
             (df > 1).then(|| {
                 let idf = (1.0 + n / df as f32).ln();
@@ -55,7 +57,6 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         .collect();
     weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     weighted.truncate(TERMS);
-    let lex = crate::search::lexicon(opened);
     let words: Vec<(Occur, Box<dyn TQuery>)> = weighted
         .iter()
         .map(|(stem, w)| {

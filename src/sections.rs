@@ -236,7 +236,10 @@ fn picked_sections(
         parts.push((Occur::Must, filter_query(filter, f, an, &lex)?));
     }
     for filter in &q.excluded_filters {
-        parts.push((Occur::MustNot, exclusion(filter_query(filter, f, an, &lex)?)));
+        parts.push((
+            Occur::MustNot,
+            exclusion(filter_query(filter, f, an, &lex)?),
+        ));
     }
     let found = opened
         .searcher

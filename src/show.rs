@@ -73,11 +73,7 @@ pub fn show(opened: &Opened, id: &str) -> Result<(Shown, Unreadable)> {
     Ok((shown, unreadable))
 }
 
-fn resolve(
-    opened: &Opened,
-    id: &str,
-    unreadable: &mut Unreadable,
-) -> Result<Shown> {
+fn resolve(opened: &Opened, id: &str, unreadable: &mut Unreadable) -> Result<Shown> {
     let docs = opened.by_id(id, unreadable)?;
     if !docs.is_empty() {
         return Ok(Shown::Found { docs });

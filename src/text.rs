@@ -966,7 +966,11 @@ mod tests {
                 if part.chars().any(char::is_alphanumeric) {
                     out.push((i + at, part));
                 }
-                at += part.len() + seg[at + part.len()..].chars().next().map_or(0, char::len_utf8);
+                at += part.len()
+                    + seg[at + part.len()..]
+                        .chars()
+                        .next()
+                        .map_or(0, char::len_utf8);
             }
         }
         out

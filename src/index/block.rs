@@ -27,7 +27,7 @@ use std::sync::Arc;
 use tantivy::TantivyDocument;
 
 use super::schema::{DocKind, Fields};
-use super::state::{problem_to_stored, DocState, Digest, FileEntry};
+use super::state::{problem_to_stored, Digest, DocState, FileEntry};
 use crate::article::Article;
 use crate::corpus::{column_of, Ids, Problem};
 use crate::error::Result;
@@ -366,10 +366,7 @@ impl<'a> BlockWriter<'a> {
         let end = self.chunk.len();
         let span = (end - o.slot - 1) as u64;
         let reach = o.reach.map_or(span, |r| r as u64);
-        let up = self
-            .open
-            .last()
-            .map_or(0, |parent| o.slot - parent.slot) as u64;
+        let up = self.open.last().map_or(0, |parent| o.slot - parent.slot) as u64;
         let mut doc = TantivyDocument::new();
         let kind = if o.continued {
             DocKind::SectionContinued

@@ -142,6 +142,7 @@ impl IndexDir {
         let mut payload = Payload {
             format: FORMAT,
             corpus: super::canonical_corpus(corpus_root),
+            given: corpus_root.display().to_string(),
             ..Payload::default()
         };
         for (f, m) in files.iter().zip(&made) {
@@ -232,12 +233,7 @@ fn carried_tombstones(replaced: legacy::Replaced, now: &[Made]) -> Vec<Tombstone
                 .states
                 .iter()
                 .filter(|d| !d.is_section())
-                .map(move |d| {
-                    (
-                        (m.entry.rel.as_str(), d.path.as_slice(), d.paragraph),
-                        d.id,
-                    )
-                })
+                .map(move |d| ((m.entry.rel.as_str(), d.path.as_slice(), d.paragraph), d.id))
         })
         .collect();
     let mut out: Vec<Tombstone> = previous

@@ -11,7 +11,9 @@ use tantivy::collector::DocSetCollector;
 use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::query::RangeQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED};
+use tantivy::{
+    DocAddress, DocId, DocSet, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED,
+};
 
 use super::schema::{DocKind, Fields};
 use super::state::{problem_from_stored, Digest, DocState, FileEntry, Stamp, Tombstone};
@@ -232,7 +234,11 @@ pub fn files(searcher: &Searcher, _f: &Fields) -> tantivy::Result<Vec<IndexedFil
             if !alive.is_none_or(|a| a.is_alive(doc)) {
                 continue;
             }
-            let Some(name) = paths.term_ords(doc).next().and_then(|o| names.get(o as usize)) else {
+            let Some(name) = paths
+                .term_ords(doc)
+                .next()
+                .and_then(|o| names.get(o as usize))
+            else {
                 continue;
             };
             // Every file document has every one of these columns: the same
@@ -397,7 +403,10 @@ pub fn block_states(
             let (path, level, paragraph) = match kind {
                 DocKind::Paragraph => {
                     let section = doc - c.up(doc);
-                    let path = paths.get(&section).map(|(p, _)| p.clone()).unwrap_or_default();
+                    let path = paths
+                        .get(&section)
+                        .map(|(p, _)| p.clone())
+                        .unwrap_or_default();
                     (path, c.level(section), c.paragraph(doc))
                 }
                 DocKind::Section => {
@@ -406,7 +415,9 @@ pub fn block_states(
                     for x in doc + 1..=doc + c.reach(doc) {
                         match c.kind(x) {
                             Some(DocKind::Section) => {
-                                digest.str(&paths.get(&x).map(|(_, h)| h.clone()).unwrap_or_default());
+                                digest.str(
+                                    &paths.get(&x).map(|(_, h)| h.clone()).unwrap_or_default(),
+                                );
                             }
                             Some(DocKind::Paragraph) => {
                                 if let Some(pid) = c.id(x) {
@@ -475,11 +486,7 @@ pub fn tombstones(
 }
 
 /// The tombstones of one ID.
-pub fn tombstones_of(
-    searcher: &Searcher,
-    f: &Fields,
-    id: Id,
-) -> tantivy::Result<Vec<Tombstone>> {
+pub fn tombstones_of(searcher: &Searcher, f: &Fields, id: Id) -> tantivy::Result<Vec<Tombstone>> {
     let mut out = Vec::new();
     for addr in with_value(searcher, f.id, id.hash)? {
         let reader = searcher.segment_reader(addr.segment_ord);
@@ -516,7 +523,10 @@ fn tombstone_at(
     let replaced_dup = v("replaced_dup")?.unwrap_or(0);
     let seq = v("seq")?.unwrap_or(0);
     let doc = stored(searcher, addr)?;
-    let mut place = doc.get_all(f.place).filter_map(|v| v.as_str()).map(str::to_string);
+    let mut place = doc
+        .get_all(f.place)
+        .filter_map(|v| v.as_str())
+        .map(str::to_string);
     let file = place.next().unwrap_or_default();
     Ok((
         seq,

@@ -193,7 +193,8 @@ impl Staleness<'_> {
         let files = corpus::discover(corpus_root)?;
         let t1 = t0.elapsed();
         let o = self.opened;
-        let indexed = super::catalog::files(&o.searcher, &o.fields).map_err(Error::index(&o.dir))?;
+        let indexed =
+            super::catalog::files(&o.searcher, &o.fields).map_err(Error::index(&o.dir))?;
         if std::env::var_os("PASSAGE_DEBUG_TIMING").is_some() {
             eprintln!("discover {:?} files {:?}", t1, t0.elapsed() - t1);
         }
@@ -317,8 +318,14 @@ mod tests {
             stamp
         };
         // Written just before the walk: read again after the tick.
-        assert!(settled(hash, walked).matches(&found[0]), "the same content proves it");
-        assert!(!settled(hash + 1, walked).matches(&found[0]), "other content smudges it");
+        assert!(
+            settled(hash, walked).matches(&found[0]),
+            "the same content proves it"
+        );
+        assert!(
+            !settled(hash + 1, walked).matches(&found[0]),
+            "other content smudges it"
+        );
         // Changed long before the walk: not racy, not read again.
         assert!(settled(hash + 1, walked + 1_000_000_000).matches(&found[0]));
     }

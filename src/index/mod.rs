@@ -237,7 +237,6 @@ impl IndexDir {
             }
         }
     }
-
 }
 
 /// The canonical path of a corpus: what the index records as the corpus

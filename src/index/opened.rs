@@ -150,8 +150,7 @@ impl Opened {
         let s = match which {
             Str::Path => self.path_of(addr)?,
             Str::Heading | Str::Title => {
-                let doc =
-                    catalog::stored(&self.searcher, addr).map_err(Error::index(&self.dir))?;
+                let doc = catalog::stored(&self.searcher, addr).map_err(Error::index(&self.dir))?;
                 let field = match which {
                     Str::Heading => self.fields.heading,
                     _ => self.fields.title,

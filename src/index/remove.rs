@@ -83,7 +83,11 @@ impl Weight for FileDocs {
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let found = self.docs(reader)?.binary_search(&doc).is_ok();
         Ok(Explanation::new(
-            if found { "of the file" } else { "not of the file" },
+            if found {
+                "of the file"
+            } else {
+                "not of the file"
+            },
             if found { 1.0 } else { 0.0 },
         ))
     }

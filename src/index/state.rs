@@ -171,6 +171,8 @@ pub struct Payload {
     pub format: u32,
     /// The corpus's canonical path when it was last indexed.
     pub corpus: String,
+    /// The corpus path as given then (to name its files once it is gone).
+    pub given: String,
     /// Corpus files, indexed or skipped.
     pub files: u64,
     /// Articles indexed.
@@ -198,15 +200,14 @@ pub struct Payload {
 }
 
 impl Payload {
-    /// The payload as written into the commit.
+    /// The payload as written into the commit: `key=value` pairs separated
+    /// by spaces, the two paths escaped (`%`, space and line ends as `%XX`).
     pub fn encode(&self) -> String {
         let p = self;
-        // The corpus path comes last: it may hold any character but a
-        // newline, which a path given on the command line cannot.
         format!(
             "format={} files={} articles={} sections={} paragraphs={} paragraph_words={} \
              section_words={} heading_words={} title_words={} context_words={} title_doc_words={} \
-             tombstone_seq={} tombstones={} corpus={}",
+             tombstone_seq={} tombstones={} corpus={} given={}",
             p.format,
             p.files,
             p.articles,
@@ -220,40 +221,76 @@ impl Payload {
             p.title_doc_words,
             p.tombstone_seq,
             p.tombstones,
-            p.corpus
+            escape(&p.corpus),
+            escape(&p.given),
         )
     }
 
     /// Reads a payload back; `None` when it is not one of ours.
     pub fn decode(s: &str) -> Option<Payload> {
-        let (head, corpus) = s.split_once(" corpus=")?;
-        let mut p = Payload {
-            corpus: corpus.to_string(),
-            ..Payload::default()
-        };
-        for pair in head.split(' ') {
+        let mut p = Payload::default();
+        let mut format = false;
+        for pair in s.split(' ') {
             let (k, v) = pair.split_once('=')?;
-            let n: u64 = v.parse().ok()?;
             match k {
-                "format" => p.format = u32::try_from(n).ok()?,
-                "files" => p.files = n,
-                "articles" => p.articles = n,
-                "sections" => p.sections = n,
-                "paragraphs" => p.paragraphs = n,
-                "paragraph_words" => p.paragraph_words = n,
-                "section_words" => p.section_words = n,
-                "heading_words" => p.heading_words = n,
-                "title_words" => p.title_words = n,
-                "context_words" => p.context_words = n,
-                "title_doc_words" => p.title_doc_words = n,
-                "tombstone_seq" => p.tombstone_seq = n,
-                "tombstones" => p.tombstones = n,
-                // A later version's key: read what is known.
-                _ => {}
+                "corpus" => p.corpus = unescape(v)?,
+                "given" => p.given = unescape(v)?,
+                _ => {
+                    let n: u64 = v.parse().ok()?;
+                    match k {
+                        "format" => {
+                            p.format = u32::try_from(n).ok()?;
+                            format = true;
+                        }
+                        "files" => p.files = n,
+                        "articles" => p.articles = n,
+                        "sections" => p.sections = n,
+                        "paragraphs" => p.paragraphs = n,
+                        "paragraph_words" => p.paragraph_words = n,
+                        "section_words" => p.section_words = n,
+                        "heading_words" => p.heading_words = n,
+                        "title_words" => p.title_words = n,
+                        "context_words" => p.context_words = n,
+                        "title_doc_words" => p.title_doc_words = n,
+                        "tombstone_seq" => p.tombstone_seq = n,
+                        "tombstones" => p.tombstones = n,
+                        // A later version's key: read what is known.
+                        _ => {}
+                    }
+                }
             }
         }
-        Some(p)
+        format.then_some(p)
     }
+}
+
+/// A path as one space-free token.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' | ' ' | '\n' | '\r' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Hash of a file's bytes (never 0, which stands for "not read").
@@ -294,7 +331,8 @@ mod tests {
     fn payload_round_trips() {
         let p = Payload {
             format: 19,
-            corpus: "/tmp/a b/c=d corpus=x".into(),
+            corpus: "/tmp/a b/c=d corpus=x%20\ny".into(),
+            given: "../a b".into(),
             files: 3,
             articles: 2,
             sections: 14,

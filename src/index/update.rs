@@ -43,7 +43,15 @@ impl IndexDir {
         let mut report = Report::default();
         let mut payload = Payload {
             corpus: super::canonical_corpus(corpus_root),
+            given: corpus_root.display().to_string(),
             ..opened.payload.clone()
+        };
+        // A file gone with the corpus it was in is named as that corpus was
+        // given (`passage index --corpus other` after `corpus/`).
+        let old_corpus = if payload.corpus == opened.payload.corpus {
+            opened.corpus.clone()
+        } else {
+            super::CorpusRoot::new(Path::new(&opened.payload.given))
         };
         let mut done = Progress::default();
         for (f, old) in &pairs {
@@ -121,9 +129,14 @@ impl IndexDir {
                                 Part::All,
                             )))
                             .map_err(err)?;
-                            catalog::block_states(searcher, &fields, opened.all_cols(), &old.entry.rel)
-                                .map_err(err)?
-                                .states
+                            catalog::block_states(
+                                searcher,
+                                &fields,
+                                opened.all_cols(),
+                                &old.entry.rel,
+                            )
+                            .map_err(err)?
+                            .states
                         }
                         None => {
                             report.note(&f.display, Change::Added);
@@ -150,7 +163,7 @@ impl IndexDir {
                     file_docs.push((f, made));
                 }
                 (None, Some(old)) => {
-                    let display = opened.corpus.display(&old.entry.rel);
+                    let display = old_corpus.display(&old.entry.rel);
                     report.note(&display, Change::Removed);
                     writer_for(&mut writer)?;
                     let w = writer.as_mut().expect("made above");
@@ -201,7 +214,9 @@ impl IndexDir {
             let mut commit = w.prepare_commit().map_err(err)?;
             commit.set_payload(&payload.encode());
             commit.commit().map_err(err)?;
-            report.committed = report.files_changed > 0 || report.files_touched > 0;
+            // What a search can find changed: a touched file's new stamp is
+            // committed too, but finds nothing new.
+            report.committed = report.files_changed > 0;
         }
         Ok(report)
     }

@@ -81,7 +81,11 @@ pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<(
             paint(LOCATION, &format!("{}:{}", sanitize(&d.file), d.line_start)),
             paint(DIM, &sanitize(&d.id)),
         )?;
-        writeln!(out, "   {}", marked(&hit.snippet, style))?;
+        // No text (its file could not be read back as indexed; stderr says
+        // why): no empty line in its place.
+        if !hit.snippet.text.is_empty() {
+            writeln!(out, "   {}", marked(&hit.snippet, style))?;
+        }
         explain(out, hit)?;
         // The passages listed under it: those its text holds (a section
         // around it is already named by its location).

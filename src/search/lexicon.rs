@@ -98,7 +98,12 @@ impl<'a> IndexLexicon<'a> {
 
     /// Words of `field` starting with `prefix`, in every segment, kept by
     /// `keep`, with their document frequencies summed.
-    fn prefixed(&self, field: Field, prefix: &str, mut keep: impl FnMut(&str) -> bool) -> Vec<(String, u64)> {
+    fn prefixed(
+        &self,
+        field: Field,
+        prefix: &str,
+        mut keep: impl FnMut(&str) -> bool,
+    ) -> Vec<(String, u64)> {
         let mut found: HashMap<String, u64> = HashMap::new();
         for seg in self.opened.searcher.segment_readers() {
             let Ok(inv) = seg.inverted_index(field) else {
@@ -173,13 +178,20 @@ impl Lexicon for IndexLexicon<'_> {
         if let Some(f) = self.forms.borrow().get(stem) {
             return f.clone();
         }
-        let mut words: Vec<String> = {
+        // The words of the text, and of headings and titles (a word a
+        // heading alone uses, `Harvesting`, is a form too).
+        let mut words: Vec<String> = Vec::new();
+        {
             let mut an = self.an.borrow_mut();
-            self.prefixed(self.text(), forms_prefix(stem), |w| an.stem(w) == stem)
-                .into_iter()
-                .map(|(w, _)| w)
-                .collect()
-        };
+            let f = &self.opened.fields;
+            for field in [f.text, f.heading, f.title] {
+                for (w, _) in self.prefixed(field, forms_prefix(stem), |w| an.stem(w) == stem) {
+                    if !words.contains(&w) {
+                        words.push(w);
+                    }
+                }
+            }
+        }
         // `dying`, `lying`, `tying`, `vying`: the one family whose words do
         // not start with their stem less a letter (`die`, `lie`...).
         if let Some(base) = stem.strip_suffix("ie") {
@@ -304,9 +316,24 @@ mod tests {
     fn every_form_starts_with_its_stems_prefix() {
         let mut an = Analyzer::default();
         for w in [
-            "ransacked", "ransacking", "countries", "country", "happily", "conflating",
-            "conflated", "ability", "capabilities", "skies", "aging", "relational",
-            "organization", "governments", "running", "runs", "quixotical", "quixote",
+            "ransacked",
+            "ransacking",
+            "countries",
+            "country",
+            "happily",
+            "conflating",
+            "conflated",
+            "ability",
+            "capabilities",
+            "skies",
+            "aging",
+            "relational",
+            "organization",
+            "governments",
+            "running",
+            "runs",
+            "quixotical",
+            "quixote",
         ] {
             let stem = an.stem(w);
             assert!(

@@ -170,13 +170,38 @@ pub(crate) fn lexicon(opened: &Opened) -> IndexLexicon<'_> {
 }
 
 /// A word in any of its forms in the paragraphs' text, scored by BM25.
-pub(crate) fn words_in_text(opened: &Opened, lex: &IndexLexicon<'_>, stem: &str) -> Box<dyn TQuery> {
+pub(crate) fn words_in_text(
+    opened: &Opened,
+    lex: &IndexLexicon<'_>,
+    stem: &str,
+) -> Box<dyn TQuery> {
     use lexicon::Lexicon;
     let forms = lex.forms(stem);
     Box::new(
-        scoring::Words::new(opened.fields.text, &forms.words, lex.stats().text, scoring::Only::Any)
-            .with_df(forms.df),
+        scoring::Words::new(
+            opened.fields.text,
+            &forms.words,
+            lex.stats().text,
+            scoring::Only::Any,
+        )
+        .with_df(forms.df),
     )
+}
+
+/// Paragraphs and sections holding any form of the word whose stem is
+/// `stem`: how widely a word is spread over the corpus.
+pub(crate) fn stem_spread(opened: &Opened, lex: &IndexLexicon<'_>, stem: &str) -> Result<u64> {
+    use lexicon::Lexicon;
+    let forms = lex.forms(stem);
+    let f = &opened.fields;
+    let sections = scoring::SectionText::new(
+        &[f.text, f.heading, f.title],
+        &forms.words,
+        lex.stats().sections,
+    )
+    .sections_holding(&opened.searcher)
+    .map_err(Error::index(opened.root()))?;
+    Ok(forms.df + sections)
 }
 
 /// Parses and runs a query.

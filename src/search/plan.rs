@@ -382,7 +382,10 @@ impl Plan {
             restrictions.push((Occur::Must, boxed(ConstScoreQuery::new(fq, 0.0))));
         }
         for filter in &q.excluded_filters {
-            restrictions.push((Occur::MustNot, exclusion(filter_query(filter, f, p.an, p.lex)?)));
+            restrictions.push((
+                Occur::MustNot,
+                exclusion(filter_query(filter, f, p.an, p.lex)?),
+            ));
         }
         for atom in &q.excluded {
             if let Some(query) = p.excluded(atom) {
@@ -951,10 +954,8 @@ impl Planner<'_> {
             let begins = last_word && !self.lex.starting_with(exact, 1).is_empty();
             if rare && df == 0 && !known_exact && len >= 3 && !begins {
                 // A suggestion costs nothing if wrong: look a little further.
-                let found = typos::closest(
-                    self.lex.within(exact, if len >= 6 { 2 } else { 1 }),
-                    exact,
-                );
+                let found =
+                    typos::closest(self.lex.within(exact, if len >= 6 { 2 } else { 1 }), exact);
                 if !found.is_empty() {
                     self.suggestions.push(Suggestion {
                         word: typed.to_string(),
@@ -1036,7 +1037,8 @@ impl Planner<'_> {
                     1 => {
                         let forms = self.lex.forms(&words[0].stem);
                         let st = self.stats;
-                        let heading = Words::new(f.heading, &forms.words, st.headings, Only::Sections);
+                        let heading =
+                            Words::new(f.heading, &forms.words, st.headings, Only::Sections);
                         Some(boxed(BooleanQuery::new(vec![
                             (
                                 Occur::Should,
@@ -1135,7 +1137,6 @@ fn complete_gate(q: &Query, p: &mut Planner<'_>) -> Box<dyn TQuery> {
 mod tests {
     use super::*;
     use crate::index::schema;
-    use tantivy::schema::Field;
 
     /// A lexicon from a table of folded words and the paragraphs holding
     /// each (none holding two).
@@ -1155,8 +1156,11 @@ mod tests {
     impl Lexicon for Table {
         fn forms(&self, stem: &str) -> Forms {
             let mut an = Analyzer::default();
-            let found: Vec<&(String, u64)> =
-                self.words.iter().filter(|(w, _)| an.stem(w) == stem).collect();
+            let found: Vec<&(String, u64)> = self
+                .words
+                .iter()
+                .filter(|(w, _)| an.stem(w) == stem)
+                .collect();
             Forms {
                 words: if found.is_empty() {
                     vec![stem.to_string()]

@@ -38,7 +38,10 @@ pub(crate) fn phrase_or_term(field: Field, terms: &[String], slop: u32) -> Box<d
 /// The documents of one kind (a range over the `kind` column).
 pub(crate) fn kind_is(f: &Fields, kind: DocKind) -> Box<dyn TQuery> {
     let at = Term::from_field_u64(f.kind, kind as u64);
-    boxed(RangeQuery::new(Bound::Included(at.clone()), Bound::Included(at)))
+    boxed(RangeQuery::new(
+        Bound::Included(at.clone()),
+        Bound::Included(at),
+    ))
 }
 
 /// Every document a search may show: sections and paragraphs (not file

@@ -48,6 +48,14 @@ impl Stats {
     }
 }
 
+/// BM25's weight of a word held by `df` documents. The totals come from the
+/// commit and the document counts from the postings, which still count
+/// deleted documents until a merge: the number of documents is never taken
+/// below the count of those holding the word.
+fn bm25(df: u64, stats: Stats) -> Bm25Weight {
+    Bm25Weight::for_one_term(df, stats.docs.max(df), stats.avg_len)
+}
+
 /// Which kind of document a query may match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Only {
@@ -116,7 +124,12 @@ struct Union {
 }
 
 impl Union {
-    fn new(reader: &SegmentReader, field: Field, terms: &[Term], freqs: bool) -> tantivy::Result<Union> {
+    fn new(
+        reader: &SegmentReader,
+        field: Field,
+        terms: &[Term],
+        freqs: bool,
+    ) -> tantivy::Result<Union> {
         let inverted = reader.inverted_index(field)?;
         let option = if freqs {
             IndexRecordOption::WithFreqs
@@ -236,7 +249,11 @@ impl Words {
 
 /// Documents holding any of `terms` (deleted ones included, as tantivy
 /// counts a term's documents).
-pub(crate) fn union_doc_freq(searcher: &Searcher, field: Field, terms: &[Term]) -> tantivy::Result<u64> {
+pub(crate) fn union_doc_freq(
+    searcher: &Searcher,
+    field: Field,
+    terms: &[Term],
+) -> tantivy::Result<u64> {
     if terms.len() == 1 {
         return searcher.doc_freq(&terms[0]);
     }
@@ -257,9 +274,15 @@ impl Query for Words {
             Some(searcher) if scoring.is_scoring_enabled() => {
                 let df = self.df(searcher)?;
                 if std::env::var_os("PASSAGE_DEBUG_WORDS").is_some() {
-                    eprintln!("words {:?} {} terms {:?} df {df} stats {:?}", self.field, self.terms.len(), self.terms.first(), self.stats);
+                    eprintln!(
+                        "words {:?} {} terms {:?} df {df} stats {:?}",
+                        self.field,
+                        self.terms.len(),
+                        self.terms.first(),
+                        self.stats
+                    );
                 }
-                Some(Bm25Weight::for_one_term(df, self.stats.docs, self.stats.avg_len))
+                Some(bm25(df, self.stats))
             }
             _ => None,
         };
@@ -360,6 +383,13 @@ impl Scorer for WordsScorer {
 /// frequency in each one's text and that text's length (as a fieldnorm id).
 type Reached = Vec<(DocId, u32, u8)>;
 
+/// [`Reached`] for every segment of a searcher, and how many documents in
+/// all: worked out once per search and shared by a query's clones.
+type ReachedAll = (HashMap<SegmentId, Arc<Reached>>, u64);
+
+/// Scored documents per segment, once per search.
+type ListCache = Arc<Mutex<HashMap<SegmentId, Arc<Vec<(DocId, Score)>>>>>;
+
 /// A word in a section's text: the text of the documents after it in its
 /// block (its heading, its paragraphs, its subsections' headings and
 /// paragraphs; the lead's title and own paragraphs), scored as one
@@ -372,7 +402,7 @@ pub(crate) struct SectionText {
     /// Computed once per search, shared by the clones (a query runs in
     /// several tiers): per segment, the sections reached; and how many in
     /// all.
-    reached: Arc<OnceLock<(HashMap<SegmentId, Arc<Reached>>, u64)>>,
+    reached: Arc<OnceLock<ReachedAll>>,
 }
 
 impl SectionText {
@@ -398,7 +428,12 @@ impl SectionText {
     /// Walks the postings of every form up to the sections holding them.
     fn reach(&self, reader: &SegmentReader) -> tantivy::Result<Reached> {
         let ff = reader.fast_fields();
-        let (kind, up, reach, len) = (ff.u64("kind")?, ff.u64("up")?, ff.u64("reach")?, ff.u64("len")?);
+        let (kind, up, reach, len) = (
+            ff.u64("kind")?,
+            ff.u64("up")?,
+            ff.u64("reach")?,
+            ff.u64("len")?,
+        );
         let alive = reader.alive_bitset();
         let mut tf: HashMap<DocId, u32> = HashMap::new();
         for (field, terms) in self.terms.iter() {
@@ -406,7 +441,9 @@ impl SectionText {
             while u.doc != TERMINATED {
                 let p = u.doc;
                 let mut s = match kind.first(p) {
-                    Some(k) if k == DocKind::Paragraph as u64 => p - up.first(p).unwrap_or(0) as DocId,
+                    Some(k) if k == DocKind::Paragraph as u64 => {
+                        p - up.first(p).unwrap_or(0) as DocId
+                    }
                     _ => p,
                 };
                 loop {
@@ -437,7 +474,12 @@ impl SectionText {
         Ok(out)
     }
 
-    fn all(&self, searcher: &Searcher) -> tantivy::Result<&(HashMap<SegmentId, Arc<Reached>>, u64)> {
+    /// How many sections hold the word.
+    pub fn sections_holding(&self, searcher: &Searcher) -> tantivy::Result<u64> {
+        Ok(self.all(searcher)?.1)
+    }
+
+    fn all(&self, searcher: &Searcher) -> tantivy::Result<&ReachedAll> {
         if let Some(r) = self.reached.get() {
             return Ok(r);
         }
@@ -457,9 +499,7 @@ impl Query for SectionText {
         let (reached, bm25) = match scoring.searcher() {
             Some(searcher) => {
                 let (map, df) = self.all(searcher)?;
-                let bm25 = scoring
-                    .is_scoring_enabled()
-                    .then(|| Bm25Weight::for_one_term(*df, self.stats.docs, self.stats.avg_len));
+                let bm25 = scoring.is_scoring_enabled().then(|| bm25(*df, self.stats));
                 (Some(map.clone()), bm25)
             }
             None => (None, None),
@@ -480,7 +520,11 @@ struct SectionTextWeight {
 
 impl Weight for SectionTextWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let reached = match self.reached.as_ref().and_then(|m| m.get(&reader.segment_id())) {
+        let reached = match self
+            .reached
+            .as_ref()
+            .and_then(|m| m.get(&reader.segment_id()))
+        {
             Some(r) => r.clone(),
             None => Arc::new(self.q.reach(reader)?),
         };
@@ -517,7 +561,7 @@ pub(crate) struct Inherit {
     inner: Box<dyn Query>,
     heirs: Heirs,
     /// Per segment, once per search (scores at boost 1).
-    cache: Arc<Mutex<HashMap<SegmentId, Arc<Vec<(DocId, Score)>>>>>,
+    cache: ListCache,
 }
 
 impl Clone for Inherit {
@@ -554,7 +598,7 @@ impl Query for Inherit {
 struct InheritWeight {
     inner: Box<dyn Weight>,
     heirs: Heirs,
-    cache: Option<Arc<Mutex<HashMap<SegmentId, Arc<Vec<(DocId, Score)>>>>>>,
+    cache: Option<ListCache>,
 }
 
 impl InheritWeight {
@@ -654,15 +698,26 @@ pub(crate) struct InheritedWords {
     length: Length,
     /// Per segment, once per search: the heirs with their tf and length;
     /// and how many in all.
-    found: Arc<OnceLock<(HashMap<SegmentId, Arc<Reached>>, u64)>>,
+    found: Arc<OnceLock<ReachedAll>>,
 }
 
 impl InheritedWords {
     /// The forms `words` of a word in the `field` of the sections above.
-    pub fn new(field: Field, words: &[String], stats: Stats, heirs: Heirs, length: Length) -> InheritedWords {
+    pub fn new(
+        field: Field,
+        words: &[String],
+        stats: Stats,
+        heirs: Heirs,
+        length: Length,
+    ) -> InheritedWords {
         InheritedWords {
             field,
-            terms: Arc::new(words.iter().map(|w| Term::from_field_text(field, w)).collect()),
+            terms: Arc::new(
+                words
+                    .iter()
+                    .map(|w| Term::from_field_text(field, w))
+                    .collect(),
+            ),
             stats,
             heirs,
             length,
@@ -755,7 +810,7 @@ impl InheritedWords {
         Ok(out)
     }
 
-    fn all(&self, searcher: &Searcher) -> tantivy::Result<&(HashMap<SegmentId, Arc<Reached>>, u64)> {
+    fn all(&self, searcher: &Searcher) -> tantivy::Result<&ReachedAll> {
         if let Some(r) = self.found.get() {
             return Ok(r);
         }
@@ -775,9 +830,7 @@ impl Query for InheritedWords {
         let (found, bm25) = match scoring.searcher() {
             Some(searcher) => {
                 let (map, df) = self.all(searcher)?;
-                let bm25 = scoring
-                    .is_scoring_enabled()
-                    .then(|| Bm25Weight::for_one_term(*df, self.stats.docs, self.stats.avg_len));
+                let bm25 = scoring.is_scoring_enabled().then(|| bm25(*df, self.stats));
                 (Some(map.clone()), bm25)
             }
             None => (None, None),
@@ -798,7 +851,11 @@ struct InheritedWordsWeight {
 
 impl Weight for InheritedWordsWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let found = match self.found.as_ref().and_then(|m| m.get(&reader.segment_id())) {
+        let found = match self
+            .found
+            .as_ref()
+            .and_then(|m| m.get(&reader.segment_id()))
+        {
             Some(r) => r.clone(),
             None => Arc::new(self.q.heirs_in(reader)?),
         };

@@ -6,7 +6,6 @@
 //! Spelling rules only propose: a variant is used when the index holds it
 //! (the planner asks), so a rule that makes a non-word costs nothing.
 
-
 /// A word the index does not know, and the indexed words closest to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {
