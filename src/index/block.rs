@@ -28,7 +28,7 @@ use tantivy::TantivyDocument;
 
 use super::schema::{DocKind, Fields};
 use super::state::{problem_to_stored, Digest, DocState, FileEntry};
-use crate::article::Article;
+use crate::article::{Event, Events};
 use crate::corpus::{column_of, Ids, Problem};
 use crate::error::Result;
 use crate::model::Id;
@@ -36,6 +36,10 @@ use crate::text::Analyzer;
 
 /// Most documents in one chunk of a block.
 pub const CHUNK_DOCS: usize = 20_000;
+
+/// Most warnings kept for one file: a file of millions of odd lines is
+/// hostile input, and its warnings are not worth more memory than its text.
+pub const MAX_WARNINGS: usize = 100;
 
 /// What a block held, for the report, the commit's totals and an update's
 /// comparison with the old block.
@@ -68,6 +72,8 @@ pub struct BlockSummary {
 struct Open {
     /// Index of its document in the chunk.
     slot: usize,
+    /// Its index among the article's sections (what its end event names).
+    index: usize,
     /// The lead (the article's root section; its heading is the title).
     lead: bool,
     /// A copy at the head of a later chunk ([`DocKind::SectionContinued`]).
@@ -162,57 +168,92 @@ impl<'a> BlockWriter<'a> {
         doc
     }
 
-    /// The block of a parsed article; `text` is the file's text.
+    /// The block of an article, made as it is parsed (`events` over
+    /// `text`, the file's text): only the open sections and the chunk are
+    /// held, whatever the file's size. Returns the block's totals and the
+    /// file's warnings (the first [`MAX_WARNINGS`], and a last one saying
+    /// how many more there were).
     pub fn article(
         mut self,
         text: &str,
-        article: &Article,
+        events: Events<'_>,
+        display: &str,
         emit: &mut dyn FnMut(Vec<TantivyDocument>) -> Result<()>,
-    ) -> Result<BlockSummary> {
+    ) -> Result<(BlockSummary, Vec<Problem>)> {
         self.summary.article = true;
-        self.title = article.title.clone();
+        self.title = events.title().to_string();
         let mut ids = Ids::default();
-        let mut passages = article.passages.iter().peekable();
-        for (i, s) in article.sections.iter().enumerate() {
-            let heading = article.heading(text, s);
-            self.open_section(
-                ids.section(&article.title, &s.path),
-                s.level,
-                Arc::new(s.path.clone()),
-                heading,
-                (s.line_start, s.line_end),
-                column_of(text, s.bytes.start),
-                s.bytes.clone(),
-            );
-            while let Some(p) = passages.next_if(|p| p.section == i) {
-                let body = &text[p.bytes.clone()];
-                let id = ids.passage(&article.title, body);
-                self.passage(
-                    id,
-                    p.paragraph,
-                    p.line_start,
-                    p.line_end,
-                    column_of(text, p.bytes.start),
-                    p.bytes.clone(),
-                    body,
-                    emit,
-                )?;
+        let mut warnings = Vec::new();
+        let mut more_warnings = 0usize;
+        for event in events {
+            match event {
+                Event::Section(s) => {
+                    let path: Vec<String> = s.path.to_vec();
+                    self.open_section(
+                        s.index,
+                        ids.section(&self.title, &path),
+                        s.level,
+                        Arc::new(path),
+                        s.heading_text,
+                        s.line_start,
+                        column_of(text, s.line_bytes.start),
+                        s.line_bytes,
+                    );
+                }
+                Event::Passage(p) => {
+                    let body = &text[p.bytes.clone()];
+                    let id = ids.passage(&self.title, body);
+                    self.passage(
+                        id,
+                        p.paragraph,
+                        p.line_start,
+                        p.line_end,
+                        column_of(text, p.bytes.start),
+                        p.bytes,
+                        body,
+                        emit,
+                    )?;
+                }
+                Event::SectionEnd(e) => {
+                    if let Some(o) = self
+                        .open
+                        .iter_mut()
+                        .find(|o| o.index == e.index && !o.continued)
+                    {
+                        o.line_end = e.line_end;
+                        o.byte_end = e.bytes_end;
+                    }
+                }
+                Event::Warning(w) if warnings.len() < MAX_WARNINGS => warnings.push(Problem {
+                    file: display.to_string(),
+                    line: w.line,
+                    message: w.message,
+                }),
+                Event::Warning(_) => more_warnings += 1,
             }
+        }
+        if more_warnings > 0 {
+            warnings.push(Problem {
+                file: display.to_string(),
+                line: 0,
+                message: format!("{more_warnings} more odd lines like these, read the same way"),
+            });
         }
         self.close_sections(0);
         self.flush(emit)?;
-        Ok(self.summary)
+        Ok((self.summary, warnings))
     }
 
     /// Opens a section, closing those it ends.
     #[allow(clippy::too_many_arguments)]
     fn open_section(
         &mut self,
+        index: usize,
         id: Id,
         level: u8,
         path: Arc<Vec<String>>,
         heading: &str,
-        (line, line_end): (usize, usize),
+        line: usize,
         column: usize,
         bytes: std::ops::Range<usize>,
     ) {
@@ -227,10 +268,14 @@ impl<'a> BlockWriter<'a> {
             self.close_sections(keep);
         }
         let at = self.chunk.len();
-        if let Some(first) = self.open.first_mut() {
-            if first.reach.is_none() {
-                first.reach = Some(at - first.slot - 1);
-            }
+        // A level 1 section (the lead, or a later `= X =`) holds only its
+        // own passages: its text ends at the next heading.
+        for o in self
+            .open
+            .iter_mut()
+            .filter(|o| o.level == 1 && o.reach.is_none())
+        {
+            o.reach = Some(at - o.slot - 1);
         }
         let words = count_words(&mut self.an, heading);
         if lead {
@@ -239,16 +284,20 @@ impl<'a> BlockWriter<'a> {
             self.summary.heading_words += words;
         }
         // A heading's words are part of the text of every section around
-        // it (a subsection's heading stands inside its parent's text).
+        // it (a subsection's heading stands inside its parent's text), and
+        // its line stretches their ends.
         for o in self.open.iter_mut().filter(|o| o.reach.is_none()) {
             o.len += words;
             o.digest.str(heading);
+            o.line_end = o.line_end.max(line);
+            o.byte_end = o.byte_end.max(bytes.end);
         }
         let mut digest = Digest::default();
         digest.str(heading);
         self.chunk.push(None);
         self.open.push(Open {
             slot: at,
+            index,
             lead,
             continued: false,
             level,
@@ -256,7 +305,7 @@ impl<'a> BlockWriter<'a> {
             path,
             heading: heading.to_string(),
             line,
-            line_end,
+            line_end: line,
             column,
             byte_start: bytes.start,
             byte_end: bytes.end,
@@ -341,6 +390,8 @@ impl<'a> BlockWriter<'a> {
         let id = id.to_string();
         for o in self.open.iter_mut().filter(|o| o.reach.is_none()) {
             o.len += words;
+            o.line_end = o.line_end.max(line_end);
+            o.byte_end = o.byte_end.max(bytes.end);
             for &y in years {
                 if o.seen_years.insert(y) {
                     o.years.push(y);
@@ -439,6 +490,7 @@ impl<'a> BlockWriter<'a> {
             .iter()
             .map(|o| Open {
                 slot: 0,
+                index: o.index,
                 lead: o.lead,
                 continued: true,
                 level: o.level,

@@ -8,7 +8,8 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 use super::block::{BlockSummary, BlockWriter};
 use super::schema::Fields;
 use super::state::{FileEntry, Stamp};
-use crate::corpus::{self, Problem};
+use crate::article::{Events, ParseError};
+use crate::corpus::Problem;
 use crate::error::{Error, Result};
 use crate::model::SourceFile;
 
@@ -37,21 +38,18 @@ impl Made {
     }
 }
 
-/// A corpus file's bytes, hash and parse.
+/// A corpus file's bytes and hash, or why it could not be read.
 pub(super) struct Loaded {
     /// Its path, stamp and hash (0 when it could not be read).
     pub entry: FileEntry,
-    parsed: std::result::Result<(String, crate::article::Article), Problem>,
+    bytes: std::result::Result<Vec<u8>, Problem>,
 }
 
-/// Reads and parses a corpus file (within the size limit, never blocking
-/// on a FIFO: see [`crate::guard::read_article`]).
+/// Reads a corpus file (within the size limit, never blocking on a FIFO:
+/// see [`crate::guard::read_article`]).
 pub(super) fn load(file: &SourceFile) -> Loaded {
-    let (hash, parsed) = match crate::guard::read_article(file) {
-        Ok(bytes) => (
-            super::state::content_hash(&bytes),
-            corpus::parse(&file.display, bytes),
-        ),
+    let (hash, bytes) = match crate::guard::read_article(file) {
+        Ok(bytes) => (super::state::content_hash(&bytes), Ok(bytes)),
         Err(message) => (
             0,
             Err(Problem {
@@ -67,14 +65,14 @@ pub(super) fn load(file: &SourceFile) -> Loaded {
             stamp: Stamp::of(file),
             hash,
         },
-        parsed,
+        bytes,
     }
 }
 
 impl Loaded {
-    /// Makes the file's block, handing each chunk of documents to `emit`;
-    /// its file document is left to the caller (its stamp may still be
-    /// smudged).
+    /// Parses the file and makes its block as it goes, handing each chunk
+    /// of documents to `emit`; its file document is left to the caller
+    /// (its stamp may still be smudged).
     pub fn make(
         self,
         display: &str,
@@ -82,24 +80,39 @@ impl Loaded {
         emit: &mut dyn FnMut(Vec<TantivyDocument>) -> Result<()>,
     ) -> Result<Made> {
         let entry = self.entry;
-        match self.parsed {
-            Err(problem) => Ok(Made {
+        let skipped = |entry, problem| {
+            Ok(Made {
                 entry,
                 problem: Some(problem),
                 warnings: Vec::new(),
                 summary: BlockSummary::default(),
-            }),
-            Ok((text, article)) => {
-                let warnings = warnings_of(display, &article);
-                let summary = BlockWriter::new(fields, &entry).article(&text, &article, emit)?;
-                Ok(Made {
-                    entry,
-                    problem: None,
-                    warnings,
-                    summary,
-                })
+            })
+        };
+        let bytes = match self.bytes {
+            Ok(bytes) => bytes,
+            Err(problem) => return skipped(entry, problem),
+        };
+        let events = match Events::from_bytes(&bytes) {
+            Ok(events) => events,
+            Err(ParseError { line, message }) => {
+                let problem = Problem {
+                    file: display.to_string(),
+                    line,
+                    message,
+                };
+                return skipped(entry, problem);
             }
-        }
+        };
+        // `from_bytes` checked the encoding.
+        let text = std::str::from_utf8(&bytes).unwrap_or_default();
+        let (summary, warnings) =
+            BlockWriter::new(fields, &entry).article(text, events, display, emit)?;
+        Ok(Made {
+            entry,
+            problem: None,
+            warnings,
+            summary,
+        })
     }
 }
 
@@ -110,19 +123,6 @@ pub(super) fn make(
     emit: &mut dyn FnMut(Vec<TantivyDocument>) -> Result<()>,
 ) -> Result<Made> {
     load(file).make(&file.display, fields, emit)
-}
-
-/// An article's parse warnings as problems of its file.
-fn warnings_of(file: &str, article: &crate::article::Article) -> Vec<Problem> {
-    article
-        .warnings
-        .iter()
-        .map(|w| Problem {
-            file: file.to_string(),
-            line: w.line,
-            message: w.message.clone(),
-        })
-        .collect()
 }
 
 /// The tantivy writer of a full build: every core (at most 8), an arena of
