@@ -125,9 +125,6 @@ impl IndexDir {
             failed.map_or(Ok(()), Err)
         });
         added?;
-        if std::env::var_os("PASSAGE_DEBUG_TIMING").is_some() {
-            eprintln!("fed at {:?}", std::time::SystemTime::now());
-        }
         let mut made: Vec<Made> = made.into_iter().flatten().collect();
         // Files changed just before the walk: proved or smudged before
         // their stamps are written.
@@ -175,9 +172,6 @@ impl IndexDir {
         let mut commit = writer.prepare_commit().map_err(Error::index(&gen))?;
         commit.set_payload(&payload.encode());
         commit.commit().map_err(Error::index(&gen))?;
-        if std::env::var_os("PASSAGE_DEBUG_TIMING").is_some() {
-            eprintln!("committed at {:?}", std::time::SystemTime::now());
-        }
         drop(writer);
         state::write_durably(&self.root.join(CURRENT), gen_name.as_bytes())?;
         self.remove_old_generations(&gen_name);

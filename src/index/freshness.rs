@@ -189,15 +189,10 @@ pub struct Staleness<'a> {
 impl Staleness<'_> {
     /// See [`super::Opened::stale_files`].
     pub fn stale_files(&self, corpus_root: &Path) -> Result<Vec<String>> {
-        let t0 = std::time::Instant::now();
         let files = corpus::discover(corpus_root)?;
-        let t1 = t0.elapsed();
         let o = self.opened;
         let indexed =
             super::catalog::files(&o.searcher, &o.fields).map_err(Error::index(&o.dir))?;
-        if std::env::var_os("PASSAGE_DEBUG_TIMING").is_some() {
-            eprintln!("discover {:?} files {:?}", t1, t0.elapsed() - t1);
-        }
         let stamps: Vec<(&str, Stamp)> = indexed
             .iter()
             .map(|f| (f.entry.rel.as_str(), f.entry.stamp))

@@ -408,7 +408,6 @@ impl Opened {
 
 /// Opens a generation built by this format version, against `corpus`.
 pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Option<Opened> {
-    let t0 = std::time::Instant::now();
     let index = Index::open(integrity::ReadOnlyTolerant::open(&dir)?).ok()?;
     text::register(&index);
     let metas = index.load_metas().ok()?;
@@ -436,16 +435,12 @@ pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Option<Opened> {
     if seen != meta_segments {
         return None;
     }
-    let t1 = t0.elapsed();
     let cols = searcher
         .segment_readers()
         .iter()
         .map(Cols::of)
         .collect::<tantivy::Result<Vec<Cols>>>()
         .ok()?;
-    if std::env::var_os("PASSAGE_DEBUG_TIMING").is_some() {
-        eprintln!("open {:?} cols {:?}", t1, t0.elapsed() - t1);
-    }
     let (_, fields) = schema();
     Some(Opened {
         index,

@@ -218,14 +218,19 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     let mut plan = Plan::new(&query, &opened.fields, &mut analyzer, &lexicon, typos)?;
     let filter_notes = unmatched_filters(&query, opened, &mut analyzer)?;
     let limit = opts.limit.max(1);
-    // Only the top documents: the count is taken once, of the widest
-    // query, and a top-k collector alone lets tantivy skip blocks that
-    // cannot enter it.
+    // Only the top documents; the count is taken once, of the widest
+    // query, in the same pass as its top documents when it runs.
     let run = |q: &dyn TQuery, n: usize| -> Result<Vec<(f32, DocAddress)>> {
         searcher
             .search(q, &TopDocs::with_limit(n).order_by_score())
             .map_err(Error::index(opened.root()))
     };
+    let run_counted = |q: &dyn TQuery, n: usize| -> Result<(Vec<(f32, DocAddress)>, usize)> {
+        searcher
+            .search(q, &(TopDocs::with_limit(n).order_by_score(), Count))
+            .map_err(Error::index(opened.root()))
+    };
+    let mut total: Option<usize> = None;
     let count = |q: &dyn TQuery| -> Result<usize> {
         searcher
             .search(q, &Count)
@@ -260,7 +265,13 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     // Documents listed under a better result do not count toward `limit`:
     // rank enough of them to fill it with distinct texts.
     let pool = limit.saturating_add(limit.saturating_mul(2).saturating_add(20).min(1000));
-    let mut top = run(plan.all.as_ref(), pool)?;
+    let mut top = if plan.any.is_none() {
+        let (top, n) = run_counted(plan.all.as_ref(), pool)?;
+        total = Some(n);
+        top
+    } else {
+        run(plan.all.as_ref(), pool)?
+    };
     if top.is_empty() && (2..=MAX_SECOND_TRY_WORDS).contains(&plan.words) && opts.typos {
         // No passage holds every word: perhaps one is a real word typed
         // for another (`curry` for `curie`). Try close spellings of known
@@ -329,7 +340,8 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     }
     if let Some(any) = plan.any.as_ref() {
         if !filled(&top)? {
-            let found = run(any.as_ref(), pool + top.len())?;
+            let (found, n) = run_counted(any.as_ref(), pool + top.len())?;
+            total = Some(n);
             admit(&mut top, found, &|score| {
                 let (held, bm25) = coverage::held(score, words);
                 (
@@ -342,7 +354,10 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
             });
         }
     }
-    let total = count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?;
+    let total = match total {
+        Some(n) => n,
+        None => count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?,
+    };
     let spans = spans(opened, &top)?;
     let groups = grouping::group(&spans, opts.limit);
     let shown: Vec<Shown> = groups

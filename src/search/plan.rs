@@ -24,7 +24,7 @@ use super::exclusion::{exclusion, forward_only};
 use super::filters::filter_query;
 use super::lexicon::{Forms, IndexStats, Lexicon};
 use super::queries::{boxed, kind_is, phrase_or_term, results};
-use super::scoring::{Heirs, Inherit, InheritedWords, Length, Only, SectionText, Words};
+use super::scoring::{Heirs, Inherit, InheritedWords, Length, Only, SectionText, Summed, Words};
 use super::typos::{self, Suggestion};
 use crate::error::Result;
 use crate::highlight::Pattern;
@@ -568,6 +568,24 @@ enum Scope {
     Function,
 }
 
+/// The queries of one word's clause: the text, walked lazily (a rare word
+/// beside it skips most of it), and the rest (sections, headings, what
+/// documents inherit), lists made once per search and summed into one.
+struct WordClause {
+    lazy: Vec<(Occur, Box<dyn TQuery>)>,
+    lists: Vec<Box<dyn TQuery>>,
+}
+
+impl WordClause {
+    fn query(mut self) -> Box<dyn TQuery> {
+        if !self.lists.is_empty() {
+            self.lazy
+                .push((Occur::Should, boxed(Summed::new(self.lists))));
+        }
+        boxed(BooleanQuery::new(self.lazy))
+    }
+}
+
 /// Where a word is looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -736,7 +754,7 @@ impl Planner<'_> {
         weight: f32,
         label: &str,
         scope: Scope,
-        alts: &mut Vec<(Occur, Box<dyn TQuery>)>,
+        out: &mut WordClause,
     ) {
         let f = self.f;
         let st = self.stats;
@@ -811,7 +829,14 @@ impl Planner<'_> {
             let q = scaled(q, boost * weight);
             self.parts
                 .push((format!("{label} {where_}"), q.box_clone()));
-            alts.push((Occur::Should, q));
+            // The text is walked lazily (a rare word beside it skips most
+            // of it); the rest, sections and what documents inherit, are
+            // lists made once and summed into one.
+            if place == Place::Text {
+                out.lazy.push((Occur::Should, q));
+            } else {
+                out.lists.push(q);
+            }
         }
         if scope != Scope::All {
             return;
@@ -827,7 +852,7 @@ impl Planner<'_> {
             format!("{label} in the title of the lead (×{LEAD_WORD_BOOST})"),
             q.box_clone(),
         ));
-        alts.push((Occur::Should, q));
+        out.lists.push(q);
     }
 
     /// A single word: its stem in the text, the headings and the title, its
@@ -1002,7 +1027,11 @@ impl Planner<'_> {
         } else {
             Scope::All
         };
-        self.fields_of(&forms, stem, own, &format!("'{typed}'"), scope, &mut alts);
+        let mut clause = WordClause {
+            lazy: alts,
+            lists: Vec::new(),
+        };
+        self.fields_of(&forms, stem, own, &format!("'{typed}'"), scope, &mut clause);
         for d in derived {
             let blend = if d.df > 0 {
                 idf(shared, n) / idf(d.df, n)
@@ -1017,11 +1046,11 @@ impl Planner<'_> {
                 d.weight * blend,
                 &d.why,
                 Scope::Derived,
-                &mut alts,
+                &mut clause,
             );
             self.pattern(Pattern::Stem(d.stem), hl);
         }
-        boxed(BooleanQuery::new(alts))
+        clause.query()
     }
 
     /// The query of an excluded atom: the word in any form, in the text or

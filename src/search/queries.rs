@@ -1,12 +1,11 @@
 //! Small builders of tantivy queries, shared by the planner, the filters
 //! and the exclusions.
 
-use std::ops::Bound;
-
-use tantivy::query::{PhraseQuery, Query as TQuery, RangeQuery, TermQuery};
+use tantivy::query::{PhraseQuery, Query as TQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
+use super::scoring::KindIn;
 use crate::index::{DocKind, Fields};
 
 /// A query, boxed.
@@ -35,20 +34,13 @@ pub(crate) fn phrase_or_term(field: Field, terms: &[String], slop: u32) -> Box<d
     boxed(PhraseQuery::new_with_offset_and_slop(terms, slop))
 }
 
-/// The documents of one kind (a range over the `kind` column).
-pub(crate) fn kind_is(f: &Fields, kind: DocKind) -> Box<dyn TQuery> {
-    let at = Term::from_field_u64(f.kind, kind as u64);
-    boxed(RangeQuery::new(
-        Bound::Included(at.clone()),
-        Bound::Included(at),
-    ))
+/// The documents of one kind.
+pub(crate) fn kind_is(_f: &Fields, kind: DocKind) -> Box<dyn TQuery> {
+    boxed(KindIn::new(&[kind]))
 }
 
 /// Every document a search may show: sections and paragraphs (not file
 /// documents, tombstones or chunk copies).
-pub(crate) fn results(f: &Fields) -> Box<dyn TQuery> {
-    boxed(RangeQuery::new(
-        Bound::Included(Term::from_field_u64(f.kind, DocKind::Section as u64)),
-        Bound::Included(Term::from_field_u64(f.kind, DocKind::Paragraph as u64)),
-    ))
+pub(crate) fn results(_f: &Fields) -> Box<dyn TQuery> {
+    boxed(KindIn::new(&[DocKind::Section, DocKind::Paragraph]))
 }

@@ -273,15 +273,6 @@ impl Query for Words {
         let bm25 = match scoring.searcher() {
             Some(searcher) if scoring.is_scoring_enabled() => {
                 let df = self.df(searcher)?;
-                if std::env::var_os("PASSAGE_DEBUG_WORDS").is_some() {
-                    eprintln!(
-                        "words {:?} {} terms {:?} df {df} stats {:?}",
-                        self.field,
-                        self.terms.len(),
-                        self.terms.first(),
-                        self.stats
-                    );
-                }
                 Some(bm25(df, self.stats))
             }
             _ => None,
@@ -426,6 +417,11 @@ impl SectionText {
     }
 
     /// Walks the postings of every form up to the sections holding them.
+    ///
+    /// One sweep in document order: the sections whose text covers the
+    /// current document stand on a stack (their ranges nest or do not
+    /// meet), so a posting costs a look at its own section and the stack,
+    /// and only a section newly entered is looked up.
     fn reach(&self, reader: &SegmentReader) -> tantivy::Result<Reached> {
         let ff = reader.fast_fields();
         let (kind, up, reach, len) = (
@@ -435,41 +431,65 @@ impl SectionText {
             ff.u64("len")?,
         );
         let alive = reader.alive_bitset();
-        let mut tf: HashMap<DocId, u32> = HashMap::new();
+        let section = DocKind::Section as u64;
+        let mut unions = Vec::with_capacity(self.terms.len());
         for (field, terms) in self.terms.iter() {
-            let mut u = Union::new(reader, *field, terms, true)?;
-            while u.doc != TERMINATED {
-                let p = u.doc;
-                let mut s = match kind.first(p) {
-                    Some(k) if k == DocKind::Paragraph as u64 => {
-                        p - up.first(p).unwrap_or(0) as DocId
-                    }
-                    _ => p,
-                };
-                loop {
-                    let k = kind.first(s);
-                    if k == Some(DocKind::Section as u64)
-                        && p <= s + reach.first(s).unwrap_or(0) as DocId
-                    {
-                        *tf.entry(s).or_default() += u.tf;
-                    }
-                    let step = up.first(s).unwrap_or(0) as DocId;
-                    if step == 0 || step > s {
-                        break;
-                    }
-                    s -= step;
+            unions.push(Union::new(reader, *field, terms, true)?);
+        }
+        let mut out: Reached = Vec::new();
+        // (section, last document of its text, tf so far), outermost first.
+        let mut stack: Vec<(DocId, DocId, u32)> = Vec::new();
+        let close = |stack: &mut Vec<(DocId, DocId, u32)>, out: &mut Reached, upto: DocId| {
+            while stack.last().is_some_and(|o| o.1 < upto) {
+                let (s, _, tf) = stack.pop().expect("checked");
+                if alive.is_none_or(|a| a.is_alive(s)) {
+                    let words = len.first(s).unwrap_or(0).min(u32::MAX as u64) as u32;
+                    out.push((s, tf, FieldNormReader::fieldnorm_to_id(words)));
                 }
+            }
+        };
+        let mut entered: Vec<(DocId, DocId)> = Vec::new();
+        loop {
+            let p = unions.iter().map(|u| u.doc).min().unwrap_or(TERMINATED);
+            if p == TERMINATED {
+                break;
+            }
+            let tf: u32 = unions.iter().filter(|u| u.doc == p).map(|u| u.tf).sum();
+            for u in unions.iter_mut().filter(|u| u.doc == p) {
                 u.advance();
             }
+            close(&mut stack, &mut out, p);
+            // Up from the posting's own section to the innermost section
+            // already on the stack: the sections between are entered now,
+            // those whose text reaches this far.
+            let mut s = match kind.first(p) {
+                Some(k) if k == DocKind::Paragraph as u64 => p - up.first(p).unwrap_or(0) as DocId,
+                _ => p,
+            };
+            let top = stack.last().map(|o| o.0);
+            entered.clear();
+            loop {
+                if Some(s) == top {
+                    break;
+                }
+                if kind.first(s) == Some(section) {
+                    let end = s + reach.first(s).unwrap_or(0) as DocId;
+                    if p <= end {
+                        entered.push((s, end));
+                    }
+                }
+                let step = up.first(s).unwrap_or(0) as DocId;
+                if step == 0 || step > s {
+                    break;
+                }
+                s -= step;
+            }
+            stack.extend(entered.drain(..).rev().map(|(s, end)| (s, end, 0)));
+            for o in &mut stack {
+                o.2 += tf;
+            }
         }
-        let mut out: Reached = tf
-            .into_iter()
-            .filter(|(s, _)| alive.is_none_or(|a| a.is_alive(*s)))
-            .map(|(s, n)| {
-                let words = len.first(s).unwrap_or(0).min(u32::MAX as u64) as u32;
-                (s, n, FieldNormReader::fieldnorm_to_id(words))
-            })
-            .collect();
+        close(&mut stack, &mut out, TERMINATED);
         out.sort_unstable_by_key(|r| r.0);
         Ok(out)
     }
@@ -587,6 +607,8 @@ impl Inherit {
 
 impl Query for Inherit {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        // Scores kept only when there are any to keep (an inner query
+        // unscored scores each match alike).
         Ok(Box::new(InheritWeight {
             inner: self.inner.weight(scoring)?,
             heirs: self.heirs,
@@ -868,5 +890,209 @@ impl Weight for InheritedWordsWeight {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         explain_by_scoring(self.scorer(reader, 1.0)?, doc)
+    }
+}
+
+/// Several queries as one, each document scored by the sum of theirs (as a
+/// `BooleanQuery` of `Should` clauses scores it), worked out once per
+/// segment and search: a word's clause unites a dozen queries (its forms in
+/// the text, a section's text and heading, the headings above, the title,
+/// and the same for each derivation), and a search runs it in several
+/// tiers. Run lazily by tantivy's union, the clauses of one question cost
+/// more than the rest of the search.
+#[derive(Debug)]
+pub(crate) struct Summed {
+    parts: Vec<Box<dyn Query>>,
+    cache: ListCache,
+}
+
+impl Clone for Summed {
+    fn clone(&self) -> Self {
+        Summed {
+            parts: self.parts.iter().map(|q| q.box_clone()).collect(),
+            cache: self.cache.clone(),
+        }
+    }
+}
+
+impl Summed {
+    /// The sum of `parts`.
+    pub fn new(parts: Vec<Box<dyn Query>>) -> Summed {
+        Summed {
+            parts,
+            cache: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+}
+
+impl Query for Summed {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .parts
+            .iter()
+            .map(|q| q.weight(scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(SummedWeight {
+            weights,
+            cache: scoring.is_scoring_enabled().then(|| self.cache.clone()),
+        }))
+    }
+}
+
+struct SummedWeight {
+    weights: Vec<Box<dyn Weight>>,
+    cache: Option<ListCache>,
+}
+
+impl SummedWeight {
+    /// Every part's documents with their scores, merged (the parts come
+    /// sorted: a heap of their heads merges them in one pass).
+    fn merged(&self, reader: &SegmentReader) -> tantivy::Result<Vec<(DocId, Score)>> {
+        let mut scorers = Vec::with_capacity(self.weights.len());
+        for w in &self.weights {
+            scorers.push(w.scorer(reader, 1.0)?);
+        }
+        let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(DocId, usize)>> = scorers
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.doc() != TERMINATED)
+            .map(|(i, s)| std::cmp::Reverse((s.doc(), i)))
+            .collect();
+        let mut out: Vec<(DocId, Score)> = Vec::new();
+        while let Some(std::cmp::Reverse((doc, i))) = heap.pop() {
+            let score = scorers[i].score();
+            match out.last_mut() {
+                Some((last, sum)) if *last == doc => *sum += score,
+                _ => out.push((doc, score)),
+            }
+            let next = scorers[i].advance();
+            if next != TERMINATED {
+                heap.push(std::cmp::Reverse((next, i)));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Weight for SummedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let list = match &self.cache {
+            Some(cache) => {
+                let id = reader.segment_id();
+                let found = cache.lock().expect("not poisoned").get(&id).cloned();
+                match found {
+                    Some(l) => l,
+                    None => {
+                        let l = Arc::new(self.merged(reader)?);
+                        cache.lock().expect("not poisoned").insert(id, l.clone());
+                        l
+                    }
+                }
+            }
+            None => Arc::new(self.merged(reader)?),
+        };
+        Ok(Box::new(ListScorer::new(list, boost)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        explain_by_scoring(self.scorer(reader, 1.0)?, doc)
+    }
+}
+
+/// The documents of some kinds, read from the `kind` column: a test of
+/// one value for a document another clause proposes (`seek`), a walk of the
+/// column only when listed on its own.
+#[derive(Debug, Clone)]
+pub(crate) struct KindIn {
+    kinds: Vec<u64>,
+}
+
+impl KindIn {
+    /// The documents of any of `kinds`.
+    pub fn new(kinds: &[DocKind]) -> KindIn {
+        KindIn {
+            kinds: kinds.iter().map(|k| *k as u64).collect(),
+        }
+    }
+}
+
+impl Query for KindIn {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for KindIn {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut s = KindScorer {
+            kind: reader.fast_fields().u64("kind")?,
+            kinds: self.kinds.clone(),
+            doc: 0,
+            max_doc: reader.max_doc(),
+            boost,
+        };
+        s.settle();
+        Ok(Box::new(s))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        explain_by_scoring(self.scorer(reader, 1.0)?, doc)
+    }
+}
+
+struct KindScorer {
+    kind: Column<u64>,
+    kinds: Vec<u64>,
+    doc: DocId,
+    max_doc: DocId,
+    boost: Score,
+}
+
+impl KindScorer {
+    /// Moves on from `doc` to the first document of a wanted kind.
+    fn settle(&mut self) {
+        while self.doc < self.max_doc
+            && !self
+                .kind
+                .first(self.doc)
+                .is_some_and(|k| self.kinds.contains(&k))
+        {
+            self.doc += 1;
+        }
+        if self.doc >= self.max_doc {
+            self.doc = TERMINATED;
+        }
+    }
+}
+
+impl DocSet for KindScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.doc += 1;
+            self.settle();
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc != TERMINATED && target > self.doc {
+            self.doc = target;
+            self.settle();
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.max_doc.saturating_sub(self.doc)
+    }
+}
+
+impl Scorer for KindScorer {
+    fn score(&mut self) -> Score {
+        self.boost
     }
 }
