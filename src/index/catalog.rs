@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 use std::ops::Bound;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::columnar::{Column, ColumnIndex};
+use tantivy::fastfield::FastFieldReaders;
 use tantivy::query::RangeQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
@@ -20,114 +21,164 @@ use super::state::{problem_from_stored, Digest, DocState, FileEntry, Stamp, Tomb
 use crate::corpus::Problem;
 use crate::model::Id;
 
-/// The fast columns of one segment.
+/// The fast columns of one segment, each opened when first read (a search
+/// reads a handful for its hits, and opening all of them was a tenth of a
+/// rare word's search).
 pub struct Cols {
-    kind: Column<u64>,
-    up: Column<u64>,
-    span: Column<u64>,
-    reach: Column<u64>,
-    len: Column<u64>,
-    id: Column<u64>,
-    dup: Column<u64>,
-    paragraph: Column<u64>,
-    level: Column<u64>,
-    line: Column<u64>,
-    line_end: Column<u64>,
-    column: Column<u64>,
-    byte_start: Column<u64>,
-    byte_end: Column<u64>,
-    years: Column<i64>,
+    ff: FastFieldReaders,
+    docs: u32,
+    kind: OnceLock<Column<u64>>,
+    up: OnceLock<Column<u64>>,
+    span: OnceLock<Column<u64>>,
+    reach: OnceLock<Column<u64>>,
+    len: OnceLock<Column<u64>>,
+    id: OnceLock<Column<u64>>,
+    dup: OnceLock<Column<u64>>,
+    paragraph: OnceLock<Column<u64>>,
+    level: OnceLock<Column<u64>>,
+    line: OnceLock<Column<u64>>,
+    line_end: OnceLock<Column<u64>>,
+    column: OnceLock<Column<u64>>,
+    byte_start: OnceLock<Column<u64>>,
+    byte_end: OnceLock<Column<u64>>,
+    years: OnceLock<Column<i64>>,
+}
+
+/// A column of the schema, opened once (one that cannot be opened reads
+/// as empty: every document without a value).
+fn open<'a>(
+    ff: &FastFieldReaders,
+    cell: &'a OnceLock<Column<u64>>,
+    name: &str,
+    docs: u32,
+) -> &'a Column<u64> {
+    cell.get_or_init(|| {
+        ff.u64(name)
+            .unwrap_or_else(|_| Column::build_empty_column(docs))
+    })
 }
 
 impl Cols {
-    /// Opens the columns of a segment.
+    /// The columns of a segment (none opened yet).
     pub fn of(reader: &SegmentReader) -> tantivy::Result<Cols> {
-        let ff = reader.fast_fields();
         Ok(Cols {
-            kind: ff.u64("kind")?,
-            up: ff.u64("up")?,
-            span: ff.u64("span")?,
-            reach: ff.u64("reach")?,
-            len: ff.u64("len")?,
-            id: ff.u64("id")?,
-            dup: ff.u64("dup")?,
-            paragraph: ff.u64("paragraph")?,
-            level: ff.u64("level")?,
-            line: ff.u64("line")?,
-            line_end: ff.u64("line_end")?,
-            column: ff.u64("column")?,
-            byte_start: ff.u64("byte_start")?,
-            byte_end: ff.u64("byte_end")?,
-            years: ff.i64("years")?,
+            ff: reader.fast_fields().clone(),
+            docs: reader.max_doc(),
+            kind: OnceLock::new(),
+            up: OnceLock::new(),
+            span: OnceLock::new(),
+            reach: OnceLock::new(),
+            len: OnceLock::new(),
+            id: OnceLock::new(),
+            dup: OnceLock::new(),
+            paragraph: OnceLock::new(),
+            level: OnceLock::new(),
+            line: OnceLock::new(),
+            line_end: OnceLock::new(),
+            column: OnceLock::new(),
+            byte_start: OnceLock::new(),
+            byte_end: OnceLock::new(),
+            years: OnceLock::new(),
         })
     }
 
     /// The kind of a document.
     pub fn kind(&self, doc: DocId) -> Option<DocKind> {
-        DocKind::from_u64(self.kind.first(doc)?)
+        DocKind::from_u64(open(&self.ff, &self.kind, "kind", self.docs).first(doc)?)
     }
 
     /// How many documents back its parent stands (0 for a root).
     pub fn up(&self, doc: DocId) -> u32 {
-        self.up.first(doc).unwrap_or(0) as u32
+        open(&self.ff, &self.up, "up", self.docs)
+            .first(doc)
+            .unwrap_or(0) as u32
     }
 
     /// Documents after it in its subtree.
     pub fn span(&self, doc: DocId) -> u32 {
-        self.span.first(doc).unwrap_or(0) as u32
+        open(&self.ff, &self.span, "span", self.docs)
+            .first(doc)
+            .unwrap_or(0) as u32
     }
 
     /// Documents after a section that hold its text.
     pub fn reach(&self, doc: DocId) -> u32 {
-        self.reach.first(doc).unwrap_or(0) as u32
+        open(&self.ff, &self.reach, "reach", self.docs)
+            .first(doc)
+            .unwrap_or(0) as u32
     }
 
     /// Words of a section's text.
     pub fn len(&self, doc: DocId) -> u64 {
-        self.len.first(doc).unwrap_or(0)
+        open(&self.ff, &self.len, "len", self.docs)
+            .first(doc)
+            .unwrap_or(0)
     }
 
     /// A document's ID (`None` for file documents and copies).
     pub fn id(&self, doc: DocId) -> Option<Id> {
         Some(Id {
             section: self.kind(doc)? != DocKind::Paragraph,
-            hash: self.id.first(doc)?,
-            dup: self.dup.first(doc).unwrap_or(0),
+            hash: open(&self.ff, &self.id, "id", self.docs).first(doc)?,
+            dup: open(&self.ff, &self.dup, "dup", self.docs)
+                .first(doc)
+                .unwrap_or(0),
         })
     }
 
     /// Heading level.
     pub fn level(&self, doc: DocId) -> u8 {
-        self.level.first(doc).unwrap_or(0) as u8
+        open(&self.ff, &self.level, "level", self.docs)
+            .first(doc)
+            .unwrap_or(0) as u8
     }
 
     /// Paragraph number (0 for a section).
     pub fn paragraph(&self, doc: DocId) -> usize {
-        self.paragraph.first(doc).unwrap_or(0) as usize
+        open(&self.ff, &self.paragraph, "paragraph", self.docs)
+            .first(doc)
+            .unwrap_or(0) as usize
     }
 
     /// First and last line.
     pub fn lines(&self, doc: DocId) -> (usize, usize) {
         (
-            self.line.first(doc).unwrap_or(0) as usize,
-            self.line_end.first(doc).unwrap_or(0) as usize,
+            open(&self.ff, &self.line, "line", self.docs)
+                .first(doc)
+                .unwrap_or(0) as usize,
+            open(&self.ff, &self.line_end, "line_end", self.docs)
+                .first(doc)
+                .unwrap_or(0) as usize,
         )
     }
 
     /// Column of the first character.
     pub fn column(&self, doc: DocId) -> usize {
-        self.column.first(doc).unwrap_or(0) as usize
+        open(&self.ff, &self.column, "column", self.docs)
+            .first(doc)
+            .unwrap_or(0) as usize
     }
 
     /// Byte range in the file.
     pub fn bytes(&self, doc: DocId) -> std::ops::Range<usize> {
-        self.byte_start.first(doc).unwrap_or(0) as usize
-            ..self.byte_end.first(doc).unwrap_or(0) as usize
+        open(&self.ff, &self.byte_start, "byte_start", self.docs)
+            .first(doc)
+            .unwrap_or(0) as usize
+            ..open(&self.ff, &self.byte_end, "byte_end", self.docs)
+                .first(doc)
+                .unwrap_or(0) as usize
     }
 
     /// Years mentioned.
     pub fn years(&self, doc: DocId) -> Vec<i64> {
-        self.years.values_for_doc(doc).collect()
+        self.years
+            .get_or_init(|| {
+                self.ff
+                    .i64("years")
+                    .unwrap_or_else(|_| Column::build_empty_column(self.docs))
+            })
+            .values_for_doc(doc)
+            .collect()
     }
 
     /// The section a document belongs to (itself for a section), and the

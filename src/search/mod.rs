@@ -492,11 +492,17 @@ pub(crate) fn load_hits(
     let mut hits = Vec::with_capacity(top.len());
     let mut unreadable = Unreadable::default();
     for (i, (score, addr)) in top.into_iter().enumerate() {
-        let doc = opened.document(&searcher, addr, &mut unreadable)?;
         // A document listed under another result shows no text of its own
-        // (that result's shows it), so none is cut: a section listed under
-        // its paragraph would be analyzed whole for nothing.
-        let snippet = if listed_under.get(i).copied().unwrap_or(false) {
+        // (that result's shows it): its place is enough, and no snippet is
+        // cut (a section listed under its paragraph would be read and
+        // analyzed whole for nothing).
+        let under = listed_under.get(i).copied().unwrap_or(false);
+        let doc = if under {
+            opened.place(addr)?
+        } else {
+            opened.document(&searcher, addr, &mut unreadable)?
+        };
+        let snippet = if under {
             Snippet {
                 text: String::new(),
                 highlights: Vec::new(),
