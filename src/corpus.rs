@@ -285,6 +285,11 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     fnv_extend(FNV_OFFSET, bytes)
 }
 
+/// [`fnv1a`] of what was hashed into `h`, then `bytes`.
+pub fn fnv1a_extend(h: u64, bytes: &[u8]) -> u64 {
+    fnv_extend(h, bytes)
+}
+
 fn fnv_extend(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);

@@ -35,7 +35,7 @@ use crate::model::Id;
 use crate::text::Analyzer;
 
 /// Most documents in one chunk of a block.
-pub const CHUNK_DOCS: usize = 20_000;
+pub const CHUNK_DOCS: usize = 5_000;
 
 /// Most warnings kept for one file: a file of millions of odd lines is
 /// hostile input, and its warnings are not worth more memory than its text.
@@ -113,12 +113,17 @@ pub struct BlockWriter<'a> {
     an: Analyzer,
     title: String,
     terms: String,
+    /// Whether to keep every document's state (an update compares them
+    /// with the old ones; a first build needs none, and a file of millions
+    /// of passages would hold millions).
+    states: bool,
 }
 
 impl<'a> BlockWriter<'a> {
-    /// Starts the block of `file`.
-    pub fn new(fields: Fields, file: &'a FileEntry) -> BlockWriter<'a> {
+    /// Starts the block of `file`, keeping its documents' states if asked.
+    pub fn new(fields: Fields, file: &'a FileEntry, states: bool) -> BlockWriter<'a> {
         BlockWriter {
+            states,
             fields,
             file,
             chunk: Vec::new(),
@@ -364,30 +369,32 @@ impl<'a> BlockWriter<'a> {
         self.summary.paragraphs += 1;
         self.summary.paragraph_words += words;
         self.summary.context_words += self.open.iter().map(|o| o.heading_words).sum::<u64>();
-        let path = section.path.clone();
-        let mut digest = Digest::default();
-        digest.str(&id.to_string()).str(&self.title);
-        for h in path.iter() {
-            digest.str(h);
+        if self.states {
+            let path = section.path.clone();
+            let mut digest = Digest::default();
+            digest.str(&id.to_string()).str(&self.title);
+            for h in path.iter() {
+                digest.str(h);
+            }
+            digest
+                .num(section.level.into())
+                .num(paragraph as u64)
+                .num(line as u64)
+                .num(line_end as u64)
+                .num(column as u64)
+                .num(bytes.start as u64)
+                .num(bytes.end as u64);
+            for &y in years {
+                digest.num(y as u64);
+            }
+            self.summary.states.push(DocState {
+                id,
+                digest: digest.finish(),
+                path,
+                paragraph,
+            });
         }
-        digest
-            .num(section.level.into())
-            .num(paragraph as u64)
-            .num(line as u64)
-            .num(line_end as u64)
-            .num(column as u64)
-            .num(bytes.start as u64)
-            .num(bytes.end as u64);
-        for &y in years {
-            digest.num(y as u64);
-        }
-        self.summary.states.push(DocState {
-            id,
-            digest: digest.finish(),
-            path,
-            paragraph,
-        });
-        let id = id.to_string();
+        let id = self.states.then(|| id.to_string());
         for o in self.open.iter_mut().filter(|o| o.reach.is_none()) {
             o.len += words;
             o.line_end = o.line_end.max(line_end);
@@ -397,7 +404,9 @@ impl<'a> BlockWriter<'a> {
                     o.years.push(y);
                 }
             }
-            o.digest.str(&id);
+            if let Some(id) = &id {
+                o.digest.str(id);
+            }
         }
         Ok(())
     }
@@ -454,6 +463,9 @@ impl<'a> BlockWriter<'a> {
         self.chunk[o.slot] = Some(doc);
         self.summary.sections += 1;
         self.summary.section_words += o.len;
+        if !self.states {
+            return;
+        }
         let mut digest = o.digest;
         digest.str(&o.id.to_string()).str(&self.title);
         for h in o.path.iter() {

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
-use tantivy::indexer::UserOperation;
 use tantivy::{Index, TantivyDocument};
 
 use super::catalog::tombstone_doc;
@@ -46,6 +45,9 @@ impl IndexDir {
         // What the generation being replaced knew of IDs, so that `show
         // OLD_ID` still answers after a rebuild.
         let replaced = legacy::replaced(self, corpus_root);
+        // The documents' states are kept only to lay the tombstones of the
+        // passages the index being replaced held.
+        let keep_states = replaced.is_some();
         fs::create_dir(&gen).map_err(Error::io(&gen))?;
         let (schema, fields) = schema();
         let index = Index::builder()
@@ -54,7 +56,7 @@ impl IndexDir {
             .create_in_dir(&gen)
             .map_err(Error::index(&gen))?;
         text::register(&index);
-        let mut writer = new_writer(&index, &gen)?;
+        let writer = new_writer(&index, &gen)?;
 
         let mut report = Report {
             full: true,
@@ -89,7 +91,7 @@ impl IndexDir {
                             tx.send((i, Prepared::Chunk(docs)))
                                 .map_err(|_| Error::Stopped)
                         };
-                        let m = make(file, fields, &mut emit)?;
+                        let m = make(file, fields, keep_states, &mut emit)?;
                         if tx.send((i, Prepared::File(Box::new(m)))).is_err() {
                             return Err(Error::Stopped);
                         }
@@ -101,8 +103,8 @@ impl IndexDir {
             for (i, p) in rx.iter() {
                 match p {
                     Prepared::Chunk(docs) => {
-                        if let Err(e) = writer.run(docs.into_iter().map(UserOperation::Add)) {
-                            failed = Some(Error::index(&gen)(e));
+                        if let Err(e) = writer.add_batch(docs) {
+                            failed = Some(e);
                             break;
                         }
                     }
@@ -151,9 +153,7 @@ impl IndexDir {
             report.added += m.summary.paragraphs as usize;
             report.sections_updated += m.summary.sections as usize;
             add_totals(&mut payload, m);
-            writer
-                .add_document(m.file_doc(fields))
-                .map_err(Error::index(&gen))?;
+            writer.add(m.file_doc(fields))?;
         }
         report.sort_problems();
         // The tombstones carried over, and those of the IDs this build drops.
@@ -161,18 +161,13 @@ impl IndexDir {
             let tombstones = carried_tombstones(replaced, &made);
             let first = tombstones.len().saturating_sub(MAX_TOMBSTONES as usize);
             for (seq, t) in tombstones[first..].iter().enumerate() {
-                writer
-                    .add_document(tombstone_doc(&fields, t, seq as u64 + 1))
-                    .map_err(Error::index(&gen))?;
+                writer.add(tombstone_doc(&fields, t, seq as u64 + 1))?;
             }
             payload.tombstones = (tombstones.len() - first) as u64;
             payload.tombstone_seq = payload.tombstones;
         }
         totals_into(&mut report, &payload);
-        let mut commit = writer.prepare_commit().map_err(Error::index(&gen))?;
-        commit.set_payload(&payload.encode());
-        commit.commit().map_err(Error::index(&gen))?;
-        drop(writer);
+        writer.commit(&payload.encode())?;
         state::write_durably(&self.root.join(CURRENT), gen_name.as_bytes())?;
         self.remove_old_generations(&gen_name);
         Ok(report)

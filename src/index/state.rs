@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::corpus::{fnv1a, Problem};
+use crate::corpus::{fnv1a, fnv1a_extend, Problem};
 use crate::error::{Error, Result};
 use crate::model::{Id, SourceFile};
 
@@ -101,30 +101,35 @@ impl DocState {
     }
 }
 
-/// What a digest is made of, the same whether read back from the index or
-/// made from a parse.
-#[derive(Debug, Default)]
-pub struct Digest {
-    bytes: Vec<u8>,
+/// A digest being made, the same whether read back from the index or made
+/// from a parse: FNV-1a over what is added, kept as it goes (a section of
+/// millions of passages adds each one's ID).
+#[derive(Debug, Clone, Copy)]
+pub struct Digest(u64);
+
+impl Default for Digest {
+    fn default() -> Digest {
+        Digest(fnv1a(&[]))
+    }
 }
 
 impl Digest {
     /// Adds a string.
     pub fn str(&mut self, s: &str) -> &mut Digest {
-        self.bytes.extend_from_slice(s.as_bytes());
-        self.bytes.push(0x1f);
+        self.0 = fnv1a_extend(self.0, s.as_bytes());
+        self.0 = fnv1a_extend(self.0, &[0x1f]);
         self
     }
 
     /// Adds a number.
     pub fn num(&mut self, n: u64) -> &mut Digest {
-        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self.0 = fnv1a_extend(self.0, &n.to_le_bytes());
         self
     }
 
     /// The hash.
     pub fn finish(&self) -> u64 {
-        fnv1a(&self.bytes)
+        self.0
     }
 }
 

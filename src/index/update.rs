@@ -7,9 +7,8 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 
-use tantivy::indexer::UserOperation;
 use tantivy::query::RangeQuery;
-use tantivy::{IndexWriter, TantivyDocument, Term};
+use tantivy::{TantivyDocument, Term};
 
 use super::block::BlockSummary;
 use super::build::{add_totals, totals_into};
@@ -17,7 +16,7 @@ use super::catalog::{self, tombstone_doc, IndexedFile};
 use super::freshness::settle;
 use super::remove::{FileDocs, Part};
 use super::report::{Change, Report};
-use super::source::{load, update_writer, Made};
+use super::source::{load, update_writer, Made, Writer};
 use super::state::{DocState, Payload, Tombstone, MAX_TOMBSTONES};
 use super::{IndexDir, Opened, Walk};
 use crate::error::{Error, Result};
@@ -60,9 +59,9 @@ impl IndexDir {
                 done.bytes_total += f.size;
             }
         }
-        let mut writer: Option<IndexWriter> = None;
+        let mut writer: Option<Writer> = None;
         let bytes_total = done.bytes_total;
-        let writer_for = |writer: &mut Option<IndexWriter>| -> Result<()> {
+        let writer_for = |writer: &mut Option<Writer>| -> Result<()> {
             if writer.is_none() {
                 *writer = Some(update_writer(&opened.index, dir, bytes_total)?);
             }
@@ -101,12 +100,11 @@ impl IndexDir {
                                     .map_err(err)?;
                             report.skipped.extend(problem.clone());
                             report.warnings.extend(warnings.clone());
-                            w.delete_query(Box::new(FileDocs::new(
+                            w.delete(Box::new(FileDocs::new(
                                 fields.path,
                                 &old.entry.rel,
                                 Part::FileDoc,
-                            )))
-                            .map_err(err)?;
+                            )))?;
                             file_docs.push((
                                 f,
                                 Made {
@@ -123,12 +121,11 @@ impl IndexDir {
                         Some(old) => {
                             report.note(&f.display, Change::Edited);
                             subtract(&mut payload, old);
-                            w.delete_query(Box::new(FileDocs::new(
+                            w.delete(Box::new(FileDocs::new(
                                 fields.path,
                                 &old.entry.rel,
                                 Part::All,
-                            )))
-                            .map_err(err)?;
+                            )))?;
                             catalog::block_states(
                                 searcher,
                                 &fields,
@@ -143,12 +140,8 @@ impl IndexDir {
                             Vec::new()
                         }
                     };
-                    let mut emit = |docs: Vec<TantivyDocument>| -> Result<()> {
-                        w.run(docs.into_iter().map(UserOperation::Add))
-                            .map(|_| ())
-                            .map_err(Error::index(dir))
-                    };
-                    let made = loaded.make(&f.display, fields, &mut emit)?;
+                    let mut emit = |docs: Vec<TantivyDocument>| -> Result<()> { w.add_batch(docs) };
+                    let made = loaded.make(&f.display, fields, true, &mut emit)?;
                     report.skipped.extend(made.problem.clone());
                     report.warnings.extend(made.warnings.iter().cloned());
                     add_totals(&mut payload, &made);
@@ -172,12 +165,11 @@ impl IndexDir {
                         catalog::block_states(searcher, &fields, opened.all_cols(), &old.entry.rel)
                             .map_err(err)?
                             .states;
-                    w.delete_query(Box::new(FileDocs::new(
+                    w.delete(Box::new(FileDocs::new(
                         fields.path,
                         &old.entry.rel,
                         Part::All,
-                    )))
-                    .map_err(err)?;
+                    )))?;
                     compare(
                         &old.entry.rel,
                         &old_states,
@@ -199,7 +191,7 @@ impl IndexDir {
         }
         if let Some(w) = writer.as_mut() {
             for (_, m) in &file_docs {
-                w.add_document(m.file_doc(fields)).map_err(err)?;
+                w.add(m.file_doc(fields))?;
             }
             bury(opened, w, &mut payload, tombstones, &born)?;
         }
@@ -207,13 +199,11 @@ impl IndexDir {
         report.sort_problems();
         totals_into(&mut report, &payload);
         if writer.is_some() || payload != opened.payload {
-            let mut w = match writer {
+            let w = match writer {
                 Some(w) => w,
                 None => update_writer(&opened.index, dir, 0)?,
             };
-            let mut commit = w.prepare_commit().map_err(err)?;
-            commit.set_payload(&payload.encode());
-            commit.commit().map_err(err)?;
+            w.commit(&payload.encode())?;
             // What a search can find changed: a touched file's new stamp is
             // committed too, but finds nothing new.
             report.committed = report.files_changed > 0;
@@ -365,7 +355,7 @@ fn compare(
 /// beyond [`MAX_TOMBSTONES`].
 fn bury(
     opened: &Opened,
-    w: &mut IndexWriter,
+    w: &mut Writer,
     payload: &mut Payload,
     new: Vec<Tombstone>,
     born: &[Id],
@@ -378,11 +368,10 @@ fn bury(
         for (seq, t, _) in existing {
             if born.contains(&t.id) {
                 let at = Term::from_field_u64(f.seq, seq);
-                w.delete_query(Box::new(RangeQuery::new(
+                w.delete(Box::new(RangeQuery::new(
                     std::ops::Bound::Included(at.clone()),
                     std::ops::Bound::Included(at),
-                )))
-                .map_err(err)?;
+                )))?;
                 payload.tombstones = payload.tombstones.saturating_sub(1);
             }
         }
@@ -390,18 +379,16 @@ fn bury(
     for t in &new {
         payload.tombstone_seq += 1;
         payload.tombstones += 1;
-        w.add_document(tombstone_doc(&f, t, payload.tombstone_seq))
-            .map_err(err)?;
+        w.add(tombstone_doc(&f, t, payload.tombstone_seq))?;
     }
     if payload.tombstones > MAX_TOMBSTONES {
         // Sequence numbers are dense among the newest: everything below the
         // newest MAX_TOMBSTONES goes.
         let keep_from = payload.tombstone_seq + 1 - MAX_TOMBSTONES;
-        w.delete_query(Box::new(RangeQuery::new(
+        w.delete(Box::new(RangeQuery::new(
             std::ops::Bound::Unbounded,
             std::ops::Bound::Excluded(Term::from_field_u64(f.seq, keep_from)),
-        )))
-        .map_err(err)?;
+        )))?;
         payload.tombstones = MAX_TOMBSTONES;
     }
     Ok(())
