@@ -149,6 +149,10 @@ pub struct IndexArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Only merge the index's small segments, if it has too many (what
+    /// commands start in the background after updating it).
+    #[arg(long, hide = true, conflicts_with_all = ["full", "json"])]
+    pub merge: bool,
 }
 
 #[derive(Debug, Args)]

@@ -24,11 +24,18 @@ use crate::messages;
 
 /// `passage index`.
 pub fn index(args: &IndexArgs) -> Result<Exit> {
+    if args.merge {
+        IndexDir::new(&args.locations.index).merge(&args.locations.corpus)?;
+        return Ok(Exit::Found);
+    }
     let report = update(
         &args.locations,
         UpdateOptions { full: args.full },
         Problems::All,
     )?;
+    if report.committed {
+        merge_later(&args.locations);
+    }
     let mut out = stdout();
     if args.json {
         json::report(&mut out, &report)?;
@@ -389,6 +396,14 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
         for cookie in pending.cookies.drain(..) {
             passage::index::sync::answer(&cookie, outcome.clone());
         }
+        // Between changes, with every search answered: the watcher is
+        // where small segments are merged when it runs.
+        let dir = IndexDir::new(&loc.index);
+        if outcome.is_ok() && dir.needs_merge() {
+            if let Err(e) = dir.merge(&loc.corpus) {
+                messages::warning(format!("merging the index's segments failed: {e:#}"));
+            }
+        }
     }
 }
 
@@ -484,16 +499,55 @@ fn with_fresh<T>(
         update: !no_update,
         ..Policy::default()
     };
+    let updated = std::cell::Cell::new(false);
+    let tell_and_note = |event: Event| {
+        if matches!(event, Event::Updated { .. }) {
+            updated.set(true);
+        }
+        tell(event);
+    };
     let fresh = ensure_fresh(
         &IndexDir::new(&loc.index),
         &loc.corpus,
         policy,
-        &tell,
+        &tell_and_note,
         &progress,
         work,
     );
     bar.finish_and_clear();
+    if updated.get() {
+        merge_later(loc);
+    }
     fresh
+}
+
+/// Starts merging the index's small segments in a process of its own when
+/// updates have left too many (as `git gc --auto` does): no command waits
+/// for a merge, and the next writer waits for this one only while it runs.
+fn merge_later(loc: &Locations) {
+    let dir = IndexDir::new(&loc.index);
+    if !dir.needs_merge() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    use std::os::unix::process::CommandExt;
+    // Nothing is said if it cannot start: the next update tries again.
+    let _ = std::process::Command::new(exe)
+        .arg("index")
+        .arg("--merge")
+        .arg("--corpus")
+        .arg(&loc.corpus)
+        .arg("--index")
+        .arg(&loc.index)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        // Its own process group: a Ctrl-C meant for the command does not
+        // cut the merge short (a killed merge is harmless, but wasted).
+        .process_group(0)
+        .spawn();
 }
 
 /// Warns about passages whose text could not be read back from the corpus.

@@ -559,3 +559,82 @@ fn id_history_survives_a_full_rebuild() {
     let v: Show = env.run(&["show", "--json", &id]).parse();
     assert_eq!(v.status, ShowStatus::Found);
 }
+
+/// Segments of the index's current generation.
+fn segments(env: &Env) -> usize {
+    let meta: serde_json::Value = serde_json::from_str(&meta(env)).unwrap();
+    meta["segments"].as_array().unwrap().len()
+}
+
+/// Waits until no process holds the index's writer lock (a merge started
+/// in the background).
+fn wait_for_writers(env: &Env) {
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(env.path().join("index/.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+}
+
+#[test]
+fn updates_leave_a_bounded_number_of_segments() {
+    let env = Env::with_article();
+    for i in 0..4 {
+        env.write(
+            &format!("corpus/extra{i}.txt"),
+            format!("= Extra {i} =\n\nA first paragraph.\n"),
+        );
+    }
+    index(&env);
+    // Each edit is its own update and its own small segment; merging them
+    // runs after the answer, in the background, never in the search.
+    for round in 0..16 {
+        let file = format!("corpus/extra{}.txt", round % 4);
+        let mut text = std::fs::read_to_string(env.path().join(&file)).unwrap();
+        text.push_str(&format!("\nRound {round} mentions quokkas.\n"));
+        std::thread::sleep(Duration::from_millis(5));
+        env.write(&file, text);
+        let r = env.run(&["search", "-n", "0", "quokkas"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        wait_for_writers(&env);
+    }
+    assert!(
+        segments(&env) <= passage::index::MAX_SEGMENTS,
+        "{}",
+        meta(&env)
+    );
+    let r = env.run(&["search", "--json", "-n", "0", "quokkas"]);
+    assert_eq!(r.json()["total"], 16 + 4, "{r:?}");
+}
+
+#[test]
+fn a_writer_waits_for_a_merge_instead_of_failing() {
+    let env = Env::with_article();
+    index(&env);
+    let lock_path = env.path().join("index/.lock");
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(&lock_path, "merging").unwrap();
+    let held = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(lock);
+    });
+    let started = Instant::now();
+    let r = env.run(&["index", "--full"]);
+    held.join().unwrap();
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(started.elapsed() >= Duration::from_millis(250), "{r:?}");
+    // Any other writer is refused at once, as before.
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(&lock_path, "writing").unwrap();
+    let r = env.run(&["index", "--full"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("another `passage index`"), "{r:?}");
+}

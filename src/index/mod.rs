@@ -81,6 +81,29 @@ pub struct WriteLock {
     file: File,
 }
 
+impl WriteLock {
+    /// Writes what the holder is doing into the lock file, for a writer
+    /// that finds it busy.
+    fn say(&mut self, what: &[u8]) {
+        use std::io::Write;
+        let _ = self.file.set_len(0);
+        let _ = self.file.write_all(what);
+    }
+}
+
+/// What a merging lock holder writes into the lock file.
+const MERGING: &[u8] = b"merging";
+/// What any other writer writes there.
+const WRITING: &[u8] = b"writing";
+
+/// Most segments a generation keeps before a merge: each is a term
+/// dictionary more to walk for every word a search looks up.
+pub const MAX_SEGMENTS: usize = 10;
+
+/// Longest a writer waits for a merge to end (merging only small segments
+/// takes well under a second).
+const MERGE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl IndexDir {
     /// An index folder at `root` (it need not exist yet).
     pub fn new(root: impl Into<PathBuf>) -> IndexDir {
@@ -198,9 +221,93 @@ impl IndexDir {
         self.update(corpus_root, UpdateOptions { full: true })
     }
 
-    /// Takes the writer lock, failing at once if another process holds it.
+    /// Takes the writer lock, failing at once if another process holds it
+    /// to write; a merge of small segments (quick, and run in the
+    /// background: see [`IndexDir::merge`]) is waited for.
     pub fn lock(&self) -> Result<WriteLock> {
-        self.try_lock_file(LOCK)
+        let started = Instant::now();
+        loop {
+            match self.try_lock_file(LOCK) {
+                Err(Error::Busy { .. }) if self.merging() && started.elapsed() < MERGE_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Ok(mut lock) => {
+                    lock.say(WRITING);
+                    return Ok(lock);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Whether the writer lock's holder says it is merging.
+    fn merging(&self) -> bool {
+        fs::read(self.root.join(LOCK)).is_ok_and(|b| b.starts_with(MERGING))
+    }
+
+    /// Whether the current generation has more segments than a search
+    /// should open ([`MAX_SEGMENTS`]): updates add one each, and only a
+    /// merge takes them away.
+    pub fn needs_merge(&self) -> bool {
+        let Ok(Some(dir)) = self.current() else {
+            return false;
+        };
+        let Ok(dir) = tantivy::directory::MmapDirectory::open(&dir) else {
+            return false;
+        };
+        tantivy::Index::open(dir)
+            .and_then(|index| index.searchable_segment_metas())
+            .is_ok_and(|metas| metas.len() > MAX_SEGMENTS)
+    }
+
+    /// Merges the small segments of the current generation into one (a
+    /// full build's segments, each a large share of the index, are left
+    /// alone), if it has more than [`MAX_SEGMENTS`]. Nothing waits for it:
+    /// it runs after a command has answered, in a process of its own, or
+    /// in a watcher between changes. `Ok(false)` when there was nothing to
+    /// merge or another writer holds the index.
+    pub fn merge(&self, corpus: &Path) -> Result<bool> {
+        let mut lock = match self.try_lock_file(LOCK) {
+            Ok(lock) => lock,
+            Err(Error::Busy { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        lock.say(MERGING);
+        let Some(opened) = self.open(corpus)? else {
+            return Ok(false);
+        };
+        let metas = opened
+            .index
+            .searchable_segment_metas()
+            .map_err(Error::index(&opened.dir))?;
+        if metas.len() <= MAX_SEGMENTS {
+            return Ok(false);
+        }
+        let largest = metas.iter().map(|m| m.num_docs()).max().unwrap_or(0);
+        // Small: under a tenth of the largest, or mostly deleted.
+        let small: Vec<tantivy::index::SegmentId> = metas
+            .iter()
+            .filter(|m| m.num_docs() * 10 < largest || m.num_deleted_docs() > m.num_docs())
+            .map(|m| m.id())
+            .collect();
+        let ids = if small.len() >= 2 {
+            small
+        } else {
+            metas.iter().map(|m| m.id()).collect()
+        };
+        let mut writer: tantivy::IndexWriter = opened
+            .index
+            .writer_with_num_threads(1, 15_000_000)
+            .map_err(Error::index(&opened.dir))?;
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        writer
+            .merge(&ids)
+            .wait()
+            .map_err(Error::index(&opened.dir))?;
+        writer
+            .wait_merging_threads()
+            .map_err(Error::index(&opened.dir))?;
+        Ok(true)
     }
 
     /// Takes an exclusive OS lock on a file of the index folder, at once
