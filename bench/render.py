@@ -11,6 +11,7 @@ Usage:
     bench/render.py                 # writes BENCHMARKS.md
     bench/render.py --check         # exit 1 if BENCHMARKS.md is not what it would write
     bench/render.py --results DIR --out FILE
+    bench/render.py --growth FILE   # print only the Growth section of one growth results file
 
 Python 3 standard library only. Every figure in the table comes from a
 results file; the file's name is printed beside it, so a reader can check.
@@ -19,6 +20,7 @@ results file; the file's name is printed beside it, so a reader can check.
 import argparse
 import glob
 import json
+import math
 import os
 import sys
 
@@ -284,7 +286,7 @@ def other_lines(results):
         f"no-change run: {median_ms(d, 'wiki', 'c no change') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %",
     }
     for script in sorted(results):
-        if script in ("scale", "hostile", "relevance", "check", "headings"):
+        if script in ("scale", "hostile", "relevance", "check", "headings", "growth"):
             continue
         path, d = results[script]
         name = os.path.basename(path)
@@ -457,7 +459,140 @@ def headings_lines(path, data):
     ]
 
 
-def render(results):
+def growth_kind(ratio, scale_ratio):
+    """How a figure grows, from its exponent: ratio = scale_ratio ** k."""
+    if ratio <= 0 or scale_ratio <= 1:
+        return ""
+    k = math.log(ratio) / math.log(scale_ratio)
+    if k < 0.15:
+        what = "flat"
+    elif k < 0.75:
+        what = "sublinear"
+    elif k <= 1.15:
+        what = "≈ linear"
+    else:
+        what = "superlinear"
+    return f"{what} (∝ scale^{k:.2f})"
+
+
+def growth_lines(path, data, chart=None):
+    """The "Growth" section: bench/growth.sh's scales, and the largest against the smallest.
+
+    chart: the path of bench/growth.svg as seen from the page (checked to
+    exist and to name this results file), or None to leave the image out.
+    """
+    name = os.path.basename(path)
+    try:
+        scales = figure(data, "growth.scales")
+        g = {s: figure(data, f"growth.{s}x") for s in scales}
+        t = figure(data, "growth.targets")
+        st = figure(data, "growth.settings")
+        lines = [
+            "## Growth (issue 20)",
+            "",
+            f"`bench/growth.sh` at {machine_line(path, data)}.",
+            "",
+            f"Scales {', '.join(f'{s}×' for s in scales)}: that many copies of the bench corpus (`cp -r`, each under its",
+            "own top folder) in a scratch folder, each scale built and searched from scratch. Search p50",
+            f"(and p90): the {g[scales[0]]['search']['no_watcher']['queries']} queries of the dev suite, each timed as the median of "
+            f"{st['repeat']} runs (their",
+            "answers are in the first copy only: this times, it does not judge). Edit → search: a paragraph",
+            "appended to one file (another file and copy each time), then the search of its new word, which",
+            f"must find it: median / slowest of {st['edits']} edits. Stat walk: `passage index` with nothing changed",
+            f"(hyperfine, median of {st['walk_runs']} runs).",
+            "",
+            "| scale | corpus | full build | index (× corpus) | peak RSS, build | stat walk | search p50 / p90, no watcher "
+            "| search p50 / p90, `watch` running | edit → search, no watcher | edit → search, `watch` running | peak RSS, `watch` |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for s in scales:
+            x = g[s]
+            sn, sw = x["search"]["no_watcher"], x["search"]["watcher"]
+            en, ew = x["edit_search"]["no_watcher"], x["edit_search"]["watcher"]
+            lines.append(
+                f"| {s}× | {x['corpus_files']:,} files, {fmt_mb_bytes(x['corpus_bytes'])} | {x['build']['wall_s']:.1f} s "
+                f"| {fmt_mb_bytes(x['index_bytes'])} ({x['index_ratio']:.2f}×) | {fmt_rss(x['build']['rss_kib'])} "
+                f"| {fmt_ms(x['stat_walk']['median_ms'])} | {fmt_ms(sn['p50_ms'])} / {fmt_ms(sn['p90_ms'])} "
+                f"| {fmt_ms(sw['p50_ms'])} / {fmt_ms(sw['p90_ms'])} | {fmt_ms(en['median_ms'])} / {fmt_ms(en['max_ms'])} "
+                f"| {fmt_ms(ew['median_ms'])} / {fmt_ms(ew['max_ms'])} | {fmt_rss(x['watcher_rss_kib'])} |"
+            )
+        lines.append("")
+        lo, hi = scales[0], scales[-1]
+        a, b = g[lo], g[hi]
+        k = hi / lo
+        if len(scales) > 1:
+            meant = lo == 1 and hi == 10
+            lines += [
+                f"The {hi}× corpus against the {lo}×"
+                + ("" if meant else " (the targets are meant for 10× against 1×: shown, not judged)")
+                + f"; a stat walk is one `stat` per corpus file, {b['corpus_files'] / a['corpus_files']:.1f}× as many here:",
+                "",
+                f"| measure | {lo}× | {hi}× | {hi}× / {lo}× | how it grows | target (issue 20) | |",
+                "|:---|---:|---:|---:|:---|:---|:---|",
+            ]
+
+            def row(measure, va, vb, fmt, target="—", ok=None, note=""):
+                r = vb / va
+                kind = growth_kind(r, k) + (f"; {note}" if note else "")
+                judged = verdict(ok) if (ok is not None and meant) else ""
+                lines.append(f"| {measure} | {fmt(va)} | {fmt(vb)} | **{r:.2f}×** | {kind} | {target} | {judged} |")
+
+            sec = lambda v: f"{v:.1f} s"  # noqa: E731
+            rb = b["build"]["wall_s"] / a["build"]["wall_s"]
+            row("full build, wall time", a["build"]["wall_s"], b["build"]["wall_s"], sec,
+                f"≤ {t['build_per_scale'] * k:g}×", rb <= t["build_per_scale"] * k)
+            row("full build, CPU (user + sys)", a["build"]["user_s"] + a["build"]["system_s"],
+                b["build"]["user_s"] + b["build"]["system_s"], sec)
+            row("index size", a["index_bytes"], b["index_bytes"], fmt_mb_bytes,
+                f"index ≤ {t['index_over_corpus']}× corpus: {b['index_ratio']:.2f}× at {hi}×",
+                max(x["index_ratio"] for x in g.values()) <= t["index_over_corpus"])
+            row("peak RSS, full build", a["build"]["rss_kib"], b["build"]["rss_kib"], fmt_rss)
+            row("stat walk (`index`, nothing changed)", a["stat_walk"]["median_ms"], b["stat_walk"]["median_ms"],
+                fmt_ms, note="**grows with the corpus: one `stat` per file**")
+            row("search p50, no watcher", a["search"]["no_watcher"]["p50_ms"], b["search"]["no_watcher"]["p50_ms"],
+                fmt_ms, note="**grows with the corpus: each search walks it (the stat walk)**")
+            rw = b["search"]["watcher"]["p50_ms"] / a["search"]["watcher"]["p50_ms"]
+            row("search p50, `watch` running", a["search"]["watcher"]["p50_ms"], b["search"]["watcher"]["p50_ms"],
+                fmt_ms, f"≤ {t['search_watched']}×", rw <= t["search_watched"], note="no walk")
+            row("edit → search, no watcher (median)", a["edit_search"]["no_watcher"]["median_ms"],
+                b["edit_search"]["no_watcher"]["median_ms"], fmt_ms,
+                note="**grows with the corpus: the search walks it before updating**")
+            row("edit → search, `watch` running (median)", a["edit_search"]["watcher"]["median_ms"],
+                b["edit_search"]["watcher"]["median_ms"], fmt_ms)
+            row("peak RSS, `passage watch`", a["watcher_rss_kib"], b["watcher_rss_kib"], fmt_rss)
+            lines.append("")
+        else:
+            lines += [
+                f"Only the {lo}× scale was measured: no growth to show. Index size / corpus: "
+                f"{a['index_ratio']:.2f}× (target ≤ {t['index_over_corpus']}×, "
+                f"{verdict(a['index_ratio'] <= t['index_over_corpus'])}).",
+                "",
+            ]
+        lines += [
+            "The stat walk is one `stat` per corpus file, so it grows with the corpus by design; a search",
+            "without a watcher does that walk (beside its own work), and so does the search after an edit",
+            "before it updates. With `passage watch` running a search skips the walk (see the README).",
+            "",
+        ]
+        if chart is not None:
+            try:
+                with open(chart, encoding="utf-8") as f:
+                    drawn = name in f.read()
+            except OSError:
+                drawn = None
+            lines.append("![growth](bench/growth.svg)")
+            if drawn is None:
+                lines.append(f"\n(no chart yet: `bench/growth_chart.py bench/results/{name} bench/growth.svg`)")
+            elif not drawn:
+                lines.append(f"\n(the chart was drawn from another results file: `bench/growth_chart.py bench/results/{name} bench/growth.svg`)")
+            lines.append("")
+        lines += [f"Source: [{name}](bench/results/{name}).", ""]
+        return lines
+    except (Missing, KeyError, TypeError, ZeroDivisionError) as e:
+        return ["## Growth (issue 20)", "", f"(`bench/growth.sh` results incomplete: {e} in {name})", ""]
+
+
+def render(results, chart=None):
     scale = results.get("scale", (None, None))
     incr = results.get("incremental", (None, None))
     lines = [
@@ -496,6 +631,8 @@ def render(results):
         lines += check_lines(*results["check"])
     if "headings" in results:
         lines += headings_lines(*results["headings"])
+    if "growth" in results:
+        lines += growth_lines(*results["growth"], chart=chart)
     lines += [
         "How to read it:",
         "",
@@ -532,7 +669,9 @@ def render(results):
         "bench/all.sh                                   # every bench/*.sh, then bench/render.py",
         "```",
         "",
-        "`bench/all.sh` takes about 20 minutes on 2 cores (5 of them `hostile.sh`); to stay near",
+        "`bench/all.sh` takes about 20 minutes on 2 cores (5 of them `hostile.sh`)"
+        + ("" if "growth" not in results else ", plus about 15 for `growth.sh` (1×, 3×, 10×)")
+        + "; to stay near",
         "that it skips `scale.sh`'s subset table, runs `incremental.sh`'s build table 3 times instead of 5, and measures the",
         "peak RSS of one full build per tool instead of 3 (see its header for the knobs). Each",
         "script writes one results file,",
@@ -560,10 +699,16 @@ def main():
     ap.add_argument("--results", default=os.path.join(REPO, "bench", "results"))
     ap.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     ap.add_argument("--check", action="store_true", help="exit 1 if --out is not up to date")
+    ap.add_argument("--growth", metavar="FILE", help="print only the Growth section of this growth results file")
     args = ap.parse_args()
+    if args.growth:
+        with open(args.growth, encoding="utf-8") as f:
+            data = json.load(f)
+        print("\n".join(growth_lines(args.growth, data)))
+        return
     if not os.path.isdir(args.results):
         die(f"no results folder {args.results}")
-    text = render(load(args.results))
+    text = render(load(args.results), chart=os.path.join(os.path.dirname(os.path.abspath(args.out)), "bench", "growth.svg"))
     if args.check:
         try:
             with open(args.out, encoding="utf-8") as f:
