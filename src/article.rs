@@ -31,6 +31,7 @@
 //! memory than one of a few. [`Article::parse`] collects its events into a
 //! whole [`Article`] for the consumers that want one.
 
+use crate::limits::MAX_LEVEL;
 use std::fmt;
 use std::ops::Range;
 
@@ -682,10 +683,6 @@ struct Heading {
     text: Range<usize>,
     warning: Option<String>,
 }
-
-/// Longest heading marker accepted; deeper ones are clamped (a run of
-/// hundreds of `=` is not a reason to allocate a deep path).
-const MAX_LEVEL: usize = 6;
 
 /// Whether the parser reads `line` (without its line end) as a heading:
 /// `==A==`, or `===B` with a warning; `= x + y` and `=====` are text. The

@@ -27,19 +27,12 @@ use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Snippet};
 use crate::index::{Opened, Unreadable};
+use crate::limits::{MAX_LISTED, MAX_QUOTE_BYTES};
 use crate::text::{Analyzer, Word};
-
-/// Longest quote accepted, in bytes (a whole article pasted by mistake
-/// should get a message, not minutes of alignment).
-pub const MAX_QUOTE_BYTES: usize = 100_000;
 
 /// The words of a quote's segment that the candidate phrase query holds:
 /// enough to make candidates rare, few enough to keep the query cheap.
 const CANDIDATE_PHRASE_TERMS: usize = 12;
-
-/// Most exact matches listed, whatever the limit asked for (`exact_total`
-/// still counts them all): each costs a context cut from its passage.
-pub const MAX_LISTED: usize = 1_000;
 
 /// How to cite.
 #[derive(Debug, Clone)]

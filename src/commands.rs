@@ -232,7 +232,7 @@ pub fn show(args: &ShowArgs) -> Result<Exit> {
 pub fn related(args: &RelatedArgs) -> Result<Exit> {
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let opts = passage::search::SearchOptions {
-        limit: args.limit.min(passage::guard::MAX_HITS),
+        limit: args.limit.min(passage::limits::MAX_HITS),
         ..Default::default()
     };
     let Some(mut results) = passage::related::related(&opened, &args.id, &opts)? else {

@@ -15,7 +15,8 @@ use crate::article::Article;
 use crate::cite;
 use crate::corpus;
 use crate::highlight;
-use crate::query::{Query, MAX_QUERY_BYTES};
+use crate::limits::MAX_QUERY_BYTES;
+use crate::query::Query;
 use crate::text::Analyzer;
 
 /// Whether `r` slices `text` (in bounds, on character boundaries).

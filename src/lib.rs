@@ -50,6 +50,7 @@ pub mod guard;
 pub mod highlight;
 pub mod index;
 pub mod invariants;
+pub mod limits;
 pub mod model;
 pub mod progress;
 pub mod query;

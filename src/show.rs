@@ -8,6 +8,7 @@
 use crate::corpus::Document;
 use crate::error::Result;
 use crate::index::{Opened, Unreadable};
+use crate::limits::MAX_HOPS;
 
 /// What an ID resolves to.
 #[derive(Debug, Clone)]
@@ -62,9 +63,6 @@ impl Shown {
         }
     }
 }
-
-/// Follows at most this many edits of the same passage.
-const MAX_HOPS: usize = 50;
 
 /// Resolves an ID; also says which files could not be read back.
 pub fn show(opened: &Opened, id: &str) -> Result<(Shown, Unreadable)> {

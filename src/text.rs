@@ -15,6 +15,7 @@
 
 use std::ops::Range;
 
+use crate::limits::MAX_WORD_BYTES;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
     TokenStream, Tokenizer,
@@ -29,10 +30,6 @@ pub const EXACT: &str = "passage_exact";
 pub const STEMMED: &str = "passage_stem";
 /// Name of the tokenizer of already analyzed [`Terms`].
 pub const TERMS: &str = "passage_terms";
-
-/// Words longer than this many bytes are dropped: they are never typed in a
-/// query and only bloat the term dictionary.
-const MAX_WORD_BYTES: usize = 80;
 
 /// The folded, unstemmed analyzer (for phrases, prefixes and filters).
 pub fn exact_analyzer() -> TextAnalyzer {

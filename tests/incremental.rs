@@ -599,7 +599,7 @@ fn updates_leave_a_bounded_number_of_segments() {
         wait_for_writers(&env);
     }
     assert!(
-        segments(&env) <= passage::index::MAX_SEGMENTS,
+        segments(&env) <= passage::limits::MAX_SEGMENTS,
         "{}",
         meta(&env)
     );

@@ -31,15 +31,9 @@ use super::state::{problem_to_stored, Digest, DocState, FileEntry};
 use crate::article::{Event, Events};
 use crate::corpus::{column_of, Ids, Problem};
 use crate::error::Result;
+use crate::limits::{CHUNK_DOCS, MAX_WARNINGS};
 use crate::model::Id;
 use crate::text::Analyzer;
-
-/// Most documents in one chunk of a block.
-pub const CHUNK_DOCS: usize = 5_000;
-
-/// Most warnings kept for one file: a file of millions of odd lines is
-/// hostile input, and its warnings are not worth more memory than its text.
-pub const MAX_WARNINGS: usize = 100;
 
 /// What a block held, for the report, the commit's totals and an update's
 /// comparison with the old block.

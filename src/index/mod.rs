@@ -48,6 +48,7 @@ pub use schema::{schema, DocKind, Fields};
 
 use crate::corpus;
 use crate::error::{Error, Result};
+use crate::limits::MAX_SEGMENTS;
 use crate::progress::Progress;
 use opened::try_open;
 
@@ -95,10 +96,6 @@ impl WriteLock {
 const MERGING: &[u8] = b"merging";
 /// What any other writer writes there.
 const WRITING: &[u8] = b"writing";
-
-/// Most segments a generation keeps before a merge: each is a term
-/// dictionary more to walk for every word a search looks up.
-pub const MAX_SEGMENTS: usize = 10;
 
 /// Longest a writer waits for a merge to end (merging only small segments
 /// takes well under a second).

@@ -13,6 +13,7 @@ use super::state::{FileEntry, Stamp};
 use crate::article::{Events, ParseError};
 use crate::corpus::Problem;
 use crate::error::{Error, Result};
+use crate::limits::MAX_WAITING_DOCS;
 use crate::model::SourceFile;
 
 /// A file read and made into documents.
@@ -145,9 +146,6 @@ struct Queue {
     waiting: Mutex<usize>,
     taken: Condvar,
 }
-
-/// Most documents waiting in the writer.
-const MAX_WAITING_DOCS: usize = 20_000;
 
 /// A document on its way to the writer: the last of a batch says, when an
 /// indexing thread is done with it (and drops it), that the batch left the

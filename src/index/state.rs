@@ -148,9 +148,6 @@ pub struct Tombstone {
     pub paragraph: usize,
 }
 
-/// Most tombstones kept (the oldest are dropped first).
-pub const MAX_TOMBSTONES: u64 = 10_000;
-
 /// A file's problems as stored: `line`, a tab, the message.
 pub fn problem_to_stored(p: &Problem) -> String {
     format!("{}\t{}", p.line, p.message)

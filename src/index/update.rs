@@ -17,9 +17,10 @@ use super::freshness::settle;
 use super::remove::{FileDocs, Part};
 use super::report::{Change, Report};
 use super::source::{load, update_writer, Made, Writer};
-use super::state::{DocState, Payload, Tombstone, MAX_TOMBSTONES};
+use super::state::{DocState, Payload, Tombstone};
 use super::{IndexDir, Opened, Walk};
 use crate::error::{Error, Result};
+use crate::limits::MAX_TOMBSTONES;
 use crate::model::{Id, SourceFile};
 use crate::progress::Progress;
 

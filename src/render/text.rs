@@ -8,6 +8,7 @@ use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::highlight::Snippet;
 use crate::index::{Change, Report};
+use crate::limits::{MAX_LISTED_UNDER, MAX_PLACES, MAX_QUOTE_SHOWN};
 use crate::search::{Hit, Results, Tier};
 use crate::sections::ArticleSections;
 use crate::show::Shown;
@@ -51,9 +52,6 @@ fn contains(outer: &Document, inner: &Document) -> bool {
         && outer.byte_start <= inner.byte_start
         && inner.byte_end <= outer.byte_end
 }
-
-/// Most documents listed under one result in text (`--json` lists all).
-const MAX_LISTED_UNDER: usize = 3;
 
 /// Writes ranked hits.
 pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<()> {
@@ -240,13 +238,6 @@ pub fn cite<W: Write>(out: &mut W, r: &CiteResults, style: Style) -> io::Result<
     }
     Ok(())
 }
-
-/// Most places listed under an exact quotation in text (`--json` lists
-/// them all).
-const MAX_PLACES: usize = 5;
-
-/// Longest quotation shown in full on its status line, in characters.
-const MAX_QUOTE_SHOWN: usize = 100;
 
 /// Writes `check` results: per quotation its draft location, status and
 /// words, then its places (exact), or the closest passage, what differs

@@ -14,15 +14,10 @@ use super::queries::{boxed, kind_is};
 use super::scoring::{Heirs, Inherit, Only, Words};
 use crate::error::{Error, Result};
 use crate::index::{DocKind, Fields, Opened};
+use crate::limits::MAX_FILTER_EXPANSIONS;
 use crate::model::Kind;
 use crate::query::{Filter, Query};
 use crate::text::Analyzer;
-
-/// Most words a phrase filter's last word expands to as a prefix
-/// (`section:"civil wa*"`): headings are few, so far more than the 50 a
-/// phrase prefix takes by default, while a hostile one-letter prefix stays
-/// bounded.
-const MAX_FILTER_EXPANSIONS: u32 = 10_000;
 
 /// The query of one filter (scored; wrap it to make it a restriction).
 ///

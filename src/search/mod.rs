@@ -34,14 +34,11 @@ use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Pattern, Snippet};
 use crate::index::{Opened, Unreadable};
+use crate::limits::MAX_SECOND_TRY_WORDS;
 use crate::query::Query;
 use crate::text::Analyzer;
 use lexicon::IndexLexicon;
 use plan::{Plan, Typos};
-
-/// Most content words of a query whose known words get close spellings
-/// tried when no passage holds them all.
-const MAX_SECOND_TRY_WORDS: usize = 4;
 
 /// How to search.
 #[derive(Debug, Clone)]

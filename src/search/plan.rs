@@ -29,6 +29,7 @@ use super::typos::{self, Suggestion};
 use crate::error::Result;
 use crate::highlight::Pattern;
 use crate::index::{DocKind, Fields};
+use crate::limits::{MAX_COMPLETIONS, MAX_CORRECTIONS, MAX_TYPO_WORDS};
 use crate::query::{Atom, Query, QueryError};
 use crate::text::Analyzer;
 
@@ -543,17 +544,6 @@ impl Plan {
         })
     }
 }
-
-/// Most words of a query looked up for typos and suggestions: each lookup
-/// walks the term dictionaries with a Levenshtein automaton (a query of
-/// 1,000 unknown words took 9.7 s on the bench corpus). Search engines
-/// bound this the same way (Meilisearch reads the first 10 words).
-pub(crate) const MAX_TYPO_WORDS: usize = 20;
-/// Most corrections tried per word.
-const MAX_CORRECTIONS: usize = 3;
-/// Most completions of an unfinished last word: the commonest ones, so a
-/// prefix means the words a reader is likely typing.
-const MAX_COMPLETIONS: usize = 8;
 
 /// Where a form of a word is looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
