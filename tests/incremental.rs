@@ -638,3 +638,115 @@ fn a_writer_waits_for_a_merge_instead_of_failing() {
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("another `passage index`"), "{r:?}");
 }
+
+#[test]
+fn a_format_18_index_carries_its_ids_and_history_over() {
+    // The state a format-18 build kept beside its index (its JSON stamps,
+    // the bucket of document states holding this article, and its
+    // tombstones), made by `passage` 5e19da7 after one edit: "golden" ->
+    // "silver counterweight", which gave p7f6424c4037c's passage the ID
+    // pc68a99bbe864.
+    let env = Env::with_article();
+    edit(&env, "golden counterweight", "silver counterweight");
+    let gen = env.path().join("index/gen-format18");
+    let fixture = crate::util::repo().join("tests/data/format18");
+    std::fs::create_dir_all(gen.join("docs")).unwrap();
+    for f in [
+        "stamps.json",
+        "docs/61-2.json.zst",
+        "docs/tombstones-2.json.zst",
+    ] {
+        std::fs::copy(fixture.join(f), gen.join(f)).unwrap();
+    }
+    env.write("index/CURRENT", "gen-format18");
+    let v = index(&env);
+    assert!(v.full, "{v:?}");
+    let r = env.run(&["show", "--json", "p7f6424c4037c"]);
+    let shown: Show = r.parse();
+    assert_eq!(shown.status, ShowStatus::Edited, "{r:?}");
+    assert_eq!(shown.passages[0].id, "pc68a99bbe864", "{r:?}");
+    assert!(shown.passages[0].text.contains("silver counterweight"));
+    let r = env.run(&["show", "--json", "pc68a99bbe864"]);
+    assert_eq!(r.parse::<Show>().status, ShowStatus::Found, "{r:?}");
+    // The old generation is gone once the new one is in use.
+    assert!(!gen.exists());
+}
+
+/// Every document as `export` writes it, without its ID, sorted.
+fn exported(env: &Env, index: &str) -> Vec<String> {
+    let r = env.run(&["export", "--index", index]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let mut docs: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v.as_object_mut().unwrap().remove("id");
+            v.to_string()
+        })
+        .collect();
+    docs.sort();
+    docs
+}
+
+#[test]
+fn killed_updates_leave_index_and_corpus_agreeing() {
+    // A kill at any instant of an update (files added, edited, removed)
+    // leaves an index whose documents and file states agree: the next
+    // update makes it exactly what a build from scratch makes.
+    let env = Env::with_copies(12);
+    index(&env);
+    let t = Instant::now();
+    for i in 0..3 {
+        env.write(
+            &format!("corpus/new{i}.txt"),
+            format!("= New {i} =\n\nA.\n"),
+        );
+    }
+    index(&env);
+    let update_ms = t.elapsed().as_millis().max(10) as u64;
+    let mut seed = std::process::id() as u64 ^ 0x2545_f491_4f6c_dd1d;
+    eprintln!("kill loop: an update takes about {update_ms} ms, seed {seed}");
+    let mut killed = 0;
+    for round in 0..16 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = (seed >> 33) % (update_ms + 20);
+        // One file removed, one added, one edited.
+        let gone = format!("corpus/copies/c{}.txt", round % 12);
+        let _ = std::fs::remove_file(env.path().join(&gone));
+        env.write(
+            &format!("corpus/added{round}.txt"),
+            format!("= Added {round} =\n\nAn okapi{round} paragraph.\n"),
+        );
+        env.write(
+            &format!("corpus/new{}.txt", round % 3),
+            format!("= New {round} =\n\nEdited in round {round}.\n"),
+        );
+        let mut child = env
+            .command(&["index"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        killed += usize::from(child.try_wait().unwrap().is_none());
+        let _ = child.kill();
+        let _ = child.wait();
+        wait_for_writers(&env);
+        let repaired = index(&env);
+        let fresh_dir = format!("fresh{round}");
+        let r = env.run(&["index", "--json", "--index", &fresh_dir]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(
+            exported(&env, "index"),
+            exported(&env, &fresh_dir),
+            "round {round}, killed after {delay} ms; then {repaired:?}"
+        );
+        std::fs::remove_dir_all(env.path().join(&fresh_dir)).unwrap();
+    }
+    // Most rounds kill the update part way (the rest let it finish).
+    eprintln!("{killed} of 16 updates killed before they ended");
+    assert!(killed > 0);
+}

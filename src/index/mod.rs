@@ -50,7 +50,7 @@ use crate::corpus;
 use crate::error::{Error, Result};
 use crate::limits::MAX_SEGMENTS;
 use crate::progress::Progress;
-use opened::try_open;
+use opened::{try_open, Unopened};
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
@@ -144,8 +144,10 @@ impl IndexDir {
             let Some(dir) = self.current()? else {
                 return Ok(None);
             };
-            if let Some(opened) = try_open(dir, corpus) {
-                return Ok(Some(opened));
+            match try_open(dir, corpus) {
+                Ok(opened) => return Ok(Some(opened)),
+                Err(Unopened::OtherFormat) => return Ok(None),
+                Err(Unopened::Failed) => {}
             }
         }
         Ok(None)

@@ -406,52 +406,69 @@ impl Opened {
     }
 }
 
+/// Why a generation was not opened.
+pub(super) enum Unopened {
+    /// It is of another format: build a new one.
+    OtherFormat,
+    /// It could not be read, perhaps as a writer replaced it: look again.
+    Failed,
+}
+
 /// Opens a generation built by this format version, against `corpus`.
-pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Option<Opened> {
-    let index = Index::open(integrity::ReadOnlyTolerant::open(&dir)?).ok()?;
+pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Result<Opened, Unopened> {
+    let index = Index::open(integrity::ReadOnlyTolerant::open(&dir).ok_or(Unopened::Failed)?)
+        .map_err(|_| Unopened::Failed)?;
     text::register(&index);
-    let metas = index.load_metas().ok()?;
-    let payload = Payload::decode(metas.payload.as_deref()?)?;
-    if payload.format != FORMAT {
-        return None;
-    }
-    if !integrity::segment_files_intact(&index, &dir, &metas) {
-        return None;
-    }
-    let reader: IndexReader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .ok()?;
-    let searcher = reader.searcher();
-    // The reader must hold exactly the commit whose payload was read.
-    let seen: std::collections::HashSet<_> = searcher
-        .segment_readers()
-        .iter()
-        .map(|r| r.segment_id())
-        .collect();
-    let meta_segments: std::collections::HashSet<_> =
-        metas.segments.iter().map(|s| s.id()).collect();
-    if seen != meta_segments {
-        return None;
-    }
-    let cols = searcher
-        .segment_readers()
-        .iter()
-        .map(Cols::of)
-        .collect::<tantivy::Result<Vec<Cols>>>()
-        .ok()?;
-    let (_, fields) = schema();
-    Some(Opened {
-        index,
-        reader,
-        searcher,
-        fields,
-        payload,
-        opstamp: metas.opstamp,
-        dir,
-        corpus: CorpusRoot::new(corpus),
-        cols,
-        strings: Mutex::new(HashMap::new()),
-    })
+    let metas = index.load_metas().map_err(|_| Unopened::Failed)?;
+    // meta.json is replaced whole, so a payload of another format (or none:
+    // format 18 and older kept their state beside the index) is what this
+    // generation is, not a writer caught half way.
+    let payload = metas
+        .payload
+        .as_deref()
+        .and_then(Payload::decode)
+        .filter(|p| p.format == FORMAT)
+        .ok_or(Unopened::OtherFormat)?;
+    let opened = (|| {
+        if !integrity::segment_files_intact(&index, &dir, &metas) {
+            return None;
+        }
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .ok()?;
+        let searcher = reader.searcher();
+        // The reader must hold exactly the commit whose payload was read.
+        let seen: std::collections::HashSet<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        let meta_segments: std::collections::HashSet<_> =
+            metas.segments.iter().map(|s| s.id()).collect();
+        if seen != meta_segments {
+            return None;
+        }
+        let cols = searcher
+            .segment_readers()
+            .iter()
+            .map(Cols::of)
+            .collect::<tantivy::Result<Vec<Cols>>>()
+            .ok()?;
+        let (_, fields) = schema();
+        Some(Opened {
+            index,
+            reader,
+            searcher,
+            fields,
+            payload,
+            opstamp: metas.opstamp,
+            dir,
+            corpus: CorpusRoot::new(corpus),
+            cols,
+            strings: Mutex::new(HashMap::new()),
+        })
+    })();
+    opened.ok_or(Unopened::Failed)
 }
