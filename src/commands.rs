@@ -59,7 +59,7 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
     // Reject a bad query before any (possibly slow) index build.
     Query::parse(&input)?;
     let options = args.options();
-    let (_, mut results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+    let mut results = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(run_search(opened, &input, &options)?)
     })?;
     if !results.notes.is_empty() {
@@ -162,7 +162,7 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
     // Reject a bad quote before any (possibly slow) index build.
     passage::cite::check_quote(&quote)?;
     let options = args.options();
-    let (_, results) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+    let results = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(run_cite(opened, &quote, &options)?)
     })?;
     let mut out = stdout();
@@ -190,7 +190,7 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
         .map(|p| crate::input::draft(p))
         .collect::<Result<Vec<_>>>()?;
     let options = args.options();
-    let (_, report) = with_fresh(&args.locations, args.freshness.no_update, |opened| {
+    let report = with_fresh(&args.locations, args.freshness.no_update, |opened| {
         Ok(passage::check::check(opened, &drafts, &options)?)
     })?;
     let mut out = stdout();
@@ -445,13 +445,28 @@ impl Pending {
 /// Opens the index, building it when there is none and bringing it up to
 /// date when the corpus changed since (unless `--no-update`).
 fn open_fresh(loc: &Locations, no_update: bool) -> Result<Opened> {
-    with_fresh(loc, no_update, |_| Ok(())).map(|(opened, ())| opened)
+    fresh(loc, no_update, |_| Ok(())).map(|(opened, ())| opened)
+}
+
+/// Runs `work` on the index brought up to date (see [`fresh`]), for a
+/// command that ends when its answer is written: the index is never closed.
+/// Unmapping its files and freeing its readers cost more than some searches
+/// (a third of a millisecond on the bench corpus), and the process exit
+/// releases them anyway.
+fn with_fresh<T>(
+    loc: &Locations,
+    no_update: bool,
+    work: impl Fn(&Opened) -> Result<T>,
+) -> Result<T> {
+    let (opened, answer) = fresh(loc, no_update, work)?;
+    std::mem::forget(opened);
+    Ok(answer)
 }
 
 /// Runs `work` on the index brought up to date by
 /// [`passage::index::freshness::ensure_fresh`], saying on stderr what it
 /// did and whenever the answer may not include every edit.
-fn with_fresh<T>(
+fn fresh<T>(
     loc: &Locations,
     no_update: bool,
     work: impl Fn(&Opened) -> Result<T>,

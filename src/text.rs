@@ -273,6 +273,13 @@ impl Default for Analyzer {
 impl Analyzer {
     /// Splits `text` into words with both forms of each term.
     pub fn words(&mut self, text: &str) -> Vec<Word> {
+        self.words_stemming(text, |_| true)
+    }
+
+    /// [`Analyzer::words`], stemming only the words `wanted` accepts; the
+    /// others are left with an empty stem. Stemming is most of the work, and
+    /// a snippet needs the stems of few words.
+    pub fn words_stemming(&mut self, text: &str, wanted: impl Fn(&str) -> bool) -> Vec<Word> {
         let mut out = Vec::new();
         let mut stream = self.exact.token_stream(text);
         while stream.advance() {
@@ -284,7 +291,7 @@ impl Analyzer {
             });
         }
         drop(stream);
-        for w in &mut out {
+        for w in out.iter_mut().filter(|w| wanted(&w.exact)) {
             stem_into(&w.exact, &mut w.stem);
         }
         out

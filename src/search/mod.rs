@@ -507,7 +507,7 @@ pub(crate) fn load_hits(
         } else {
             let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.text);
             let cut = |text: &str, analyzer: &mut Analyzer| {
-                let words = analyzer.words(text);
+                let words = highlight::words_for(analyzer, text, patterns);
                 let found = highlight::find(patterns, &words, freqs);
                 let matched = !found.is_empty();
                 let snippet =
