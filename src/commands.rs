@@ -56,11 +56,12 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
         return list_sections(args);
     }
     let input = args.query_text();
-    // Reject a bad query before any (possibly slow) index build.
-    Query::parse(&input)?;
+    // Parsed once, here: a bad query is rejected before any (possibly
+    // slow) index build.
+    let query = Query::parse(&input)?;
     let options = args.options();
     let mut results = with_fresh(&args.locations, args.freshness.no_update, |opened| {
-        Ok(run_search(opened, &input, &options)?)
+        Ok(run_search(opened, &input, &query, &options)?)
     })?;
     if !results.notes.is_empty() {
         messages::info(format!(

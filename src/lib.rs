@@ -18,7 +18,7 @@
 //! all of them.
 //!
 //! ```
-//! use passage::{index::IndexDir, search::{search, SearchOptions}};
+//! use passage::{index::IndexDir, query::Query, search::{search, SearchOptions}};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let corpus = dir.path().join("corpus");
@@ -28,7 +28,8 @@
 //! let index = IndexDir::new(dir.path().join("index"));
 //! index.build(&corpus).unwrap();
 //! let opened = index.open(&corpus).unwrap().unwrap();
-//! let results = search(&opened, "ransacking", &SearchOptions::default()).unwrap();
+//! let query = Query::parse("ransacking").unwrap();
+//! let results = search(&opened, "ransacking", &query, &SearchOptions::default()).unwrap();
 //!
 //! let hit = &results.hits[0];
 //! assert_eq!(hit.doc.years, vec![1773]);

@@ -12,7 +12,7 @@ use tantivy::{DocAddress, DocId};
 use crate::error::{Error, Result};
 use crate::index::{DocKind, Opened};
 use crate::query::{Filter, Kind, Query};
-use crate::search::{exclusion, filter_query, unmatched_filters};
+use crate::search::{compile_filters, exclusion, unmatched_filters, CompiledFilter};
 use crate::text::Analyzer;
 
 /// A table of contents: the articles listed and what is worth saying
@@ -186,9 +186,10 @@ pub fn list_matching(opened: &Opened, q: &Query) -> Result<Toc> {
             notes: Vec::new(),
         });
     }
-    let mut an = Analyzer::default();
-    let notes = unmatched_filters(q, opened, &mut an)?;
-    let picked = picked_sections(opened, q, &mut an)?;
+    let lex = crate::search::lexicon(opened);
+    let filters = compile_filters(q, &opened.fields, &mut Analyzer::default(), &lex)?;
+    let notes = unmatched_filters(&filters, opened)?;
+    let picked = picked_sections(opened, filters)?;
     let mut listed = Vec::new();
     // Only the files holding a picked section are counted out.
     for rel in &articles(opened)? {
@@ -222,24 +223,20 @@ pub fn list_matching(opened: &Opened, q: &Query) -> Result<Toc> {
     })
 }
 
-/// The IDs of the section documents the filters of `q` pick, by file.
+/// The IDs of the section documents the `filters` pick, by file.
 fn picked_sections(
     opened: &Opened,
-    q: &Query,
-    an: &mut Analyzer,
+    filters: Vec<CompiledFilter>,
 ) -> Result<HashMap<String, HashSet<String>>> {
     let f = &opened.fields;
-    let lex = crate::search::lexicon(opened);
     let mut parts: Vec<(Occur, Box<dyn TQuery>)> =
         vec![(Occur::Must, crate::search::kind_is(f, DocKind::Section))];
-    for filter in &q.filters {
-        parts.push((Occur::Must, filter_query(filter, f, an, &lex)?));
-    }
-    for filter in &q.excluded_filters {
-        parts.push((
-            Occur::MustNot,
-            exclusion(filter_query(filter, f, an, &lex)?),
-        ));
+    for c in filters {
+        parts.push(if c.excluded {
+            (Occur::MustNot, exclusion(c.query))
+        } else {
+            (Occur::Must, c.query)
+        });
     }
     let found = opened
         .searcher

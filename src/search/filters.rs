@@ -9,7 +9,7 @@ use tantivy::query::{
 };
 use tantivy::{Searcher, Term, TERMINATED};
 
-use super::lexicon::{IndexLexicon, Lexicon};
+use super::lexicon::Lexicon;
 use super::queries::{boxed, kind_is};
 use super::scoring::{Heirs, Inherit, Only, Words};
 use crate::error::{Error, Result};
@@ -101,31 +101,64 @@ pub(crate) fn filter_query(
     })
 }
 
-/// One sentence for each filter of `q` that no document satisfies at all: a
-/// `section:` no heading holds, an `article:` no title holds, a `year:` no
-/// passage mentions. Without it a misremembered heading looks the same as a
-/// search that found nothing.
-pub(crate) fn unmatched_filters(
+/// A filter of a query with its query, compiled once: planning restricts
+/// by it, and [`unmatched_filters`] asks whether anything satisfies it.
+pub(crate) struct CompiledFilter {
+    pub filter: Filter,
+    /// Negated (`-section:history`): no hit may satisfy it.
+    pub excluded: bool,
+    /// As [`filter_query`] makes it.
+    pub query: Box<dyn TQuery>,
+}
+
+/// The filters of `q`, then its negated filters, each compiled.
+pub(crate) fn compile_filters(
     q: &Query,
-    opened: &Opened,
+    f: &Fields,
     an: &mut Analyzer,
+    lex: &dyn Lexicon,
+) -> Result<Vec<CompiledFilter>> {
+    let negated = q.excluded_filters.iter().map(|x| (x, true));
+    q.filters
+        .iter()
+        .map(|x| (x, false))
+        .chain(negated)
+        .map(|(filter, excluded)| {
+            Ok(CompiledFilter {
+                filter: filter.clone(),
+                excluded,
+                query: filter_query(filter, f, an, lex)?,
+            })
+        })
+        .collect()
+}
+
+/// One sentence for each of the `filters` that no document satisfies at
+/// all: a `section:` no heading holds, an `article:` no title holds, a
+/// `year:` no passage mentions. Without it a misremembered heading looks
+/// the same as a search that found nothing.
+pub(crate) fn unmatched_filters(
+    filters: &[CompiledFilter],
+    opened: &Opened,
 ) -> Result<Vec<String>> {
     let searcher = opened.reader.searcher();
     let mut out = Vec::new();
-    let negated = q.excluded_filters.iter().map(|x| (x, true));
-    for (filter, excluded) in q.filters.iter().map(|x| (x, false)).chain(negated) {
+    for CompiledFilter {
+        filter,
+        excluded,
+        query,
+    } in filters
+    {
         let what = match filter {
             Filter::Section(_) => "no section heading matches",
             Filter::Article(_) => "no article title matches",
             Filter::Year { .. } => "no passage mentions a year in",
             Filter::Kind(_) => continue,
         };
-        let lex = IndexLexicon::new(opened);
-        let fq = filter_query(filter, &opened.fields, an, &lex)?;
-        if matches_any(&searcher, fq.as_ref()).map_err(Error::index(opened.root()))? {
+        if matches_any(&searcher, query.as_ref()).map_err(Error::index(opened.root()))? {
             continue;
         }
-        out.push(if excluded {
+        out.push(if *excluded {
             format!("{what} {filter}, so -{filter} excludes nothing")
         } else {
             format!("{what} {filter}")

@@ -1,7 +1,7 @@
 //! Running a [`Query`] against an opened index and returning [`Hit`]s.
 //!
 //! Ranking is BM25 over the stemmed text, the headings and the article's
-//! title, plus a small bonus for the unstemmed form (`plan.rs` says how each
+//! title, plus a small bonus for the unstemmed form (`plan/` says how each
 //! word is looked for). Passages holding every content word of the query
 //! come first; when fewer than `limit` do, the best passages holding only
 //! some of them follow, so a query never comes back empty just because no
@@ -25,7 +25,7 @@ use tantivy::query::Query as TQuery;
 use tantivy::DocAddress;
 
 pub(crate) use exclusion::exclusion;
-pub(crate) use filters::{filter_query, unmatched_filters};
+pub(crate) use filters::{compile_filters, unmatched_filters, CompiledFilter};
 pub(crate) use plan::is_function_word;
 pub(crate) use queries::kind_is;
 pub use typos::Suggestion;
@@ -201,9 +201,15 @@ pub(crate) fn stem_spread(opened: &Opened, lex: &IndexLexicon<'_>, stem: &str) -
     Ok(forms.df + sections)
 }
 
-/// Parses and runs a query.
-pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Results> {
-    let query = Query::parse(input)?;
+/// Runs a query: `query` is `input` as [`Query::parse`] read it (parsed by
+/// the caller, which can then reject a bad query before opening an index);
+/// `input` is only repeated in [`Results::query`].
+pub fn search(
+    opened: &Opened,
+    input: &str,
+    query: &Query,
+    opts: &SearchOptions,
+) -> Result<Results> {
     let mut analyzer = Analyzer::default();
     let searcher = opened.reader.searcher();
     let lexicon = IndexLexicon::new(opened);
@@ -212,8 +218,8 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     } else {
         Typos::Off
     };
-    let mut plan = Plan::new(&query, &opened.fields, &mut analyzer, &lexicon, typos)?;
-    let filter_notes = unmatched_filters(&query, opened, &mut analyzer)?;
+    let mut plan = Plan::new(query, &opened.fields, &mut analyzer, &lexicon, typos)?;
+    let filter_notes = unmatched_filters(&plan.filters, opened)?;
     let limit = opts.limit.max(1);
     // Only the top documents; the count is taken once, of the widest
     // query, in the same pass as its top documents when it runs.
@@ -276,7 +282,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         // Not for a longer query: one wrong word there only drops passages
         // a tier, and the lookups cost a search's time again.
         let mut second = Plan::new(
-            &query,
+            query,
             &opened.fields,
             &mut analyzer,
             &lexicon,
@@ -412,7 +418,7 @@ fn spans(opened: &Opened, top: &[(f32, DocAddress)]) -> Result<Vec<grouping::Spa
 fn finish(
     opened: &Opened,
     input: &str,
-    (query, plan, filter_notes): (Query, Plan, Vec<String>),
+    (query, plan, filter_notes): (&Query, Plan, Vec<String>),
     analyzer: &mut Analyzer,
     shown: Vec<Shown>,
     total: usize,
