@@ -5,7 +5,7 @@
 //! [`Fields::text`] (folded words with positions), a section's own heading
 //! in [`Fields::heading`], an article's title in [`Fields::title`]. A
 //! section is not indexed again: its text is the text of the documents
-//! that follow it in its file's block (see [`super::block`]), and a search
+//! that follow it in its file's block (see `index/block.rs`), and a search
 //! scores it from their postings. Everything per document that is a number
 //! (where it stands, its parent, its ID) is a fast column; the store keeps
 //! only the strings a result shows (headings, the title, the file's path).
