@@ -576,6 +576,27 @@ fn wait_for_writers(env: &Env) {
     lock.lock().unwrap();
 }
 
+/// Files of the current generation that belong to no segment of its
+/// commit.
+fn leftover_files(env: &Env) -> Vec<String> {
+    let meta: serde_json::Value = serde_json::from_str(&meta(env)).unwrap();
+    let live: Vec<String> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
+    let current = std::fs::read_to_string(env.path().join("index/CURRENT")).unwrap();
+    std::fs::read_dir(env.path().join("index").join(current.trim()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            let stem = name.split('.').next().unwrap_or("");
+            stem.len() == 32 && !live.iter().any(|l| l == stem)
+        })
+        .collect()
+}
+
 #[test]
 fn updates_leave_a_bounded_number_of_segments() {
     let env = Env::with_article();
@@ -586,18 +607,29 @@ fn updates_leave_a_bounded_number_of_segments() {
         );
     }
     index(&env);
-    // Each edit is its own update and its own small segment; merging them
-    // runs after the answer, in the background, never in the search.
+    // Each edit is its own update and its own small segment (kept alive
+    // by a file added with it); merging them runs after the answer, in the
+    // background, never in the search.
+    let (mut before, mut merged) = (segments(&env), 0);
     for round in 0..16 {
         let file = format!("corpus/extra{}.txt", round % 4);
         let mut text = std::fs::read_to_string(env.path().join(&file)).unwrap();
         text.push_str(&format!("\nRound {round} mentions quokkas.\n"));
         std::thread::sleep(Duration::from_millis(5));
         env.write(&file, text);
+        env.write(
+            &format!("corpus/new{round}.txt"),
+            format!("= New {round} =\n\nA wombat.\n"),
+        );
         let r = env.run(&["search", "-n", "0", "quokkas"]);
         assert_eq!(r.code, 0, "{r:?}");
         wait_for_writers(&env);
+        merged += usize::from(segments(&env) < before);
+        before = segments(&env);
+        // A merge leaves no file of the segments it merged.
+        assert_eq!(leftover_files(&env), Vec::<String>::new(), "round {round}");
     }
+    assert!(merged > 0, "no merge ran");
     assert!(
         segments(&env) <= passage::limits::MAX_SEGMENTS,
         "{}",

@@ -42,6 +42,8 @@ pub struct Cols {
     byte_start: OnceLock<Column<u64>>,
     byte_end: OnceLock<Column<u64>>,
     years: OnceLock<Column<i64>>,
+    /// The path column: its dictionary is opened once, not per string read.
+    paths: OnceLock<Option<tantivy::columnar::StrColumn>>,
 }
 
 /// A column of the schema, opened once (one that cannot be opened reads
@@ -79,7 +81,23 @@ impl Cols {
             byte_start: OnceLock::new(),
             byte_end: OnceLock::new(),
             years: OnceLock::new(),
+            paths: OnceLock::new(),
         })
+    }
+
+    /// The path in a document's `path` column (a file document's, or a
+    /// block root's); empty when it has none.
+    pub fn path(&self, doc: DocId) -> std::io::Result<String> {
+        let paths = self
+            .paths
+            .get_or_init(|| self.ff.str("path").ok().flatten());
+        let mut bytes = Vec::new();
+        if let Some(paths) = paths {
+            if let Some(ord) = paths.term_ords(doc).next() {
+                paths.ord_to_bytes(ord, &mut bytes)?;
+            }
+        }
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// The kind of a document.

@@ -294,18 +294,26 @@ impl IndexDir {
         } else {
             metas.iter().map(|m| m.id()).collect()
         };
-        let mut writer: tantivy::IndexWriter = opened
-            .index
+        // The segments' metas are tracked while held: held, their files
+        // would count as in use and outlive the merge.
+        drop(metas);
+        // Only the index is kept: a reader, too, would keep the merged
+        // segments' files alive.
+        let (index, gen) = (opened.index.clone(), opened.dir.clone());
+        drop(opened);
+        let mut writer: tantivy::IndexWriter = index
             .writer_with_num_threads(1, 15_000_000)
-            .map_err(Error::index(&opened.dir))?;
+            .map_err(Error::index(&gen))?;
         writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        writer.merge(&ids).wait().map_err(Error::index(&gen))?;
+        // The merged segments' files are deleted now, not at the next
+        // commit: until then the index would take their room twice.
+        // A search still reading them keeps its open maps.
         writer
-            .merge(&ids)
+            .garbage_collect_files()
             .wait()
-            .map_err(Error::index(&opened.dir))?;
-        writer
-            .wait_merging_threads()
-            .map_err(Error::index(&opened.dir))?;
+            .map_err(Error::index(&gen))?;
+        writer.wait_merging_threads().map_err(Error::index(&gen))?;
         Ok(true)
     }
 

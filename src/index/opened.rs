@@ -148,7 +148,10 @@ impl Opened {
             return Ok(s.clone());
         }
         let s = match which {
-            Str::Path => self.path_of(addr)?,
+            Str::Path => self
+                .cols(addr.segment_ord)
+                .path(addr.doc_id)
+                .map_err(|e| Error::index(&self.dir)(e.into()))?,
             Str::Heading | Str::Title => {
                 let doc = catalog::stored(&self.searcher, addr).map_err(Error::index(&self.dir))?;
                 let field = match which {
@@ -163,23 +166,6 @@ impl Opened {
             .expect("not poisoned")
             .insert(key, s.clone());
         Ok(s)
-    }
-
-    /// The path in a document's `path` column (a file document's, or a
-    /// block root's).
-    fn path_of(&self, addr: DocAddress) -> Result<String> {
-        let err = |e| Error::index(&self.dir)(e);
-        let reader = self.searcher.segment_reader(addr.segment_ord);
-        let Some(paths) = reader.fast_fields().str("path").map_err(err)? else {
-            return Ok(String::new());
-        };
-        let mut bytes = Vec::new();
-        if let Some(ord) = paths.term_ords(addr.doc_id).next() {
-            paths
-                .ord_to_bytes(ord, &mut bytes)
-                .map_err(|e| err(e.into()))?;
-        }
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Whether `addr` is a result: a section or a paragraph.
