@@ -10,6 +10,7 @@ use crate::cite::{self, CiteOptions, CiteResults, MatchKind};
 use crate::draft::{self, Quotation};
 use crate::error::Result;
 use crate::index::{Opened, Unreadable};
+use crate::limits::MAX_CHECK_LISTED;
 use crate::text::Analyzer;
 
 /// How to check.
@@ -135,7 +136,8 @@ pub fn check(opened: &Opened, drafts: &[Draft], opts: &CheckOptions) -> Result<R
     let mut summary = Summary::default();
     let mut unreadable = Unreadable::default();
     let exact_opts = CiteOptions {
-        limit: None,
+        limit: Some(MAX_CHECK_LISTED),
+        approximate: Some(cite::DEFAULT_APPROXIMATE),
         style: opts.style,
         ..CiteOptions::default()
     };

@@ -27,7 +27,7 @@ use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Snippet};
 use crate::index::{Opened, Unreadable};
-use crate::limits::{MAX_LISTED, MAX_QUOTE_BYTES};
+use crate::limits::{MAX_LISTED, MAX_QUOTE_BYTES, MAX_QUOTE_ELLIPSES};
 use crate::text::{Analyzer, Word};
 
 /// The words of a quote's segment that the candidate phrase query holds:
@@ -44,6 +44,9 @@ pub struct CiteOptions {
     pub style: Style,
     /// Length of the context shown around a match, in characters.
     pub context_chars: usize,
+    /// Most approximate matches when there is no exact one, whatever the
+    /// limit (`None`: the limit decides).
+    pub approximate: Option<usize>,
 }
 
 /// How many approximate matches to return when no limit is given.
@@ -55,6 +58,7 @@ impl Default for CiteOptions {
             limit: None,
             style: Style::Plain,
             context_chars: 300,
+            approximate: None,
         }
     }
 }
@@ -346,13 +350,19 @@ fn ellipses(quote: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Checks that a quote can be looked for: not too long, and holding at
-/// least one word.
+/// Checks that a quote can be looked for: not too long, not cut into too
+/// many parts, and holding at least one word.
 pub fn check_quote(quote: &str) -> Result<()> {
     if quote.len() > MAX_QUOTE_BYTES {
         return Err(Error::Quote(format!(
             "the quote is {} bytes long; the limit is {MAX_QUOTE_BYTES}",
             quote.len()
+        )));
+    }
+    let ellipses = ellipses(quote).len();
+    if ellipses > MAX_QUOTE_ELLIPSES {
+        return Err(Error::Quote(format!(
+            "the quote has {ellipses} ellipses; the limit is {MAX_QUOTE_ELLIPSES} (cite its parts on their own)"
         )));
     }
     if !quote.chars().any(char::is_alphanumeric) {
@@ -404,7 +414,10 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
     }
 
     if exact_total == 0 {
-        let wanted = opts.limit.unwrap_or(DEFAULT_APPROXIMATE);
+        let wanted = opts
+            .approximate
+            .or(opts.limit)
+            .unwrap_or(DEFAULT_APPROXIMATE);
         let (approx, closest_len, split) =
             approximate(opened, &qw, wanted, opts, &mut an, &mut unreadable)?;
         if let Some(split) = split {
@@ -450,11 +463,17 @@ fn exact(
     let err = |e| Error::index(opened.root())(e);
     // Only paragraphs have text: no need to say which documents.
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut planned = std::collections::HashSet::new();
     for seg in segments {
         // Candidates need only the start of each segment: the count below
         // checks every word from positions, and a phrase query of 29,000
         // terms (a 99 KB quote) took seconds before finding nothing.
         let seg = &seg.terms[..seg.terms.len().min(CANDIDATE_PHRASE_TERMS)];
+        // A segment repeated (`the … the … the`) narrows nothing more:
+        // each distinct one is a clause once.
+        if !planned.insert(seg) {
+            continue;
+        }
         let q: Box<dyn TQuery> = if seg.len() == 1 {
             Box::new(TermQuery::new(
                 Term::from_field_text(f.text, &seg[0]),
@@ -542,6 +561,16 @@ fn count_by_positions(
     let mut terms: Vec<&String> = segments.iter().flat_map(|s| &s.terms).collect();
     terms.sort();
     terms.dedup();
+    // How many times the quote needs each term: a passage with fewer
+    // occurrences cannot hold it, whatever the order (`the … the … the`,
+    // 16,000 times in a quote, is then ruled out for nearly every passage
+    // at the cost of a comparison, not a walk of the chain).
+    let mut need = vec![0usize; terms.len()];
+    for t in segments.iter().flat_map(|s| &s.terms) {
+        if let Ok(i) = terms.binary_search(&t) {
+            need[i] += 1;
+        }
+    }
     let mut by_segment: Vec<Vec<u32>> = vec![Vec::new(); searcher.segment_readers().len()];
     for a in candidates {
         by_segment[a.segment_ord as usize].push(a.doc_id);
@@ -583,6 +612,9 @@ fn count_by_positions(
                         tantivy::postings::Postings::positions(p, out);
                     }
                 }
+            }
+            if need.iter().zip(&positions).any(|(&n, p)| p.len() < n) {
+                continue;
             }
             let at = |t: &String| {
                 terms
@@ -644,14 +676,13 @@ fn count_occurrences<'a>(
             .enumerate()
             .all(|(j, t)| has(t, (p + 1 + j) as u32))
     };
-    let cand = |k: usize, from: usize, to: usize| -> Vec<usize> {
+    let cand = |k: usize, from: usize, to: usize| {
         let v = starts[k];
         let i = v.partition_point(|&p| (p as usize) < from);
         v[i..]
             .iter()
             .map(|&p| p as usize)
-            .take_while(|&p| p <= to)
-            .collect()
+            .take_while(move |&p| p <= to)
     };
     chains(segments, cand, at).len()
 }
@@ -663,11 +694,9 @@ fn occurrences(segments: &[Segment], words: &[Word]) -> Vec<Range<usize>> {
         let seg = &segments[k].terms;
         p + seg.len() <= words.len() && seg.iter().zip(&words[p..]).all(|(t, w)| w.exact == *t)
     };
-    let cand = |k: usize, from: usize, to: usize| -> Vec<usize> {
+    let cand = |k: usize, from: usize, to: usize| {
         let first = &segments[k].terms[0];
-        (from..words.len().min(to.saturating_add(1)))
-            .filter(|&p| words[p].exact == *first)
-            .collect()
+        (from..words.len().min(to.saturating_add(1))).filter(move |&p| words[p].exact == *first)
     };
     chains(segments, cand, at)
         .into_iter()
@@ -684,9 +713,9 @@ fn occurrences(segments: &[Segment], words: &[Word]) -> Vec<Range<usize>> {
 /// previous one it may start; with bounded gaps the earliest choice is not
 /// always the one that completes, so the search backtracks, remembering
 /// the (segment, position) pairs from which no completion exists.
-fn chains(
+fn chains<I: Iterator<Item = usize>>(
     segments: &[Segment],
-    cand: impl Fn(usize, usize, usize) -> Vec<usize>,
+    cand: impl Fn(usize, usize, usize) -> I,
     at: impl Fn(usize, usize) -> bool,
 ) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -694,55 +723,53 @@ fn chains(
         return out;
     }
     let mut dead: rustc_hash::FxHashSet<(usize, usize)> = Default::default();
+    // Candidates are walked lazily, and the starts once: listing them
+    // again from each occurrence's end made `of the` in a 10 MB
+    // paragraph (100,000 occurrences) quadratic.
     let mut from = 0;
-    'starts: loop {
-        for start in cand(0, from, usize::MAX) {
-            if !at(0, start) {
-                continue;
+    'starts: for start in cand(0, 0, usize::MAX) {
+        if start < from || !at(0, start) {
+            continue;
+        }
+        // Depth-first over the later segments, iteratively (a quote may
+        // have thousands of segments).
+        let mut stack: Vec<(usize, usize, I)> = Vec::new();
+        let mut end = start + segments[0].terms.len();
+        let mut k = 1;
+        loop {
+            if k == segments.len() {
+                out.push((start, end));
+                from = end;
+                continue 'starts;
             }
-            // Depth-first over the later segments, iteratively (a quote may
-            // have thousands of segments).
-            let mut stack: Vec<(usize, usize, Vec<usize>, usize)> = Vec::new();
-            let first_end = start + segments[0].terms.len();
-            let mut end = first_end;
-            let mut k = 1;
-            loop {
-                if k == segments.len() {
-                    out.push((start, end));
-                    from = end;
-                    continue 'starts;
-                }
-                if dead.contains(&(k, end)) {
-                    // Back up.
-                } else {
-                    let to = segments[k]
-                        .gap
-                        .map_or(usize::MAX, |g| end.saturating_add(g));
-                    stack.push((k, end, cand(k, end, to), 0));
-                }
-                // Advance the top frame to its next viable candidate.
-                let mut advanced = false;
-                while let Some(top) = stack.last_mut() {
-                    let (tk, tend) = (top.0, top.1);
-                    if let Some(&p) = top.2.get(top.3) {
-                        top.3 += 1;
-                        if at(tk, p) {
-                            end = p + segments[tk].terms.len();
-                            k = tk + 1;
-                            advanced = true;
-                            break;
-                        }
-                    } else {
-                        dead.insert((tk, tend));
-                        stack.pop();
+            if dead.contains(&(k, end)) {
+                // Back up.
+            } else {
+                let to = segments[k]
+                    .gap
+                    .map_or(usize::MAX, |g| end.saturating_add(g));
+                stack.push((k, end, cand(k, end, to)));
+            }
+            // Advance the top frame to its next viable candidate.
+            let mut advanced = false;
+            while let Some(top) = stack.last_mut() {
+                let (tk, tend) = (top.0, top.1);
+                if let Some(p) = top.2.next() {
+                    if at(tk, p) {
+                        end = p + segments[tk].terms.len();
+                        k = tk + 1;
+                        advanced = true;
+                        break;
                     }
+                } else {
+                    dead.insert((tk, tend));
+                    stack.pop();
                 }
-                if !advanced {
-                    break;
-                }
+            }
+            if !advanced {
+                continue 'starts;
             }
         }
-        break;
     }
     out
 }

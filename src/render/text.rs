@@ -467,12 +467,15 @@ pub fn report<W: Write>(out: &mut W, r: &Report) -> io::Result<()> {
         r.seconds,
         r.index
     )?;
-    if !r.skipped.is_empty() {
-        writeln!(
+    let files = r.skipped.len() - r.skipped_folders;
+    match (files, r.skipped_folders) {
+        (0, 0) => {}
+        (files, 0) => writeln!(out, "skipped {files} file(s) (see messages above)")?,
+        (0, folders) => writeln!(out, "skipped {folders} folder(s) (see messages above)")?,
+        (files, folders) => writeln!(
             out,
-            "skipped {} file(s) (see messages above)",
-            r.skipped.len()
-        )?;
+            "skipped {files} file(s) and {folders} folder(s) (see messages above)"
+        )?,
     }
     Ok(())
 }
