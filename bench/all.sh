@@ -4,14 +4,17 @@
 #
 # Usage:  bench/all.sh [REPORTS-DIR]
 #
-# Runs scale.sh, incremental.sh, cite.sh, check.sh, headings.sh, typos.sh, compare.sh, relevance.sh and hostile.sh one after
-# another (each writes bench/results/<date>-<commit>-<script>.json), then
+# Runs scale.sh, incremental.sh, cite.sh, check.sh, headings.sh, typos.sh, compare.sh, relevance.sh, hostile.sh
+# and growth.sh one after another (each writes bench/results/<date>-<commit>-<script>.json), then
 # bench/render.py. Each script's full Markdown report goes into REPORTS-DIR
 # (default: a fresh `mktemp -d`, printed at the end); those reports are for
 # reading now, the results files are what is kept. Stops at the first
 # failing script, so no half-set of results is rendered.
 #
-# About 20 minutes on 2 cores (hostile.sh is 5 of them). To stay near that, it runs fewer repetitions
+# About 35 minutes on 2 cores: 20 for the first nine (hostile.sh is 5 of them),
+# then about 15 for growth.sh (1x, 3x and 10x copies of the bench corpus; 10x
+# is about 1 GB in a scratch folder and 10 of the 15 minutes; PASSAGE_GROWTH_SCALES="1 3"
+# takes about 5). To stay near that, it runs fewer repetitions
 # than the scripts' own defaults (BENCHMARKS.md says which); override any of
 # these as usual:
 #   PASSAGE_BENCH_BUILD_RUNS=3  full builds per tool in scale.sh's build table
@@ -20,8 +23,9 @@
 #                               3 runs of one report differed by up to 10 %)
 #   PASSAGE_BENCH_SCALING=0     scale.sh skips its subset table (+4 minutes)
 #   PASSAGE_BENCH_RUNS=3        incremental.sh: runs of the full/incremental table
-#   PASSAGE_BENCH_EDIT_RUNS=8   incremental.sh: edits timed for "edit -> search"
+#   PASSAGE_BENCH_EDIT_RUNS=20  incremental.sh: edits timed for "edit -> search" (issue 20: 20)
 #   PASSAGE_BENCH_ONLY="scale cite"  run only these scripts (then render)
+#   PASSAGE_GROWTH_SCALES="1 3 10"  growth.sh's scales (see its header)
 # and bench/lib.sh's PASSAGE_BENCH_REV, PASSAGE_BENCH_WAIT, PASSAGE_BENCH_RESULTS.
 #
 # Needs (checked before anything runs): cargo, python3, hyperfine >= 1.13,
@@ -33,7 +37,7 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SCRIPTS=(scale incremental cite check headings typos compare relevance hostile)
+SCRIPTS=(scale incremental cite check headings typos compare relevance hostile growth)
 if [[ -n ${PASSAGE_BENCH_ONLY:-} ]]; then
     read -r -a SCRIPTS <<<"$PASSAGE_BENCH_ONLY"
     for s in "${SCRIPTS[@]}"; do
@@ -49,7 +53,7 @@ export PASSAGE_BENCH_BUILD_RUNS=${PASSAGE_BENCH_BUILD_RUNS:-3}
 export PASSAGE_BENCH_RSS_BUILD_RUNS=${PASSAGE_BENCH_RSS_BUILD_RUNS:-1}
 export PASSAGE_BENCH_SCALING=${PASSAGE_BENCH_SCALING:-0}
 export PASSAGE_BENCH_RUNS=${PASSAGE_BENCH_RUNS:-3}
-export PASSAGE_BENCH_EDIT_RUNS=${PASSAGE_BENCH_EDIT_RUNS:-8}
+export PASSAGE_BENCH_EDIT_RUNS=${PASSAGE_BENCH_EDIT_RUNS:-20}
 # The scripts name the bench corpus differently: scale.sh's is
 # PASSAGE_BENCH_CORPUS, which for the others is the single-article folder.
 export PASSAGE_BENCH_WIKI=$WIKI

@@ -27,19 +27,12 @@ use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Snippet};
 use crate::index::{Opened, Unreadable};
+use crate::limits::{MAX_LISTED, MAX_QUOTE_BYTES};
 use crate::text::{Analyzer, Word};
-
-/// Longest quote accepted, in bytes (a whole article pasted by mistake
-/// should get a message, not minutes of alignment).
-pub const MAX_QUOTE_BYTES: usize = 100_000;
 
 /// The words of a quote's segment that the candidate phrase query holds:
 /// enough to make candidates rare, few enough to keep the query cheap.
 const CANDIDATE_PHRASE_TERMS: usize = 12;
-
-/// Most exact matches listed, whatever the limit asked for (`exact_total`
-/// still counts them all): each costs a context cut from its passage.
-pub const MAX_LISTED: usize = 1_000;
 
 /// How to cite.
 #[derive(Debug, Clone)]
@@ -455,13 +448,8 @@ fn exact(
 ) -> Result<(Vec<CiteMatch>, usize)> {
     let f = &opened.fields;
     let err = |e| Error::index(opened.root())(e);
-    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(
-        Occur::Must,
-        Box::new(TermQuery::new(
-            Term::from_field_text(f.kind, "paragraph"),
-            IndexRecordOption::Basic,
-        )),
-    )];
+    // Only paragraphs have text: no need to say which documents.
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for seg in segments {
         // Candidates need only the start of each segment: the count below
         // checks every word from positions, and a phrase query of 29,000
@@ -469,13 +457,13 @@ fn exact(
         let seg = &seg.terms[..seg.terms.len().min(CANDIDATE_PHRASE_TERMS)];
         let q: Box<dyn TQuery> = if seg.len() == 1 {
             Box::new(TermQuery::new(
-                Term::from_field_text(f.exact, &seg[0]),
+                Term::from_field_text(f.text, &seg[0]),
                 IndexRecordOption::Basic,
             ))
         } else {
             Box::new(PhraseQuery::new(
                 seg.iter()
-                    .map(|t| Term::from_field_text(f.exact, t))
+                    .map(|t| Term::from_field_text(f.text, t))
                     .collect(),
             ))
         };
@@ -489,7 +477,7 @@ fn exact(
     // back from the corpus only the passages listed: `cite "of the"` has
     // 150,000 candidate passages on the bench corpus, and reading and
     // analyzing each took 12 s where the phrase search takes 0.1 s.
-    let mut counted = count_by_positions(searcher, f, segments, candidates).map_err(err)?;
+    let mut counted = count_by_positions(opened, segments, candidates)?;
     let exact_total: usize = counted.iter().map(|c| c.occurrences).sum();
     let limit = opts.limit.unwrap_or(usize::MAX).min(MAX_LISTED);
     // Document order; only the passages that may be listed need sorting
@@ -544,11 +532,13 @@ struct Counted {
 /// word `i` is at position `i`), as [`occurrences`] finds them in its
 /// words, with the file and offset that put it in document order.
 fn count_by_positions(
-    searcher: &tantivy::Searcher,
-    f: &crate::index::Fields,
+    opened: &Opened,
     segments: &[Segment],
     candidates: std::collections::HashSet<DocAddress>,
-) -> tantivy::Result<Vec<Counted>> {
+) -> Result<Vec<Counted>> {
+    let searcher = &opened.searcher;
+    let f = &opened.fields;
+    let err = |e| Error::index(opened.root())(e);
     let mut terms: Vec<&String> = segments.iter().flat_map(|s| &s.terms).collect();
     terms.sort();
     terms.dedup();
@@ -557,8 +547,8 @@ fn count_by_positions(
         by_segment[a.segment_ord as usize].push(a.doc_id);
     }
     let mut out = Vec::new();
-    // File names, once each (a dictionary lookup per passage was most of
-    // the cost); their ranks in name order replace them at the end.
+    // File names, once each per block; their ranks in name order replace
+    // them at the end.
     let mut files: Vec<String> = Vec::new();
     let mut file_index: rustc_hash::FxHashMap<String, u32> = Default::default();
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); terms.len()];
@@ -568,25 +558,19 @@ fn count_by_positions(
         }
         docs.sort_unstable();
         let reader = searcher.segment_reader(ord as u32);
-        let inverted = reader.inverted_index(f.exact)?;
+        let cols = opened.cols(ord as u32);
+        let inverted = reader.inverted_index(f.text).map_err(err)?;
         let mut postings = Vec::with_capacity(terms.len());
         for t in &terms {
-            let term = Term::from_field_text(f.exact, t);
-            postings.push(inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?);
+            let term = Term::from_field_text(f.text, t);
+            postings.push(
+                inverted
+                    .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                    .map_err(|e| err(e.into()))?,
+            );
         }
-        let names = reader.fast_fields().str("file")?;
-        let starts = reader.fast_fields().u64("byte_start")?;
-        // Many candidates (`cite a` on 3 million tiny paragraphs): the file
-        // of every document at once from the `file` field's postings, which
-        // costs a few nanoseconds a document where the fast column costs
-        // 1.5 µs.
-        let file_of = if docs.len() > FILE_SCAN_MIN {
-            Some(files_by_doc(reader, f.file, &mut files, &mut file_index)?)
-        } else {
-            None
-        };
-        let mut by_ord: rustc_hash::FxHashMap<u64, u32> = Default::default();
-        let mut name = String::new();
+        // The file of each block's root, once.
+        let mut by_root: rustc_hash::FxHashMap<u32, u32> = Default::default();
         for doc in docs {
             for (p, out) in postings.iter_mut().zip(&mut positions) {
                 out.clear();
@@ -610,41 +594,23 @@ fn count_by_positions(
             if n == 0 {
                 continue;
             }
-            let known = file_of.as_ref().map_or(u32::MAX, |f| f[doc as usize]);
-            if known != u32::MAX {
-                out.push(Counted {
-                    addr: DocAddress::new(ord as u32, doc),
-                    file: known,
-                    byte_start: starts.first(doc).unwrap_or(0),
-                    occurrences: n,
-                });
-                continue;
-            }
-            let o = names
-                .as_ref()
-                .and_then(|names| names.term_ords(doc).next())
-                .unwrap_or(u64::MAX);
-            let file = match by_ord.get(&o) {
+            let root = cols.root_of(doc);
+            let file = match by_root.get(&root) {
                 Some(&i) => i,
                 None => {
-                    name.clear();
-                    if let Some(names) = &names {
-                        if o != u64::MAX {
-                            names.ord_to_str(o, &mut name)?;
-                        }
-                    }
+                    let name = opened.rel_of(DocAddress::new(ord as u32, root))?;
                     let i = *file_index.entry(name.clone()).or_insert_with(|| {
-                        files.push(name.clone());
+                        files.push(name);
                         files.len() as u32 - 1
                     });
-                    by_ord.insert(o, i);
+                    by_root.insert(root, i);
                     i
                 }
             };
             out.push(Counted {
                 addr: DocAddress::new(ord as u32, doc),
                 file,
-                byte_start: starts.first(doc).unwrap_or(0),
+                byte_start: cols.bytes(doc).start as u64,
                 occurrences: n,
             });
         }
@@ -657,43 +623,6 @@ fn count_by_positions(
     }
     for c in &mut out {
         c.file = rank[c.file as usize];
-    }
-    Ok(out)
-}
-
-/// Candidates in a segment beyond which the files of all its documents
-/// are read at once ([`files_by_doc`]) instead of one by one.
-const FILE_SCAN_MIN: usize = 2_000;
-
-/// The file of every document of a segment, as an index into `files` (a
-/// name is added there when new), from the postings of each file name.
-fn files_by_doc(
-    reader: &tantivy::SegmentReader,
-    field: tantivy::schema::Field,
-    files: &mut Vec<String>,
-    file_index: &mut rustc_hash::FxHashMap<String, u32>,
-) -> tantivy::Result<Vec<u32>> {
-    use tantivy::DocSet;
-    let inverted = reader.inverted_index(field)?;
-    let mut out = vec![u32::MAX; reader.max_doc() as usize];
-    let mut terms = inverted.terms().stream()?;
-    while terms.advance() {
-        let name = String::from_utf8_lossy(terms.key()).into_owned();
-        let i = match file_index.get(&name) {
-            Some(&i) => i,
-            None => {
-                files.push(name.clone());
-                let i = files.len() as u32 - 1;
-                file_index.insert(name, i);
-                i
-            }
-        };
-        let mut postings =
-            inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
-        while postings.doc() != tantivy::TERMINATED {
-            out[postings.doc() as usize] = i;
-            postings.advance();
-        }
     }
     Ok(out)
 }
@@ -878,31 +807,23 @@ fn approximate(
     let f = &opened.fields;
     let searcher = opened.reader.searcher();
     let err = |e| Error::index(opened.root())(e);
-    let mut stems: Vec<&str> = qw.words.iter().map(|w| w.stem.as_str()).collect();
-    stems.sort_unstable();
-    stems.dedup();
-    let words_query = BooleanQuery::new(
-        stems
+    // The quote's words as typed: a misquote changes a few, and the
+    // passages holding most of the rest are the candidates.
+    let mut words: Vec<&str> = qw.words.iter().map(|w| w.exact.as_str()).collect();
+    words.sort_unstable();
+    words.dedup();
+    let query = BooleanQuery::new(
+        words
             .iter()
-            .map(|s| {
+            .map(|w| {
                 let q: Box<dyn TQuery> = Box::new(TermQuery::new(
-                    Term::from_field_text(f.body, s),
+                    Term::from_field_text(f.text, w),
                     IndexRecordOption::WithFreqs,
                 ));
                 (Occur::Should, q)
             })
             .collect(),
     );
-    let query = BooleanQuery::new(vec![
-        (
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.kind, "paragraph"),
-                IndexRecordOption::Basic,
-            )),
-        ),
-        (Occur::Must, Box::new(words_query)),
-    ]);
     let top = searcher
         .search(
             &query,

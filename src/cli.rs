@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use passage::citation;
 use passage::cite::CiteOptions;
+use passage::limits::MAX_DEBOUNCE_MS;
 use passage::render::text::Style;
 use passage::search::SearchOptions;
 
@@ -149,6 +150,10 @@ pub struct IndexArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Only merge the index's small segments, if it has too many (what
+    /// commands start in the background after updating it).
+    #[arg(long, hide = true, conflicts_with_all = ["full", "json"])]
+    pub merge: bool,
 }
 
 #[derive(Debug, Args)]
@@ -277,9 +282,6 @@ pub struct ManArgs {
     pub command: Option<String>,
 }
 
-/// Longest `--debounce-ms` accepted.
-const MAX_DEBOUNCE_MS: u64 = 60_000;
-
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// Print one JSON object per update instead of a line of text.
@@ -393,7 +395,7 @@ pub fn words_after_dashes(args: Vec<OsString>) -> Vec<OsString> {
     out
 }
 
-/// Parses `-n`. A count beyond [`passage::guard::MAX_HITS`] is kept as
+/// Parses `-n`. A count beyond [`passage::limits::MAX_HITS`] is kept as
 /// asked, so the command can say it was capped; the library is given at
 /// most that many.
 fn hit_count(s: &str) -> Result<usize, String> {
@@ -415,7 +417,7 @@ impl CiteArgs {
     /// The library's options.
     pub fn options(&self) -> CiteOptions {
         CiteOptions {
-            limit: self.limit.map(|n| n.min(passage::guard::MAX_HITS)),
+            limit: self.limit.map(|n| n.min(passage::limits::MAX_HITS)),
             style: match self.style {
                 CitationStyle::Plain => citation::Style::Plain,
                 CitationStyle::Markdown => citation::Style::Markdown,
@@ -486,7 +488,7 @@ impl SearchArgs {
     /// The library's options.
     pub fn options(&self) -> SearchOptions {
         SearchOptions {
-            limit: self.limit.min(passage::guard::MAX_HITS),
+            limit: self.limit.min(passage::limits::MAX_HITS),
             typos: !self.no_typos,
             explain: self.explain,
             ..SearchOptions::default()

@@ -4,7 +4,7 @@
 //! Nothing here knows about tantivy; the index stage takes the documents as
 //! plain values.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::article::{Article, ParseError};
 use crate::error::{Error, Result};
 
-pub use crate::model::{Document, Kind, SourceFile};
+pub use crate::model::{Document, Id, Kind, SourceFile};
 
 /// A file that was left out of the index, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -53,10 +53,10 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
         },
     })?;
     if meta.is_file() {
-        return Ok(vec![source_file(root.to_path_buf(), &meta)]);
+        return Ok(vec![source_file(root, root.to_path_buf(), &meta)]);
     }
     let mut out = Vec::new();
-    let subdirs = read_folder(root, &mut out)?;
+    let subdirs = read_folder(root, root, &mut out)?;
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
@@ -72,7 +72,7 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
                     let mut found = Vec::new();
                     let mut stack = dirs;
                     while let Some(dir) = stack.pop() {
-                        stack.extend(read_folder(&dir, &mut found)?);
+                        stack.extend(read_folder(root, &dir, &mut found)?);
                     }
                     Ok(found)
                 })
@@ -86,15 +86,15 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
     for r in results {
         out.extend(r?);
     }
-    // By the displayed bytes: as reproducible as by path components, and
-    // much cheaper for thousands of files.
-    out.sort_unstable_by(|a, b| a.display.cmp(&b.display));
+    // By the path inside the corpus, as the index lists its files: as
+    // reproducible as by path components, and much cheaper for thousands.
+    out.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
 }
 
 /// Reads one folder: its article files go to `found`, its subfolders are
 /// returned.
-fn read_folder(dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> {
+fn read_folder(root: &Path, dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> {
     let err = |e: std::io::Error| Error::Corpus {
         path: dir.to_path_buf(),
         message: e.to_string(),
@@ -121,17 +121,17 @@ fn read_folder(dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> 
             entry.metadata()
         };
         match meta {
-            Ok(meta) if meta.is_file() => found.push(source_file(path, &meta)),
+            Ok(meta) if meta.is_file() => found.push(source_file(root, path, &meta)),
             // A device, FIFO or socket named `*.txt` (often a link to
             // /dev/zero or /dev/stdin) is listed, never opened, so that
             // reading it says what it is instead of it silently missing.
-            Ok(meta) if !meta.is_dir() => found.push(source_file(path, &meta)),
+            Ok(meta) if !meta.is_dir() => found.push(source_file(root, path, &meta)),
             // A dangling or looping link is listed (with the link's own
             // stamp) so that reading it reports why, rather than the file
             // silently missing.
             Err(_) if ft.is_symlink() => {
                 if let Ok(link) = entry.metadata() {
-                    found.push(source_file(path, &link));
+                    found.push(source_file(root, path, &link));
                 }
             }
             _ => {}
@@ -140,33 +140,35 @@ fn read_folder(dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> 
     Ok(subdirs)
 }
 
-/// Shows a path with forward slashes and without a leading `./`.
-/// A found file, named as displayed.
-fn source_file(path: PathBuf, meta: &std::fs::Metadata) -> SourceFile {
+/// A found file, named as displayed and as the index knows it (relative
+/// to the corpus root; a corpus of one file: its name).
+fn source_file(root: &Path, path: PathBuf, meta: &std::fs::Metadata) -> SourceFile {
     let display = display_path(&path);
-    SourceFile::new(path, display, meta)
+    let rel = match path.strip_prefix(root) {
+        Ok(r) if !r.as_os_str().is_empty() => r.to_string_lossy().replace('\\', "/"),
+        _ => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    SourceFile::new(path, display, rel, meta)
 }
 
-fn display_path(p: &Path) -> String {
+/// Shows a path with forward slashes and without a leading `./`.
+pub fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
 /// The documents of one parsed article.
 ///
-/// `ids` collects the identifiers handed out so far in this build, so a
+/// `ids` collects the identifiers handed out so far in this file, so a
 /// repeated passage gets a distinct one (`-2`, `-3`...).
-pub fn documents(
-    file: &str,
-    text: &str,
-    article: &Article,
-    ids: &mut HashSet<String>,
-) -> Vec<Document> {
+pub fn documents(file: &str, text: &str, article: &Article, ids: &mut Ids) -> Vec<Document> {
     let mut out = Vec::with_capacity(article.passages.len() + article.sections.len());
     // Hostile files (thousands of sections, one paragraph repeated
     // thousands of times) must cost linear time here: passages are found
     // by binary search, years and ID suffixes are remembered in maps.
-    let mut suffixes = HashMap::new();
     for s in &article.sections {
         let mut years = Vec::new();
         let mut seen = HashSet::new();
@@ -178,11 +180,12 @@ pub fn documents(
             .take_while(|p| p.bytes.start < s.bytes.end)
         {
             if p.bytes.end <= s.bytes.end {
-                years.extend(p.years.iter().filter(|&&y| seen.insert(y)));
+                let found = crate::article::years(&text[p.bytes.clone()]);
+                years.extend(found.into_iter().filter(|&y| seen.insert(y)));
             }
         }
         out.push(Document {
-            id: unique(ids, &mut suffixes, section_id(&article.title, &s.path)),
+            id: ids.section(&article.title, &s.path).to_string(),
             kind: Kind::Section,
             article: article.title.clone(),
             section: s.path.clone(),
@@ -203,7 +206,7 @@ pub fn documents(
         let s = &article.sections[p.section];
         let body = &text[p.bytes.clone()];
         out.push(Document {
-            id: unique(ids, &mut suffixes, passage_id(&article.title, body)),
+            id: ids.passage(&article.title, body).to_string(),
             kind: Kind::Paragraph,
             article: article.title.clone(),
             section: s.path.clone(),
@@ -215,7 +218,7 @@ pub fn documents(
             column: column_of(text, p.bytes.start),
             byte_start: p.bytes.start,
             byte_end: p.bytes.end,
-            years: p.years.clone(),
+            years: crate::article::years(body),
             text: body.to_string(),
             heading: article.heading(text, s).to_string(),
         });
@@ -229,22 +232,34 @@ pub fn column_of(text: &str, byte: usize) -> usize {
     1 + text[line_start..byte].chars().count()
 }
 
-/// `base`, or `base-2`, `base-3`... whichever is free first; `suffixes`
-/// remembers per base where to go on looking.
-fn unique(
-    ids: &mut HashSet<String>,
-    suffixes: &mut HashMap<String, usize>,
-    base: String,
-) -> String {
-    if ids.insert(base.clone()) {
-        return base;
+/// The IDs handed out in one file: the first passage with a given text
+/// gets its plain ID, a repeat of it `-2`, `-3`... (a file of three
+/// million identical lines counts, it does not search).
+#[derive(Debug, Default)]
+pub struct Ids {
+    seen: rustc_hash::FxHashMap<(bool, u64), u64>,
+}
+
+impl Ids {
+    /// The ID of the next passage with this text.
+    pub fn passage(&mut self, article: &str, text: &str) -> Id {
+        self.next(false, fnv1a_parts(&[article, text]) >> 16)
     }
-    let n = suffixes.entry(base.clone()).or_insert(2);
-    loop {
-        let id = format!("{base}-{n}");
+
+    /// The ID of the next section with this heading path.
+    pub fn section(&mut self, article: &str, path: &[String]) -> Id {
+        let mut parts: Vec<&str> = vec![article];
+        parts.extend(path.iter().map(String::as_str));
+        self.next(true, fnv1a_parts(&parts) >> 16)
+    }
+
+    fn next(&mut self, section: bool, hash: u64) -> Id {
+        let n = self.seen.entry((section, hash)).or_insert(0);
         *n += 1;
-        if ids.insert(id.clone()) {
-            return id;
+        Id {
+            section,
+            hash,
+            dup: if *n == 1 { 0 } else { *n },
         }
     }
 }
@@ -253,15 +268,13 @@ fn unique(
 /// the passage text. It does not depend on where the passage stands, so
 /// edits elsewhere leave it alone; editing the passage itself changes it.
 pub fn passage_id(article: &str, text: &str) -> String {
-    format!("p{:012x}", fnv1a_parts(&[article, text]) >> 16)
+    Ids::default().passage(article, text).to_string()
 }
 
 /// A section's ID: `s` and 12 hex digits of a hash of the article title and
 /// the heading path. Renaming a heading changes it and its subsections'.
 pub fn section_id(article: &str, path: &[String]) -> String {
-    let mut parts: Vec<&str> = vec![article];
-    parts.extend(path.iter().map(String::as_str));
-    format!("s{:012x}", fnv1a_parts(&parts) >> 16)
+    Ids::default().section(article, path).to_string()
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -270,6 +283,11 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 /// releases, which IDs meant to be stored must be.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     fnv_extend(FNV_OFFSET, bytes)
+}
+
+/// [`fnv1a`] of what was hashed into `h`, then `bytes`.
+pub fn fnv1a_extend(h: u64, bytes: &[u8]) -> u64 {
+    fnv_extend(h, bytes)
 }
 
 fn fnv_extend(mut h: u64, bytes: &[u8]) -> u64 {

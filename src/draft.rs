@@ -19,11 +19,6 @@
 
 use std::ops::Range;
 
-/// Largest draft accepted, in bytes: a hundred times the longest quote
-/// [`crate::cite`] accepts. A book-length draft is still far below it; a
-/// file of tens of megabytes is not a draft.
-pub const MAX_DRAFT_BYTES: usize = 100 * crate::cite::MAX_QUOTE_BYTES;
-
 /// One quotation of a draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quotation {

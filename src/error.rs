@@ -54,6 +54,10 @@ pub enum Error {
     /// The query cannot be read.
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// Work stopped because another part of it failed first (that part's
+    /// error is the one reported).
+    #[error("stopped")]
+    Stopped,
     /// A query given to list sections holds something other than filters
     /// that pick sections (a word, a phrase, `kind:paragraph`).
     #[error("--list-sections takes only filters that pick sections (article:, section:, year:), not {0}")]

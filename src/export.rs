@@ -2,11 +2,7 @@
 //! loading into another engine when a corpus outgrows one machine (see
 //! `docs/SCALING.md`).
 
-use std::collections::HashMap;
-
-use tantivy::collector::DocSetCollector;
-use tantivy::query::AllQuery;
-use tantivy::TantivyDocument;
+use tantivy::DocAddress;
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -20,37 +16,31 @@ pub fn for_each_document(
     mut each: impl FnMut(&Document) -> std::io::Result<()>,
 ) -> Result<(usize, Unreadable)> {
     let mut unreadable = Unreadable::default();
-    let searcher = opened.reader.searcher();
-    let all = searcher
-        .search(&AllQuery, &DocSetCollector)
-        .map_err(Error::index(opened.root()))?;
-    let mut docs: Vec<Document> = Vec::with_capacity(all.len());
-    for addr in all {
-        let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(opened.root()))?;
-        docs.push(opened.fields.from_tantivy(&stored));
-    }
-    // A section starts where its heading does, before its paragraphs.
-    docs.sort_by(|a, b| {
-        (&a.file, a.byte_start, a.paragraph.is_some()).cmp(&(
-            &b.file,
-            b.byte_start,
-            b.paragraph.is_some(),
-        ))
-    });
-    let mut files: HashMap<String, Option<String>> = HashMap::new();
-    let n = docs.len();
-    for mut d in docs {
-        if !files.contains_key(&d.file) {
-            files.clear();
-            let text = opened.file_text(&d.file, &mut unreadable);
-            files.insert(d.file.clone(), text);
+    let mut n = 0;
+    // A file's block is in file order: each section, then its own
+    // paragraphs, then its subsections.
+    for file in opened.files()? {
+        let rel = &file.entry.rel;
+        let roots = opened.blocks_of(rel)?;
+        if roots.is_empty() {
+            continue;
         }
-        if let Some(Some(text)) = files.get(&d.file) {
-            if let Some(t) = text.get(d.byte_start..d.byte_end) {
-                d.text = t.to_string();
+        let text = opened.file_text(&opened.corpus.display(rel), &mut unreadable);
+        for root in roots {
+            let cols = opened.cols(root.segment_ord);
+            for doc in root.doc_id..=root.doc_id + cols.span(root.doc_id) {
+                let addr = DocAddress::new(root.segment_ord, doc);
+                if !opened.is_result(addr) {
+                    continue;
+                }
+                let mut d = opened.place(addr)?;
+                if let Some(t) = text.as_ref().and_then(|t| t.get(d.byte_start..d.byte_end)) {
+                    d.text = t.to_string();
+                }
+                each(&d).map_err(Error::io("stdout"))?;
+                n += 1;
             }
         }
-        each(&d).map_err(Error::io("stdout"))?;
     }
     Ok((n, unreadable))
 }

@@ -12,20 +12,8 @@ use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::limits::{MAX_FILE_BYTES, MAX_HITS};
 use crate::model::SourceFile;
-
-/// Largest corpus file read, in bytes (64 MiB). The longest Wikipedia
-/// articles are about 1 MB of text, and a file's parse and documents take
-/// several times its size in memory, so a bigger file is almost surely not
-/// an article (a log, a dump) and is refused before being read.
-pub const MAX_FILE_BYTES: u64 = 64 << 20;
-
-/// Most hits a search or `related` shows (`-n` is capped here, with a
-/// note): each costs its passage read back from the corpus and a snippet,
-/// and `a* -n 1000000 --json` took 16.8 s and 437 MB on the bench corpus
-/// where `-n 10000` takes 0.6 s and 47 MB. The count of all matches is
-/// still given; `export` lists every document.
-pub const MAX_HITS: usize = 10_000;
 
 /// The note for a `-n` beyond [`MAX_HITS`], if it is.
 pub fn hits_capped(asked: usize) -> Option<String> {
@@ -173,6 +161,7 @@ mod tests {
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         SourceFile {
             display: path.display().to_string(),
+            rel: path.display().to_string(),
             path,
             size,
             mtime_ns: 0,

@@ -24,7 +24,7 @@ use tantivy::{DocAddress, Searcher, SegmentReader, Term};
 
 use crate::article;
 use crate::query::Kind;
-use crate::text::Word;
+use crate::text::{Analyzer, Word};
 
 /// Something to find in a text, already analyzed into terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,23 @@ pub struct Found {
     pub pattern: usize,
     /// Byte ranges to mark: one per word, or one for a whole exact phrase.
     pub spans: Vec<Range<usize>>,
+}
+
+/// The words of `text`, stemmed where a [`Pattern::Stem`] could match them:
+/// the English stemmer keeps a word's first letter (it rewrites endings
+/// only), so a word whose first letter starts no stem searched for keeps an
+/// empty stem, which matches none.
+pub fn words_for(analyzer: &mut Analyzer, text: &str, patterns: &[Pattern]) -> Vec<Word> {
+    let firsts: Vec<char> = patterns
+        .iter()
+        .filter_map(|p| match p {
+            Pattern::Stem(s) => s.chars().next(),
+            _ => None,
+        })
+        .collect();
+    analyzer.words_stemming(text, |w| {
+        w.chars().next().is_some_and(|c| firsts.contains(&c))
+    })
 }
 
 /// Finds every occurrence of the patterns among `words`, in text order.
@@ -946,7 +963,35 @@ fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::Analyzer;
+
+    #[test]
+    fn the_stemmer_keeps_a_words_first_letter() {
+        // What `words_for` relies on, over the article and the stemmer's
+        // own exceptions (`dying` -> `die`, `skies` -> `sky`).
+        let article = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/corpus/iran-syria-relations.txt"
+        ))
+        .unwrap();
+        let exceptions = "skis skies dying lying tying idly gently ugly early only singly \
+            sky news howe atlas cosmos bias andes inning outing canning herring earring \
+            proceed exceed succeed yelling yeses";
+        let mut an = Analyzer::default();
+        let mut n = 0;
+        for w in an.words(&format!("{article} {exceptions}")) {
+            assert_eq!(w.stem.chars().next(), w.exact.chars().next(), "{w:?}");
+            n += 1;
+        }
+        assert!(n > 2_000);
+        // So a word is stemmed only when a stem searched for starts alike.
+        let words = words_for(
+            &mut an,
+            "Wars warred in Syria",
+            &[Pattern::Stem("war".into())],
+        );
+        let stems: Vec<&str> = words.iter().map(|w| w.stem.as_str()).collect();
+        assert_eq!(stems, ["war", "war", "", ""]);
+    }
 
     fn cut(text: &str, kind: Kind, patterns: &[Pattern], weights: &[f32], max: usize) -> Snippet {
         let words = Analyzer::default().words(text);

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 /// A quote from a file, or from standard input (`None`), without the line
 /// break that ends it.
 pub fn quote(path: Option<&Path>) -> Result<String> {
-    let limit = passage::cite::MAX_QUOTE_BYTES;
+    let limit = passage::limits::MAX_QUOTE_BYTES;
     let name = path.map_or("standard input".to_string(), |p| p.display().to_string());
     let mut bytes = Vec::new();
     match path {
@@ -32,10 +32,10 @@ pub fn quote(path: Option<&Path>) -> Result<String> {
 }
 
 /// A draft's text: `-` is standard input; a file that is not UTF-8 text
-/// (a binary, a PDF) or larger than [`passage::draft::MAX_DRAFT_BYTES`] is
+/// (a binary, a PDF) or larger than [`passage::limits::MAX_DRAFT_BYTES`] is
 /// refused.
 pub fn draft(path: &Path) -> Result<passage::check::Draft> {
-    let limit = passage::draft::MAX_DRAFT_BYTES;
+    let limit = passage::limits::MAX_DRAFT_BYTES;
     let (name, bytes) = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         io::stdin()

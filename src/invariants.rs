@@ -15,7 +15,8 @@ use crate::article::Article;
 use crate::cite;
 use crate::corpus;
 use crate::highlight;
-use crate::query::{Query, MAX_QUERY_BYTES};
+use crate::limits::MAX_QUERY_BYTES;
+use crate::query::Query;
 use crate::text::Analyzer;
 
 /// Whether `r` slices `text` (in bounds, on character boundaries).
@@ -112,7 +113,7 @@ pub fn check_article(bytes: &[u8]) {
             s.bytes
         );
     }
-    let docs = corpus::documents("f.txt", text, &article, &mut HashSet::new());
+    let docs = corpus::documents("f.txt", text, &article, &mut corpus::Ids::default());
     let mut ids = HashSet::new();
     for d in &docs {
         assert_eq!(d.text, text[d.byte_start..d.byte_end]);

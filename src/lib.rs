@@ -18,7 +18,7 @@
 //! all of them.
 //!
 //! ```
-//! use passage::{index::IndexDir, search::{search, SearchOptions}};
+//! use passage::{index::IndexDir, query::Query, search::{search, SearchOptions}};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let corpus = dir.path().join("corpus");
@@ -27,8 +27,9 @@
 //!
 //! let index = IndexDir::new(dir.path().join("index"));
 //! index.build(&corpus).unwrap();
-//! let opened = index.open().unwrap().unwrap();
-//! let results = search(&opened, "ransacking", &SearchOptions::default()).unwrap();
+//! let opened = index.open(&corpus).unwrap().unwrap();
+//! let query = Query::parse("ransacking").unwrap();
+//! let results = search(&opened, "ransacking", &query, &SearchOptions::default()).unwrap();
 //!
 //! let hit = &results.hits[0];
 //! assert_eq!(hit.doc.years, vec![1773]);
@@ -50,6 +51,7 @@ pub mod guard;
 pub mod highlight;
 pub mod index;
 pub mod invariants;
+pub mod limits;
 pub mod model;
 pub mod progress;
 pub mod query;

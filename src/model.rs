@@ -64,6 +64,62 @@ pub struct Document {
     pub heading: String,
 }
 
+/// A passage's or section's ID as numbers: `p` (or `s`) and the 12 hex
+/// digits of a 48-bit hash, then `-N` when the same passage stands again in
+/// its file (see [`crate::corpus::passage_id`]). The index keeps the two
+/// numbers in fast columns, not the string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id {
+    /// A section's ID (`s…`) rather than a passage's (`p…`).
+    pub section: bool,
+    /// The 48-bit hash.
+    pub hash: u64,
+    /// The `-N` suffix; 0 for none.
+    pub dup: u64,
+}
+
+impl Id {
+    /// Reads `p0123456789ab` or `s0123456789ab-2`; `None` for anything
+    /// else.
+    pub fn parse(s: &str) -> Option<Id> {
+        let section = match s.as_bytes().first()? {
+            b'p' => false,
+            b's' => true,
+            _ => return None,
+        };
+        let (hex, dup) = match s[1..].split_once('-') {
+            Some((hex, digits)) => {
+                let n: u64 = digits.parse().ok()?;
+                // `-1` and `-02` are not IDs passage hands out.
+                if n < 2 || n.to_string() != digits {
+                    return None;
+                }
+                (hex, n)
+            }
+            None => (&s[1..], 0),
+        };
+        if hex.len() != 12 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return None;
+        }
+        Some(Id {
+            section,
+            hash: u64::from_str_radix(hex, 16).ok()?,
+            dup,
+        })
+    }
+}
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.section { 's' } else { 'p' };
+        write!(f, "{kind}{:012x}", self.hash)?;
+        if self.dup > 0 {
+            write!(f, "-{}", self.dup)?;
+        }
+        Ok(())
+    }
+}
+
 impl Serialize for Kind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -78,6 +134,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// How to show it: the corpus argument joined with the path inside it.
     pub display: String,
+    /// Its path inside the corpus folder, with `/` between folders (its
+    /// name when the corpus is this one file): how the index knows it.
+    pub rel: String,
     /// Size in bytes.
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
@@ -93,7 +152,12 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub(crate) fn new(path: PathBuf, display: String, meta: &std::fs::Metadata) -> SourceFile {
+    pub(crate) fn new(
+        path: PathBuf,
+        display: String,
+        rel: String,
+        meta: &std::fs::Metadata,
+    ) -> SourceFile {
         let mtime_ns = meta
             .modified()
             .ok()
@@ -106,6 +170,7 @@ impl SourceFile {
         let clamp = |t: u128| t.min(u128::from(u64::MAX));
         SourceFile {
             display,
+            rel,
             path,
             size: meta.len(),
             mtime_ns: clamp(mtime_ns),

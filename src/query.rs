@@ -15,6 +15,7 @@
 //! This stage only reads the syntax; turning words into index terms is the
 //! search stage's job. Positions in errors are 1-based character columns.
 
+use crate::limits::{MAX_QUERY_BYTES, MAX_QUERY_TERMS, MAX_SLOP_WORK};
 use std::fmt;
 
 /// A parsed query.
@@ -185,23 +186,6 @@ impl std::error::Error for QueryError {}
 
 /// The filter names the parser knows.
 pub const FIELDS: [&str; 4] = ["section", "article", "year", "kind"];
-
-/// Longest query accepted, in bytes; a longer one is a mistake (a pasted
-/// file), not a search.
-pub const MAX_QUERY_BYTES: usize = 10_000;
-
-/// Most words, phrases and filters in a query: each costs index lookups
-/// (a typo-tolerant word, several), and a pasted page is not a search.
-pub const MAX_QUERY_TERMS: usize = 1_000;
-
-/// The most work a phrase with slop may ask for: its slop times the gaps
-/// between its words. tantivy's sloppy phrase matching grows steeply with
-/// both when the words repeat (25 times `the` with `~100` took 15.8 s and
-/// 4.8 GB on the 18 KB article; on a fifth of the bench corpus, 8 words
-/// with `~50` took 2.4 s and `~20` 0.27 s). Within this bound the worst
-/// seen on the whole bench corpus was 0.45 s (9 times `the`, `~16`). A
-/// reader's `"iran syria"~5` or `"a b c d e"~10` is far below it.
-pub const MAX_SLOP_WORK: u32 = 100;
 
 impl Query {
     /// Parses a query string.

@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, RangeQuery};
 
 use crate::error::{Error, Result};
 use crate::highlight::Pattern;
@@ -24,6 +22,7 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
     let Some(doc) = opened.by_id(id, &mut unreadable)?.into_iter().next() else {
         return Ok(None);
     };
+    let id_hash = crate::model::Id::parse(id).map_or(0, |i| i.hash);
     let searcher = opened.reader.searcher();
     let f = &opened.fields;
     let mut an = Analyzer::default();
@@ -37,19 +36,18 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
             *tf.entry(w.stem).or_default() += 1;
         }
     }
-    // Distinctive = frequent here, rare elsewhere (tf-idf).
-    let n = searcher.num_docs().max(1) as f32;
-    let mut weighted: Vec<(String, f32)> = tf
+    // Distinctive = frequent here, rare elsewhere (tf-idf), over paragraphs
+    // and sections alike, as a word's spread across the corpus.
+    let lex = crate::search::lexicon(opened);
+    let n = (opened.payload.paragraphs + opened.payload.sections).max(1) as f32;
+    let mut spread = Vec::with_capacity(tf.len());
+    for (stem, count) in tf {
+        let df = crate::search::stem_spread(opened, &lex, &stem)?;
+        spread.push((stem, count, df));
+    }
+    let mut weighted: Vec<(String, f32)> = spread
         .into_iter()
-        .filter_map(|(stem, count)| {
-            // Over paragraphs and sections alike, as a word's spread
-            // across the corpus.
-            let df_in = |field| {
-                searcher
-                    .doc_freq(&Term::from_field_text(field, &stem))
-                    .unwrap_or(0)
-            };
-            let df = df_in(f.body) + df_in(f.section_body);
+        .filter_map(|(stem, count, df)| {
             // A word only this passage has relates it to nothing.
             (df > 1).then(|| {
                 let idf = (1.0 + n / df as f32).ln();
@@ -63,29 +61,20 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         .iter()
         .map(|(stem, w)| {
             let q: Box<dyn TQuery> = Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.body, stem),
-                    IndexRecordOption::WithFreqs,
-                )),
+                crate::search::words_in_text(opened, &lex, stem),
                 *w,
             ));
             (Occur::Should, q)
         })
         .collect();
+    let own = tantivy::Term::from_field_u64(f.id, id_hash);
     let query = BooleanQuery::new(vec![
         (Occur::Must, Box::new(BooleanQuery::new(words))),
         (
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.kind, "paragraph"),
-                IndexRecordOption::Basic,
-            )),
-        ),
-        (
             Occur::MustNot,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.id, id),
-                IndexRecordOption::Basic,
+            Box::new(RangeQuery::new(
+                std::ops::Bound::Included(own.clone()),
+                std::ops::Bound::Included(own),
             )),
         ),
     ]);

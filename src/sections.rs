@@ -6,15 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{BooleanQuery, Occur, Query as TQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::query::{BooleanQuery, Occur, Query as TQuery};
+use tantivy::{DocAddress, DocId};
 
 use crate::error::{Error, Result};
-use crate::index::state::FileState;
-use crate::index::{IndexDir, Opened};
+use crate::index::{DocKind, Opened};
 use crate::query::{Filter, Kind, Query};
-use crate::search::{exclusion, filter_query, unmatched_filters};
+use crate::search::{compile_filters, exclusion, unmatched_filters, CompiledFilter};
 use crate::text::Analyzer;
 
 /// A table of contents: the articles listed and what is worth saying
@@ -57,61 +55,83 @@ pub struct SectionEntry {
 
 /// Lists the sections of every indexed article.
 pub fn list(opened: &Opened) -> Result<Vec<ArticleSections>> {
-    Ok(files(opened)?.iter().map(article_sections).collect())
+    articles(opened)?
+        .iter()
+        .map(|rel| article_sections(opened, rel))
+        .collect()
 }
 
-/// The indexed files that were read as articles.
-fn files(opened: &Opened) -> Result<Vec<FileState>> {
-    let docs = IndexDir::docs(opened).ok_or_else(|| Error::NoIndex {
-        path: opened.root().to_path_buf(),
-    })?;
-    Ok(docs
-        .files
+/// The paths of the indexed files that were read as articles, in order.
+fn articles(opened: &Opened) -> Result<Vec<String>> {
+    Ok(opened
+        .files()?
         .into_iter()
-        .filter(|f| f.problem.is_none())
+        .filter(|f| f.counts.sections > 0)
+        .map(|f| f.entry.rel)
         .collect())
 }
 
-/// One file's sections with their passage counts, all marked matched.
-fn article_sections(f: &FileState) -> ArticleSections {
-    let mut sections: Vec<SectionEntry> = f
-        .docs
-        .iter()
-        .filter(|d| d.section)
-        .map(|d| SectionEntry {
-            section: d.path.to_vec(),
-            paragraphs: 0,
-            total: 0,
-            id: d.id.clone(),
-            matched: true,
-        })
-        .collect();
-    // Each paragraph counts in its section and in every section above it:
-    // looked up by path prefix, so that an article of 100,000 sections is
-    // not 100,000 times 100,000 comparisons. A path may repeat (two
-    // `== Notes ==`); each of its sections counts.
-    let mut at: HashMap<&[String], Vec<usize>> = HashMap::new();
-    for (i, d) in f.docs.iter().filter(|d| d.section).enumerate() {
-        at.entry(d.path.as_slice()).or_default().push(i);
-    }
-    for p in f.docs.iter().filter(|d| !d.section) {
-        for depth in 0..=p.path.len() {
-            let Some(found) = at.get(&p.path[..depth]) else {
-                continue;
-            };
-            for &i in found {
-                sections[i].total += 1;
-                if depth == p.path.len() {
-                    sections[i].paragraphs += 1;
+/// One file's sections with their passage counts, all marked matched, read
+/// from its block: each section, then its own paragraphs.
+fn article_sections(opened: &Opened, rel: &str) -> Result<ArticleSections> {
+    let mut sections: Vec<SectionEntry> = Vec::new();
+    let mut article = String::new();
+    // Each section document (and each copy of one heading a later chunk)
+    // as an index into `sections`.
+    let mut entry_of: HashMap<DocAddress, usize> = HashMap::new();
+    let mut last_at: HashMap<Vec<String>, usize> = HashMap::new();
+    for root in opened.blocks_of(rel)? {
+        let c = opened.cols(root.segment_ord);
+        let at = |doc: DocId| DocAddress::new(root.segment_ord, doc);
+        for doc in root.doc_id..=root.doc_id + c.span(root.doc_id) {
+            match c.kind(doc) {
+                Some(DocKind::Section) => {
+                    let place = opened.place(at(doc))?;
+                    if doc == root.doc_id {
+                        article = place.article.clone();
+                    }
+                    last_at.insert(place.section.clone(), sections.len());
+                    entry_of.insert(at(doc), sections.len());
+                    sections.push(SectionEntry {
+                        section: place.section,
+                        paragraphs: 0,
+                        total: 0,
+                        id: place.id,
+                        matched: true,
+                    });
                 }
+                Some(DocKind::SectionContinued) => {
+                    let place = opened.place(at(doc))?;
+                    if let Some(&i) = last_at.get(&place.section) {
+                        entry_of.insert(at(doc), i);
+                    }
+                }
+                Some(DocKind::Paragraph) => {
+                    // Counted in its section and in every section above it.
+                    let mut s = doc - c.up(doc);
+                    if let Some(&i) = entry_of.get(&at(s)) {
+                        sections[i].paragraphs += 1;
+                    }
+                    loop {
+                        if let Some(&i) = entry_of.get(&at(s)) {
+                            sections[i].total += 1;
+                        }
+                        let up = c.up(s);
+                        if up == 0 || up > s {
+                            break;
+                        }
+                        s -= up;
+                    }
+                }
+                _ => {}
             }
         }
     }
-    ArticleSections {
-        article: f.title.clone(),
-        file: f.file.clone(),
+    Ok(ArticleSections {
+        article,
+        file: opened.corpus.display(rel),
         sections,
-    }
+    })
 }
 
 /// Reads the query given with a listing. A listing is of sections, so only
@@ -166,16 +186,17 @@ pub fn list_matching(opened: &Opened, q: &Query) -> Result<Toc> {
             notes: Vec::new(),
         });
     }
-    let mut an = Analyzer::default();
-    let notes = unmatched_filters(q, opened, &mut an)?;
-    let picked = picked_sections(opened, q, &mut an)?;
-    let mut articles = Vec::new();
+    let lex = crate::search::lexicon(opened);
+    let filters = compile_filters(q, &opened.fields, &mut Analyzer::default(), &lex)?;
+    let notes = unmatched_filters(&filters, opened)?;
+    let picked = picked_sections(opened, filters)?;
+    let mut listed = Vec::new();
     // Only the files holding a picked section are counted out.
-    for f in &files(opened)? {
-        let Some(ids) = picked.get(&f.file) else {
+    for rel in &articles(opened)? {
+        let Some(ids) = picked.get(rel) else {
             continue;
         };
-        let mut a = article_sections(f);
+        let mut a = article_sections(opened, rel)?;
         for s in &mut a.sections {
             s.matched = ids.contains(&s.id);
         }
@@ -194,45 +215,41 @@ pub fn list_matching(opened: &Opened, q: &Query) -> Result<Toc> {
         };
         let mut keep = keep.into_iter();
         a.sections.retain(|_| keep.next().unwrap_or(false));
-        articles.push(a);
+        listed.push(a);
     }
-    Ok(Toc { articles, notes })
+    Ok(Toc {
+        articles: listed,
+        notes,
+    })
 }
 
-/// The IDs of the section documents the filters of `q` pick, by file.
+/// The IDs of the section documents the `filters` pick, by file.
 fn picked_sections(
     opened: &Opened,
-    q: &Query,
-    an: &mut Analyzer,
+    filters: Vec<CompiledFilter>,
 ) -> Result<HashMap<String, HashSet<String>>> {
     let f = &opened.fields;
-    let mut parts: Vec<(Occur, Box<dyn TQuery>)> = vec![(
-        Occur::Must,
-        Box::new(TermQuery::new(
-            Term::from_field_text(f.kind, Kind::Section.as_str()),
-            IndexRecordOption::Basic,
-        )),
-    )];
-    for filter in &q.filters {
-        parts.push((Occur::Must, filter_query(filter, f, an)?));
+    let mut parts: Vec<(Occur, Box<dyn TQuery>)> =
+        vec![(Occur::Must, crate::search::kind_is(f, DocKind::Section))];
+    for c in filters {
+        parts.push(if c.excluded {
+            (Occur::MustNot, exclusion(c.query))
+        } else {
+            (Occur::Must, c.query)
+        });
     }
-    for filter in &q.excluded_filters {
-        parts.push((Occur::MustNot, exclusion(filter_query(filter, f, an)?)));
-    }
-    let searcher = opened.reader.searcher();
-    let found = searcher
+    let found = opened
+        .searcher
         .search(&BooleanQuery::new(parts), &DocSetCollector)
         .map_err(Error::index(opened.root()))?;
     let mut out: HashMap<String, HashSet<String>> = HashMap::new();
     for addr in found {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(Error::index(opened.root()))?;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        out.entry(text(f.file)).or_default().insert(text(f.id));
+        let id = opened
+            .cols(addr.segment_ord)
+            .id(addr.doc_id)
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        out.entry(opened.rel_of(addr)?).or_default().insert(id);
     }
     Ok(out)
 }

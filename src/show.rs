@@ -7,7 +7,8 @@
 
 use crate::corpus::Document;
 use crate::error::Result;
-use crate::index::{IndexDir, Opened, Unreadable};
+use crate::index::{Opened, Unreadable};
+use crate::limits::MAX_HOPS;
 
 /// What an ID resolves to.
 #[derive(Debug, Clone)]
@@ -63,41 +64,38 @@ impl Shown {
     }
 }
 
-/// Follows at most this many edits of the same passage.
-const MAX_HOPS: usize = 50;
-
 /// Resolves an ID; also says which files could not be read back.
-pub fn show(opened: &Opened, dir: &IndexDir, id: &str) -> Result<(Shown, Unreadable)> {
+pub fn show(opened: &Opened, id: &str) -> Result<(Shown, Unreadable)> {
     let mut unreadable = Unreadable::default();
-    let shown = resolve(opened, dir, id, &mut unreadable)?;
+    let shown = resolve(opened, id, &mut unreadable)?;
     Ok((shown, unreadable))
 }
 
-fn resolve(
-    opened: &Opened,
-    dir: &IndexDir,
-    id: &str,
-    unreadable: &mut Unreadable,
-) -> Result<Shown> {
+fn resolve(opened: &Opened, id: &str, unreadable: &mut Unreadable) -> Result<Shown> {
     let docs = opened.by_id(id, unreadable)?;
     if !docs.is_empty() {
         return Ok(Shown::Found { docs });
     }
-    let tombstones = dir.tombstones()?;
-    let find = |id: &str| tombstones.iter().rev().find(|t| t.id == id);
-    let Some(mut tomb) = find(id) else {
+    // The newest tombstone of an ID (an ID edited back and again has
+    // several).
+    let find = |id: &str| -> Result<Option<crate::index::state::Tombstone>> {
+        Ok(opened.tombstones_of(id)?.pop())
+    };
+    let Some(mut tomb) = find(id)? else {
         return Ok(Shown::Unknown { id: id.to_string() });
     };
     for _ in 0..MAX_HOPS {
-        let Some(next) = &tomb.replaced_by else { break };
-        let docs = opened.by_id(next, unreadable)?;
+        let Some(next) = tomb.replaced_by.map(|n| n.to_string()) else {
+            break;
+        };
+        let docs = opened.by_id(&next, unreadable)?;
         if !docs.is_empty() {
             return Ok(Shown::Edited {
                 id: id.to_string(),
                 docs,
             });
         }
-        match find(next) {
+        match find(&next)? {
             Some(t) => tomb = t,
             None => break,
         }

@@ -15,6 +15,7 @@
 
 use std::ops::Range;
 
+use crate::limits::MAX_WORD_BYTES;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
     TokenStream, Tokenizer,
@@ -29,10 +30,6 @@ pub const EXACT: &str = "passage_exact";
 pub const STEMMED: &str = "passage_stem";
 /// Name of the tokenizer of already analyzed [`Terms`].
 pub const TERMS: &str = "passage_terms";
-
-/// Words longer than this many bytes are dropped: they are never typed in a
-/// query and only bloat the term dictionary.
-const MAX_WORD_BYTES: usize = 80;
 
 /// The folded, unstemmed analyzer (for phrases, prefixes and filters).
 pub fn exact_analyzer() -> TextAnalyzer {
@@ -276,6 +273,13 @@ impl Default for Analyzer {
 impl Analyzer {
     /// Splits `text` into words with both forms of each term.
     pub fn words(&mut self, text: &str) -> Vec<Word> {
+        self.words_stemming(text, |_| true)
+    }
+
+    /// [`Analyzer::words`], stemming only the words `wanted` accepts; the
+    /// others are left with an empty stem. Stemming is most of the work, and
+    /// a snippet needs the stems of few words.
+    pub fn words_stemming(&mut self, text: &str, wanted: impl Fn(&str) -> bool) -> Vec<Word> {
         let mut out = Vec::new();
         let mut stream = self.exact.token_stream(text);
         while stream.advance() {
@@ -287,10 +291,37 @@ impl Analyzer {
             });
         }
         drop(stream);
-        for w in &mut out {
+        for w in out.iter_mut().filter(|w| wanted(&w.exact)) {
             stem_into(&w.exact, &mut w.stem);
         }
         out
+    }
+
+    /// Appends the folded terms of `text` to `out`, each after a space,
+    /// as the [`TERMS`] tokenizer takes them, and returns how many there
+    /// were: what indexing a passage needs, with no string per word.
+    pub fn terms_into(&mut self, text: &str, out: &mut String) -> usize {
+        self.terms_and_words(text, out, &mut Vec::new())
+    }
+
+    /// [`Analyzer::terms_into`], also giving the words as printed (for what
+    /// else the index learns from them, in the same pass).
+    pub fn terms_and_words<'t>(
+        &mut self,
+        text: &'t str,
+        out: &mut String,
+        printed: &mut Vec<&'t str>,
+    ) -> usize {
+        let mut n = 0;
+        let mut stream = self.exact.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            out.push(' ');
+            out.push_str(&t.text);
+            printed.push(&text[t.offset_from..t.offset_to]);
+            n += 1;
+        }
+        n
     }
 
     /// The folded, unstemmed terms of `text`.
@@ -372,18 +403,35 @@ impl Tokenizer for WordTokenizer {
     }
 }
 
+/// The words of `text` as printed (UAX #29 word segments holding a letter
+/// or digit, split at every space), without folding them: the segmenter
+/// of [`WordTokenizer`], with its shortcut for ASCII lines.
+pub fn word_segments(text: &str) -> impl Iterator<Item = &str> {
+    Segments {
+        text,
+        line: 0..0,
+        words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
+        rest: None,
+    }
+    .map(|(_, w)| w)
+    .filter(|w| w.chars().any(char::is_alphanumeric))
+}
+
 /// Token stream of [`WordTokenizer`].
 pub struct WordStream<'a> {
     segments: Segments<'a>,
     token: Token,
 }
 
-/// UAX #29 word segments, line by line (the algorithm always breaks at a
-/// line end): the general algorithm, or a shortcut for an ASCII line (most
-/// lines of an English corpus), where its rules come down to a few.
+/// UAX #29 word segments, stretch by stretch: the algorithm always breaks
+/// at a line end and around an ASCII space or tab, so the text is split
+/// there into stretches, each split by the general algorithm or, when it is
+/// ASCII (most of an English corpus), by a shortcut where the rules come
+/// down to a few. A line of English with one accented name or dash is thus
+/// mostly ASCII stretches.
 struct Segments<'a> {
     text: &'a str,
-    /// The line being split.
+    /// The stretch being split.
     line: Range<usize>,
     words: LineWords<'a>,
     /// What follows a space inside the last segment, offset in the line.
@@ -432,18 +480,41 @@ impl<'a> Iterator for Segments<'a> {
             if start >= self.text.len() {
                 return None;
             }
-            let end = self.text[start..]
-                .find('\n')
-                .map_or(self.text.len(), |i| start + i + 1);
+            let (end, ascii) = stretch(self.text.as_bytes(), start);
             let line = &self.text[start..end];
             self.line = start..end;
-            self.words = if line.is_ascii() {
+            self.words = if ascii {
                 LineWords::Ascii(AsciiWords { text: line, at: 0 })
             } else {
                 LineWords::Unicode(line.split_word_bound_indices())
             };
         }
     }
+}
+
+/// The stretch of `text` from `start`: to the end of its line, or, when the
+/// line holds other than ASCII, to the end of a run of ASCII that ends at a
+/// space or tab before the first other byte, or to the end of the run of
+/// other bytes up to the next space or tab; and whether it is ASCII.
+fn stretch(text: &[u8], start: usize) -> (usize, bool) {
+    let rest = &text[start..];
+    let line_end = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(rest.len(), |i| i + 1);
+    let line = &rest[..line_end];
+    let Some(first) = line.iter().position(|b| !b.is_ascii()) else {
+        return (start + line_end, true);
+    };
+    let is_gap = |b: &u8| matches!(b, b' ' | b'\t');
+    if let Some(gap) = line[..first].iter().rposition(is_gap) {
+        return (start + gap + 1, true);
+    }
+    let end = line[first..]
+        .iter()
+        .position(is_gap)
+        .map_or(line_end, |i| first + i + 1);
+    (start + end, false)
 }
 
 /// The segments of ASCII text that UAX #29 would return and that can hold a
@@ -472,16 +543,27 @@ enum Class {
 }
 
 fn class(b: u8) -> Class {
-    match b {
-        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-        b'0'..=b'9' => Class::Digit,
-        b'_' => Class::Joiner,
-        b':' => Class::MidLetter,
-        b'.' | b'\'' => Class::MidNumLet,
-        b',' | b';' => Class::MidNum,
-        _ => Class::Other,
-    }
+    CLASSES[b as usize]
 }
+
+/// [`class`] of every byte, looked up: it runs once per byte indexed.
+static CLASSES: [Class; 256] = {
+    let mut t = [Class::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+            b'0'..=b'9' => Class::Digit,
+            b'_' => Class::Joiner,
+            b':' => Class::MidLetter,
+            b'.' | b'\'' => Class::MidNumLet,
+            b',' | b';' => Class::MidNum,
+            _ => Class::Other,
+        };
+        b += 1;
+    }
+    t
+};
 
 impl<'a> Iterator for AsciiWords<'a> {
     type Item = (usize, &'a str);
@@ -517,7 +599,12 @@ impl<'a> Iterator for AsciiWords<'a> {
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
         for (start, seg) in self.segments.by_ref() {
-            if !seg.chars().any(char::is_alphanumeric) {
+            let has_alnum = if seg.is_ascii() {
+                seg.bytes().any(|b| b.is_ascii_alphanumeric())
+            } else {
+                seg.chars().any(char::is_alphanumeric)
+            };
+            if !has_alnum {
                 continue;
             }
             self.token.text.clear();
@@ -871,5 +958,55 @@ mod tests {
             .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
             .collect();
         assert_eq!(lines, unicode_words(&text));
+    }
+
+    /// UAX #29's word segments holding a letter or digit, each split at the
+    /// spaces inside it (as the tokenizer splits U+202F).
+    fn reference_words(text: &str) -> Vec<(usize, &str)> {
+        let mut out = Vec::new();
+        for (i, seg) in text.split_word_bound_indices() {
+            let mut at = 0;
+            for part in seg.split(char::is_whitespace) {
+                if part.chars().any(char::is_alphanumeric) {
+                    out.push((i + at, part));
+                }
+                at += part.len()
+                    + seg[at + part.len()..]
+                        .chars()
+                        .next()
+                        .map_or(0, char::len_utf8);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn stretches_segment_like_the_whole_text() {
+        let alphabet: Vec<char> = "aZ9_.:',; \t\n\réÉ–’\u{202f}\u{ad}\u{301}ß한\u{200d}😀\u{a0}"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..30_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 16) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let segments = Segments {
+                text: &text,
+                line: 0..0,
+                words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
+                rest: None,
+            };
+            let got: Vec<(usize, &str)> = segments
+                .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+                .collect();
+            assert_eq!(got, reference_words(&text), "{text:?}");
+        }
     }
 }

@@ -320,7 +320,7 @@ fn bad_drafts_are_one_line_errors() {
     one_line(&env.run(&["check", "latin1.md"]), "latin1.md: not UTF-8");
     env.write(
         "huge.md",
-        "\"a b c\" ".repeat(passage::draft::MAX_DRAFT_BYTES / 8 + 1),
+        "\"a b c\" ".repeat(passage::limits::MAX_DRAFT_BYTES / 8 + 1),
     );
     one_line(
         &env.run(&["check", "huge.md"]),

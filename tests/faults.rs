@@ -171,18 +171,25 @@ fn fault_read_only_index_folder() {
     )
     .unwrap();
 
-    // A search answers from the last commit, saying why it is stale.
+    // A search answers from the last commit, saying why it is stale, and
+    // that the passage found is no longer what the file holds (its text is
+    // not shown: it would not be what was indexed).
     let r = run_as(
         &env,
         ids,
         &["search", "-n", "1", "\"golden counterweight\""],
     );
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.diagnostics().lines().count(), 1, "{r:?}");
+    let diagnostics = r.diagnostics();
+    let lines: Vec<&str> = diagnostics.lines().collect();
+    assert_eq!(lines.len(), 2, "{r:?}");
     assert!(
-        r.stderr.contains("changed but the index cannot be updated")
-            && r.stderr
-                .contains("cannot write in the index folder (Permission denied"),
+        lines[0].contains("changed but the index cannot be updated")
+            && lines[0].contains("cannot write in the index folder (Permission denied"),
+        "{r:?}"
+    );
+    assert!(
+        lines[1].contains("changed since it was indexed") && lines[1].contains("without text"),
         "{r:?}"
     );
     // Updating says so in one line, and leaves the index as it was.

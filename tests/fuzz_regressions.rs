@@ -232,7 +232,10 @@ fn parser_a_10_mb_single_line() {
     assert_eq!(a.passages.len(), 1);
     assert_eq!(a.passages[0].line_start, 3);
     assert_eq!(a.passages[0].bytes.end, text.trim_end().len());
-    assert_eq!(a.passages[0].years, vec![1990]);
+    assert_eq!(
+        passage::article::years(&text[a.passages[0].bytes.clone()]),
+        vec![1990]
+    );
 }
 
 #[test]
@@ -315,8 +318,7 @@ fn parser_many_sections_and_repeats_stay_linear() {
     let a = parse(&text);
     assert_eq!(a.sections.len(), 100_001);
     assert_eq!(a.passages.len(), 50_000);
-    let docs =
-        passage::corpus::documents("f.txt", &text, &a, &mut std::collections::HashSet::new());
+    let docs = passage::corpus::documents("f.txt", &text, &a, &mut Default::default());
     let last = docs.last().unwrap();
     assert!(last.id.ends_with("-50000"), "{}", last.id);
 }
@@ -328,7 +330,10 @@ fn parser_a_million_numbers_in_one_paragraph() {
         text.push_str(&format!("{} ", 1000 + i % 1200));
     }
     let a = parse(&text);
-    assert_eq!(a.passages[0].years.len(), 1200);
+    assert_eq!(
+        passage::article::years(&text[a.passages[0].bytes.clone()]).len(),
+        1200
+    );
 }
 
 #[test]

@@ -60,17 +60,34 @@ fn no_change_costs_no_commit() {
     assert_eq!(meta(&env), before);
 }
 
+/// The largest segment of the last commit (the block of the article's
+/// passages), as its id and deletes.
+fn passages_segment(env: &Env) -> String {
+    let meta: serde_json::Value = serde_json::from_str(&meta(env)).unwrap();
+    let largest = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|s| s["max_doc"].as_u64().unwrap())
+        .unwrap()
+        .clone();
+    format!("{} {}", largest["segment_id"], largest["deletes"])
+}
+
 #[test]
 fn touched_but_unchanged_updates_nothing() {
     let env = Env::with_article();
     index(&env);
-    let before = meta(&env);
+    let before = passages_segment(&env);
     std::thread::sleep(Duration::from_millis(20));
     let text = std::fs::read(env.path().join(ARTICLE)).unwrap();
     std::fs::write(env.path().join(ARTICLE), text).unwrap();
     let v = index(&env);
     assert_eq!(v.counts(), [0, 0, 0, 49, 0, 0]);
-    assert_eq!(meta(&env), before);
+    assert!(!v.committed);
+    // Only the file's new stamp is written, none of its passages: their
+    // segment is as it was, nothing in it deleted.
+    assert_eq!(passages_segment(&env), before);
     // And the new mtime was recorded: a search sees nothing stale.
     let r = env.run(&["search", "Velayati"]);
     assert_eq!(r.diagnostics(), "", "{r:?}");
@@ -541,4 +558,227 @@ fn id_history_survives_a_full_rebuild() {
     env.run(&["index", "--full"]);
     let v: Show = env.run(&["show", "--json", &id]).parse();
     assert_eq!(v.status, ShowStatus::Found);
+}
+
+/// Segments of the index's current generation.
+fn segments(env: &Env) -> usize {
+    let meta: serde_json::Value = serde_json::from_str(&meta(env)).unwrap();
+    meta["segments"].as_array().unwrap().len()
+}
+
+/// Waits until no process holds the index's writer lock (a merge started
+/// in the background).
+fn wait_for_writers(env: &Env) {
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(env.path().join("index/.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+}
+
+/// Files of the current generation that belong to no segment of its
+/// commit.
+fn leftover_files(env: &Env) -> Vec<String> {
+    let meta: serde_json::Value = serde_json::from_str(&meta(env)).unwrap();
+    let live: Vec<String> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
+    let current = std::fs::read_to_string(env.path().join("index/CURRENT")).unwrap();
+    std::fs::read_dir(env.path().join("index").join(current.trim()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            let stem = name.split('.').next().unwrap_or("");
+            stem.len() == 32 && !live.iter().any(|l| l == stem)
+        })
+        .collect()
+}
+
+#[test]
+fn updates_leave_a_bounded_number_of_segments() {
+    let env = Env::with_article();
+    for i in 0..4 {
+        env.write(
+            &format!("corpus/extra{i}.txt"),
+            format!("= Extra {i} =\n\nA first paragraph.\n"),
+        );
+    }
+    index(&env);
+    // Each edit is its own update and its own small segment (kept alive
+    // by a file added with it); merging them runs after the answer, in the
+    // background, never in the search.
+    let (mut before, mut merged) = (segments(&env), 0);
+    for round in 0..16 {
+        let file = format!("corpus/extra{}.txt", round % 4);
+        let mut text = std::fs::read_to_string(env.path().join(&file)).unwrap();
+        text.push_str(&format!("\nRound {round} mentions quokkas.\n"));
+        std::thread::sleep(Duration::from_millis(5));
+        env.write(&file, text);
+        env.write(
+            &format!("corpus/new{round}.txt"),
+            format!("= New {round} =\n\nA wombat.\n"),
+        );
+        let r = env.run(&["search", "-n", "0", "quokkas"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        wait_for_writers(&env);
+        merged += usize::from(segments(&env) < before);
+        before = segments(&env);
+        // A merge leaves no file of the segments it merged.
+        assert_eq!(leftover_files(&env), Vec::<String>::new(), "round {round}");
+    }
+    assert!(merged > 0, "no merge ran");
+    assert!(
+        segments(&env) <= passage::limits::MAX_SEGMENTS,
+        "{}",
+        meta(&env)
+    );
+    let r = env.run(&["search", "--json", "-n", "0", "quokkas"]);
+    assert_eq!(r.json()["total"], 16 + 4, "{r:?}");
+}
+
+#[test]
+fn a_writer_waits_for_a_merge_instead_of_failing() {
+    let env = Env::with_article();
+    index(&env);
+    let lock_path = env.path().join("index/.lock");
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(&lock_path, "merging").unwrap();
+    let held = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(lock);
+    });
+    let started = Instant::now();
+    let r = env.run(&["index", "--full"]);
+    held.join().unwrap();
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(started.elapsed() >= Duration::from_millis(250), "{r:?}");
+    // Any other writer is refused at once, as before.
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(&lock_path, "writing").unwrap();
+    let r = env.run(&["index", "--full"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("another `passage index`"), "{r:?}");
+}
+
+#[test]
+fn a_format_18_index_carries_its_ids_and_history_over() {
+    // The state a format-18 build kept beside its index (its JSON stamps,
+    // the bucket of document states holding this article, and its
+    // tombstones), made by `passage` 5e19da7 after one edit: "golden" ->
+    // "silver counterweight", which gave p7f6424c4037c's passage the ID
+    // pc68a99bbe864.
+    let env = Env::with_article();
+    edit(&env, "golden counterweight", "silver counterweight");
+    let gen = env.path().join("index/gen-format18");
+    let fixture = crate::util::repo().join("tests/data/format18");
+    std::fs::create_dir_all(gen.join("docs")).unwrap();
+    for f in [
+        "stamps.json",
+        "docs/61-2.json.zst",
+        "docs/tombstones-2.json.zst",
+    ] {
+        std::fs::copy(fixture.join(f), gen.join(f)).unwrap();
+    }
+    env.write("index/CURRENT", "gen-format18");
+    let v = index(&env);
+    assert!(v.full, "{v:?}");
+    let r = env.run(&["show", "--json", "p7f6424c4037c"]);
+    let shown: Show = r.parse();
+    assert_eq!(shown.status, ShowStatus::Edited, "{r:?}");
+    assert_eq!(shown.passages[0].id, "pc68a99bbe864", "{r:?}");
+    assert!(shown.passages[0].text.contains("silver counterweight"));
+    let r = env.run(&["show", "--json", "pc68a99bbe864"]);
+    assert_eq!(r.parse::<Show>().status, ShowStatus::Found, "{r:?}");
+    // The old generation is gone once the new one is in use.
+    assert!(!gen.exists());
+}
+
+/// Every document as `export` writes it, without its ID, sorted.
+fn exported(env: &Env, index: &str) -> Vec<String> {
+    let r = env.run(&["export", "--index", index]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let mut docs: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v.as_object_mut().unwrap().remove("id");
+            v.to_string()
+        })
+        .collect();
+    docs.sort();
+    docs
+}
+
+#[test]
+fn killed_updates_leave_index_and_corpus_agreeing() {
+    // A kill at any instant of an update (files added, edited, removed)
+    // leaves an index whose documents and file states agree: the next
+    // update makes it exactly what a build from scratch makes.
+    let env = Env::with_copies(12);
+    index(&env);
+    let t = Instant::now();
+    for i in 0..3 {
+        env.write(
+            &format!("corpus/new{i}.txt"),
+            format!("= New {i} =\n\nA.\n"),
+        );
+    }
+    index(&env);
+    let update_ms = t.elapsed().as_millis().max(10) as u64;
+    let mut seed = std::process::id() as u64 ^ 0x2545_f491_4f6c_dd1d;
+    eprintln!("kill loop: an update takes about {update_ms} ms, seed {seed}");
+    let mut killed = 0;
+    for round in 0..16 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = (seed >> 33) % (update_ms + 20);
+        // One file removed, one added, one edited.
+        let gone = format!("corpus/copies/c{}.txt", round % 12);
+        let _ = std::fs::remove_file(env.path().join(&gone));
+        env.write(
+            &format!("corpus/added{round}.txt"),
+            format!("= Added {round} =\n\nAn okapi{round} paragraph.\n"),
+        );
+        env.write(
+            &format!("corpus/new{}.txt", round % 3),
+            format!("= New {round} =\n\nEdited in round {round}.\n"),
+        );
+        let mut child = env
+            .command(&["index"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        killed += usize::from(child.try_wait().unwrap().is_none());
+        let _ = child.kill();
+        let _ = child.wait();
+        wait_for_writers(&env);
+        let repaired = index(&env);
+        let fresh_dir = format!("fresh{round}");
+        let r = env.run(&["index", "--json", "--index", &fresh_dir]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(
+            exported(&env, "index"),
+            exported(&env, &fresh_dir),
+            "round {round}, killed after {delay} ms; then {repaired:?}"
+        );
+        std::fs::remove_dir_all(env.path().join(&fresh_dir)).unwrap();
+    }
+    // Most rounds kill the update part way (the rest let it finish).
+    eprintln!("{killed} of 16 updates killed before they ended");
+    assert!(killed > 0);
 }

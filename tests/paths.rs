@@ -196,3 +196,109 @@ fn paths_a_fifo_named_txt_is_never_opened() {
     );
     assert!(r.stdout.starts_with("rebuilt: 1 article"), "{r:?}");
 }
+
+/// Copies a folder tree (files, folders and symlinks as links).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&src, &dst);
+        } else if kind.is_symlink() {
+            symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+#[test]
+fn paths_a_moved_or_copied_project_folder_works_as_it_was() {
+    let env = Env::with_article();
+    assert_eq!(env.run(&["index"]).code, 0);
+    let before = env.search("Velayati counterweight");
+    assert!(!before.hits.is_empty());
+    // Copied elsewhere (as `cp -r`: new inodes and times), then the old
+    // folder's article rewritten: the copy reads its own corpus, and its
+    // files, touched by the copy, are hashed and found unchanged (nothing
+    // indexed again).
+    let copy = tempfile::Builder::new()
+        .prefix("passage-moved")
+        .tempdir()
+        .unwrap();
+    copy_tree(env.path(), copy.path());
+    env.write(
+        crate::util::ARTICLE,
+        "= Iran–Syria relations =\n\nNothing of the old text.\n",
+    );
+    let run = |args: &[&str]| {
+        crate::util::Run::from(
+            std::process::Command::new(env!("CARGO_BIN_EXE_passage"))
+                .args(args)
+                .current_dir(copy.path())
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = run(&["search", "--json", "Velayati counterweight"]);
+    assert_eq!(
+        (r.code, r.diagnostics().as_str()),
+        (
+            0,
+            "passage: corpus/iran-syria-relations.txt touched but unchanged; nothing to re-index\n"
+        ),
+        "{r:?}"
+    );
+    let after: SearchResults = r.parse();
+    assert_eq!(after.hits.len(), before.hits.len());
+    for (a, b) in after.hits.iter().zip(&before.hits) {
+        assert_eq!((&a.id, &a.file, &a.snippet), (&b.id, &b.file, &b.snippet));
+    }
+    let r = run(&["index", "--json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = r.json();
+    assert_eq!(
+        (&v["committed"], &v["unchanged"]),
+        (&false.into(), &49.into()),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn paths_the_corpus_typed_another_way_is_the_same_corpus() {
+    let env = Env::with_article();
+    assert_eq!(env.run(&["index"]).code, 0);
+    symlink("corpus", env.path().join("link")).unwrap();
+    let abs = env.path().join("corpus");
+    let name = env.path().file_name().unwrap().to_str().unwrap();
+    let up = format!("../{name}/corpus");
+    for corpus in ["corpus", "./corpus/", abs.to_str().unwrap(), "link", &up] {
+        let r = env.run(&["index", "--json", "--corpus", corpus]);
+        assert_eq!(r.code, 0, "{corpus}: {r:?}");
+        let v: serde_json::Value = r.json();
+        assert_eq!(
+            (&v["files_changed"], &v["full"], &v["committed"]),
+            (&0.into(), &false.into(), &false.into()),
+            "{corpus}: {r:?}"
+        );
+        let r = env.run(&["search", "--corpus", corpus, "Velayati"]);
+        assert_eq!((r.code, r.diagnostics().as_str()), (0, ""), "{corpus}");
+        assert!(r.stdout.contains("Velayati"), "{corpus}: {r:?}");
+    }
+    // Another folder is another corpus: its files replace the first's.
+    env.write("other/a.txt", "= Other =\n\nA quokka.\n");
+    let r = env.run(&["index", "--json", "--corpus", "other"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v = r.json();
+    assert_eq!(
+        (&v["added"], &v["removed"]),
+        (&1.into(), &49.into()),
+        "{r:?}"
+    );
+    let r = env.run(&["search", "--corpus", "other", "Velayati"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let r = env.run(&["search", "--corpus", "other", "quokka"]);
+    assert_eq!((r.code, r.diagnostics().as_str()), (0, ""), "{r:?}");
+}

@@ -6,10 +6,9 @@
 //! updates what changed. It reports each step as an [`Event`]; the binary
 //! only prints them.
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use super::state::{Stamp, Stamps};
+use super::state::{now_ns, Stamp};
 use super::sync::{Sync, SYNC_TIMEOUT};
 use super::{IndexDir, Opened, Report, UpdateOptions};
 use crate::corpus;
@@ -100,7 +99,7 @@ pub fn ensure_fresh<T, E: From<Error>>(
     work: impl Fn(&Opened) -> std::result::Result<T, E>,
 ) -> std::result::Result<(Opened, T), E> {
     let reopen = || -> Result<Opened> {
-        dir.open()?.ok_or_else(|| Error::NoIndex {
+        dir.open(corpus)?.ok_or_else(|| Error::NoIndex {
             path: dir.root().to_path_buf(),
         })
     };
@@ -118,7 +117,7 @@ pub fn ensure_fresh<T, E: From<Error>>(
             false
         }
     };
-    let Some(opened) = dir.open()? else {
+    let Some(opened) = dir.open(corpus)? else {
         tell(Event::Building);
         match dir.update_with_progress(corpus, UpdateOptions::default(), progress) {
             Ok(report) => tell(Event::Built(report)),
@@ -180,92 +179,72 @@ pub fn ensure_fresh<T, E: From<Error>>(
     Ok((opened, done))
 }
 
-/// The stamps of an opened index, to compare the corpus with.
+/// What the staleness check compares the corpus with: the stamps of the
+/// files an opened index holds.
 #[derive(Clone, Copy)]
 pub struct Staleness<'a> {
-    pub(super) stamps: &'a Stamps,
-    pub(super) opstamp: u64,
+    pub(super) opened: &'a Opened,
 }
 
 impl Staleness<'_> {
     /// See [`super::Opened::stale_files`].
     pub fn stale_files(&self, corpus_root: &Path) -> Result<Vec<String>> {
-        Ok(self.stale_among(&corpus::discover(corpus_root)?))
+        let files = corpus::discover(corpus_root)?;
+        let o = self.opened;
+        let indexed =
+            super::catalog::files(&o.searcher, &o.fields).map_err(Error::index(&o.dir))?;
+        let stamps: Vec<(&str, Stamp)> = indexed
+            .iter()
+            .map(|f| (f.entry.rel.as_str(), f.entry.stamp))
+            .collect();
+        Ok(stale_among(&files, &stamps)
+            .into_iter()
+            .map(|rel| display_of(&files, rel, &o.corpus))
+            .collect())
     }
+}
 
-    pub(super) fn stale_among(&self, files: &[SourceFile]) -> Vec<String> {
-        if self.stamps.opstamp != self.opstamp {
-            // The stamps describe an older commit: trust none of them.
-            return files.iter().map(|f| f.display.clone()).collect();
-        }
-        let stamps = &self.stamps.files;
-        let mut out = Vec::new();
-        if files.is_sorted_by(|a, b| a.display < b.display)
-            && stamps.is_sorted_by(|a, b| a.file < b.file)
-        {
-            // Both lists come sorted by path: one merge, no hashing.
-            use std::cmp::Ordering;
-            let (mut i, mut j) = (0, 0);
-            loop {
-                let order = match (files.get(i), stamps.get(j)) {
-                    (None, None) => break,
-                    (Some(_), None) => Ordering::Less,
-                    (None, Some(_)) => Ordering::Greater,
-                    (Some(f), Some(s)) => f.display.cmp(&s.file),
-                };
-                match order {
-                    Ordering::Less => {
-                        out.push(files[i].display.clone());
-                        i += 1;
-                    }
-                    Ordering::Greater => {
-                        out.push(stamps[j].file.clone());
-                        j += 1;
-                    }
-                    Ordering::Equal => {
-                        let (f, s) = (&files[i], &stamps[j]);
-                        if !unchanged(s, f) {
-                            out.push(f.display.clone());
-                        }
-                        i += 1;
-                        j += 1;
-                    }
+/// How a changed file is named: as the walk found it, or (when it is
+/// gone) as the corpus root and its path inside it.
+fn display_of(files: &[SourceFile], rel: String, corpus: &super::opened::CorpusRoot) -> String {
+    match files.binary_search_by(|f| f.rel.as_str().cmp(&rel)) {
+        Ok(i) => files[i].display.clone(),
+        Err(_) => corpus.display(&rel),
+    }
+}
+
+/// The paths (inside the corpus) of the files that differ from their
+/// stamps, are new, or are gone. Both lists come sorted by path: one merge.
+pub(super) fn stale_among(files: &[SourceFile], stamps: &[(&str, Stamp)]) -> Vec<String> {
+    use std::cmp::Ordering;
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let order = match (files.get(i), stamps.get(j)) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(f), Some((rel, _))) => f.rel.as_str().cmp(rel),
+        };
+        match order {
+            Ordering::Less => {
+                out.push(files[i].rel.clone());
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(stamps[j].0.to_string());
+                j += 1;
+            }
+            Ordering::Equal => {
+                if !stamps[j].1.matches(&files[i]) {
+                    out.push(files[i].rel.clone());
                 }
-            }
-            return out;
-        }
-        let mut known: HashMap<&str, &Stamp> =
-            stamps.iter().map(|s| (s.file.as_str(), s)).collect();
-        for f in files {
-            match known.remove(f.display.as_str()) {
-                Some(old) if unchanged(old, f) => {}
-                _ => out.push(f.display.clone()),
+                i += 1;
+                j += 1;
             }
         }
-        out.extend(known.into_keys().map(str::to_string));
-        out.sort();
-        out
     }
-}
-
-/// Size, mtime, ctime and inode of a file, as found by the corpus walk.
-pub(super) fn stamp(file: &SourceFile) -> Stamp {
-    Stamp {
-        file: file.display.clone(),
-        size: file.size,
-        mtime_ns: file.mtime_ns,
-        ctime_ns: file.ctime_ns,
-        inode: file.inode,
-    }
-}
-
-/// Whether a file is as its stamp says: same size, mtime, ctime and inode.
-/// Size and mtime alone miss two files of equal size and mtime swapped by
-/// `mv` (as after unpacking an archive): the rename changes both files'
-/// ctime and each name's inode. Stamps an update could not prove are
-/// smudged by [`settle`] and never match.
-pub(super) fn unchanged(s: &Stamp, f: &SourceFile) -> bool {
-    s.size == f.size && s.mtime_ns == f.mtime_ns && s.ctime_ns == f.ctime_ns && s.inode == f.inode
+    out
 }
 
 /// How close to the walk a change makes a stamp racy: the coarsest clock
@@ -278,40 +257,29 @@ const RACY_NS: u128 = 20_000_000;
 /// stamp shows, after it was read, keeps size and times, and its stamp
 /// would hide the change for ever. For each such stamp this waits for the
 /// tick to pass, reads the file again and compares it with what was
-/// indexed (`hashes`, aligned with `stamps`): the same, and any later
+/// indexed (`hash`, 0 when it could not be read): the same, and any later
 /// write must show new times; different, and the stamp is smudged so that
 /// the next check reads the file.
-pub(super) fn settle(
-    stamps: &mut [Stamp],
-    files: &[SourceFile],
-    hashes: &[&str],
-    scanned_ns: u128,
-) {
-    let changed_at = |s: &Stamp| s.mtime_ns.max(s.ctime_ns);
-    let racy: Vec<usize> = (0..stamps.len())
-        .filter(|&i| !hashes[i].is_empty() && changed_at(&stamps[i]) + RACY_NS > scanned_ns)
+pub(super) fn settle(racy: &mut [(&SourceFile, &mut Stamp, u64)], scanned_ns: u128) {
+    let changed_at = |s: &Stamp| u128::from(s.mtime_ns.max(s.ctime_ns));
+    let racy: Vec<&mut (&SourceFile, &mut Stamp, u64)> = racy
+        .iter_mut()
+        .filter(|(_, s, hash)| *hash != 0 && changed_at(s) + RACY_NS > scanned_ns)
         .collect();
-    let Some(latest) = racy.iter().map(|&i| changed_at(&stamps[i])).max() else {
+    let Some(latest) = racy.iter().map(|(_, s, _)| changed_at(s)).max() else {
         return;
     };
     let wait = (latest + RACY_NS).saturating_sub(now_ns());
     std::thread::sleep(std::time::Duration::from_nanos(
         wait.min(u64::MAX as u128) as u64
     ));
-    for i in racy {
-        let same = crate::guard::read_article(&files[i])
-            .is_ok_and(|bytes| super::state::content_hash(&bytes) == hashes[i]);
+    for (file, stamp, hash) in racy {
+        let same = crate::guard::read_article(file)
+            .is_ok_and(|bytes| super::state::content_hash(&bytes) == *hash);
         if !same {
-            stamps[i].size = u64::MAX;
+            **stamp = stamp.smudged();
         }
     }
-}
-
-/// Now, in nanoseconds since the epoch.
-pub(super) fn now_ns() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
 }
 
 #[cfg(test)]
@@ -323,6 +291,7 @@ mod tests {
         SourceFile {
             path: PathBuf::from(name),
             display: name.to_string(),
+            rel: name.to_string(),
             size,
             mtime_ns: 7,
             ctime_ns: 8,
@@ -338,58 +307,35 @@ mod tests {
         let found = corpus::discover(dir.path()).unwrap();
         let hash = super::super::state::content_hash(&std::fs::read(&path).unwrap());
         let walked = now_ns();
+        let settled = |hash: u64, walked: u128| {
+            let mut stamp = Stamp::of(&found[0]);
+            settle(&mut [(&found[0], &mut stamp, hash)], walked);
+            stamp
+        };
         // Written just before the walk: read again after the tick.
-        let mut proved = vec![stamp(&found[0])];
-        settle(&mut proved, &found, &[&hash], walked);
         assert!(
-            unchanged(&proved[0], &found[0]),
+            settled(hash, walked).matches(&found[0]),
             "the same content proves it"
         );
-        let mut smudged = vec![stamp(&found[0])];
-        settle(&mut smudged, &found, &["another"], walked);
         assert!(
-            !unchanged(&smudged[0], &found[0]),
+            !settled(hash + 1, walked).matches(&found[0]),
             "other content smudges it"
         );
         // Changed long before the walk: not racy, not read again.
-        let mut old = vec![stamp(&found[0])];
-        settle(&mut old, &found, &["another"], walked + 1_000_000_000);
-        assert!(unchanged(&old[0], &found[0]));
+        assert!(settled(hash + 1, walked + 1_000_000_000).matches(&found[0]));
     }
 
     #[test]
-    fn stale_files_by_merge_and_by_hash_agree() {
-        let stamps = Stamps {
-            opstamp: 3,
-            files: ["a", "b", "d", "e"]
-                .iter()
-                .map(|n| Stamp {
-                    file: n.to_string(),
-                    size: 1,
-                    mtime_ns: 7,
-                    ctime_ns: 8,
-                    inode: 9,
-                })
-                .collect(),
-            ..Stamps::default()
+    fn stale_files_are_found_by_one_merge() {
+        let stamp = Stamp {
+            size: 1,
+            mtime_ns: 7,
+            ctime_ns: 8,
+            inode: 9,
         };
-        let check = Staleness {
-            stamps: &stamps,
-            opstamp: 3,
-        };
+        let stamps: Vec<(&str, Stamp)> = ["a", "b", "d", "e"].iter().map(|n| (*n, stamp)).collect();
         // b changed, c is new, d and e are gone, f is new.
         let files = vec![file("a", 1), file("b", 2), file("c", 1), file("f", 1)];
-        let expected = vec!["b", "c", "d", "e", "f"];
-        assert_eq!(check.stale_among(&files), expected);
-        // Unsorted input takes the other path and gives the same answer.
-        let mut shuffled = files;
-        shuffled.reverse();
-        assert_eq!(check.stale_among(&shuffled), expected);
-        // Stamps of another commit are not trusted.
-        let older = Staleness {
-            stamps: &stamps,
-            opstamp: 4,
-        };
-        assert_eq!(older.stale_among(&[file("a", 1)]), vec!["a"]);
+        assert_eq!(stale_among(&files, &stamps), vec!["b", "c", "d", "e", "f"]);
     }
 }

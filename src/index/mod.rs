@@ -1,30 +1,35 @@
 //! The tantivy index: an index folder, its generations and locks. The
-//! stages live in the submodules: [`mod@schema`] (fields, and `Document` to
-//! tantivy and back), [`state`] (what each generation was built from),
-//! `build` (a full build), `update` (an incremental one), [`freshness`]
-//! (whether the corpus changed since), `opened` (a generation opened to
-//! search) and `integrity` (damaged files).
+//! stages live in the submodules: [`mod@schema`] (fields), `block` (a
+//! corpus file as documents), [`state`] (stamps, states, totals),
+//! `catalog` (reading them back), `build` (a full build), `update` (an
+//! incremental one), [`freshness`] (whether the corpus changed since),
+//! `opened` (a generation opened to search) and `integrity` (damaged
+//! files).
 //!
 //! An index folder holds generations: `gen-*/` folders, each a complete
-//! tantivy index plus its state files ([`state`]), and a `CURRENT` file
-//! naming the one in use.
+//! tantivy index, and a `CURRENT` file naming the one in use. Everything a
+//! generation knows (words, places, file stamps, tombstones, totals) is
+//! inside its tantivy index, so each commit changes all of it at once.
 //!
 //! - A full build writes a new generation beside the old one and only then
 //!   replaces `CURRENT` (write to a temporary file, fsync, rename), so a
 //!   build that fails or is interrupted leaves the previous generation in
-//!   use. Leftover generations are removed by the next full build.
+//!   use. Leftover generations are removed by the next writer.
 //! - An incremental update changes the current generation in place: it
-//!   deletes and adds only the documents of files whose content changed,
-//!   in one tantivy commit (atomic: a killed update leaves the previous
-//!   commit), then rewrites the state files. If it is killed between the
-//!   two, the opstamps disagree and the next update rebuilds.
+//!   deletes and re-adds the blocks of the files whose content changed, and
+//!   the file documents of those touched, in one tantivy commit (atomic: a
+//!   killed update leaves the previous commit, state and all).
 //! - A lock file (`.lock`, an OS lock that dies with its process) keeps two
 //!   writers apart.
 
+mod block;
 mod build;
+mod catalog;
 pub mod freshness;
 mod integrity;
+mod legacy;
 mod opened;
+mod remove;
 mod report;
 pub mod schema;
 mod source;
@@ -36,19 +41,20 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use opened::{Opened, Unreadable};
+pub use catalog::{Cols, FileCounts, IndexedFile};
+pub use opened::{CorpusRoot, Opened, Unreadable};
 pub use report::{Change, FileChange, Report};
-pub use schema::{schema, Fields};
+pub use schema::{schema, DocKind, Fields};
 
 use crate::corpus;
 use crate::error::{Error, Result};
+use crate::limits::MAX_SEGMENTS;
 use crate::progress::Progress;
-use opened::try_open;
-use state::{Docs, Tombstone};
+use opened::{try_open, Unopened};
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 18;
+pub const FORMAT: u32 = 19;
 
 /// How to update.
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,6 +82,25 @@ pub struct WriteLock {
     file: File,
 }
 
+impl WriteLock {
+    /// Writes what the holder is doing into the lock file, for a writer
+    /// that finds it busy.
+    fn say(&mut self, what: &[u8]) {
+        use std::io::Write;
+        let _ = self.file.set_len(0);
+        let _ = self.file.write_all(what);
+    }
+}
+
+/// What a merging lock holder writes into the lock file.
+const MERGING: &[u8] = b"merging";
+/// What any other writer writes there.
+const WRITING: &[u8] = b"writing";
+
+/// Longest a writer waits for a merge to end (merging only small segments
+/// takes well under a second).
+const MERGE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl IndexDir {
     /// An index folder at `root` (it need not exist yet).
     pub fn new(root: impl Into<PathBuf>) -> IndexDir {
@@ -88,7 +113,7 @@ impl IndexDir {
     }
 
     /// The generation in use, if any.
-    fn current(&self) -> Result<Option<PathBuf>> {
+    pub(super) fn current(&self) -> Result<Option<PathBuf>> {
         let path = self.root.join(CURRENT);
         match fs::read_to_string(&path) {
             // Garbled: no generation is named, so build one.
@@ -106,10 +131,10 @@ impl IndexDir {
         }
     }
 
-    /// Opens the generation in use. `Ok(None)` when there is none, it was
-    /// built by another format version, or its state files do not describe
-    /// its last commit (all of which mean: build it).
-    pub fn open(&self) -> Result<Option<Opened>> {
+    /// Opens the generation in use, to be read against the corpus at
+    /// `corpus`. `Ok(None)` when there is none or it was built by another
+    /// format version (both of which mean: build it).
+    pub fn open(&self, corpus: &Path) -> Result<Option<Opened>> {
         // A writer may commit, or swap in a new generation and delete this
         // one, while we read: whatever fails, look again a few times.
         for attempt in 0..8 {
@@ -119,8 +144,10 @@ impl IndexDir {
             let Some(dir) = self.current()? else {
                 return Ok(None);
             };
-            if let Some(opened) = try_open(dir) {
-                return Ok(Some(opened));
+            match try_open(dir, corpus) {
+                Ok(opened) => return Ok(Some(opened)),
+                Err(Unopened::OtherFormat) => return Ok(None),
+                Err(Unopened::Failed) => {}
             }
         }
         Ok(None)
@@ -157,57 +184,32 @@ impl IndexDir {
         crate::guard::check_locations(corpus_root, &self.root)?;
         let _lock = self.lock()?;
         let walk = Walk {
-            scanned_ns: freshness::now_ns(),
+            scanned_ns: state::now_ns(),
             files: corpus::discover(corpus_root)?,
         };
-        let files = &walk.files;
         let current = if opts.full {
             None
         } else {
-            self.open_for_update()?
+            self.open(corpus_root)?
         };
-        if let Some((opened, _)) = &current {
+        if let Some(opened) = &current {
             // Holding the lock, no other build is writing a generation:
             // anything but the current one is left over from a crash.
             if let Some(name) = opened.dir.file_name() {
                 self.remove_old_generations(&name.to_string_lossy());
             }
         }
-        // Nothing changed (one stat per file): done, without reading the
-        // document states.
-        if let Some((opened, false)) = &current {
-            if opened.stamps.corpus == corpus_root.display().to_string()
-                && opened.staleness().stale_among(files).is_empty()
-            {
-                let sum = &opened.stamps.summary;
-                return Ok(Report {
-                    articles: sum.articles,
-                    sections: sum.sections,
-                    paragraphs: sum.paragraphs,
-                    unchanged: sum.paragraphs,
-                    skipped: sum.skipped.clone(),
-                    warnings: sum.warnings.clone(),
-                    seconds: started.elapsed().as_secs_f64(),
-                    index: self.root.display().to_string(),
-                    ..Report::default()
-                });
-            }
-        }
-        let updated = match &current {
-            Some((opened, repair)) => {
+        let mut report = match &current {
+            Some(opened) => {
                 crate::guard::check_writable(&opened.dir)?;
-                self.incremental(opened, &walk, corpus_root, *repair, progress)?
+                self.incremental(opened, &walk, corpus_root, progress)?
             }
-            None => None,
-        };
-        drop(current);
-        let mut report = match updated {
-            Some(report) => report,
             None => {
                 crate::guard::check_writable(&self.root)?;
                 self.full_build(&walk, corpus_root, progress)?
             }
         };
+        drop(current);
         report.seconds = started.elapsed().as_secs_f64();
         report.index = self.root.display().to_string();
         Ok(report)
@@ -218,20 +220,101 @@ impl IndexDir {
         self.update(corpus_root, UpdateOptions { full: true })
     }
 
-    /// The current generation, and whether its state files lag behind its
-    /// last commit (an update killed between its commit and writing them):
-    /// then every file that differs from its stamp is re-indexed whole.
-    fn open_for_update(&self) -> Result<Option<(Opened, bool)>> {
-        let Some(opened) = self.open()? else {
-            return Ok(None);
-        };
-        let repair = opened.stamps.opstamp != opened.opstamp;
-        Ok(Some((opened, repair)))
+    /// Takes the writer lock, failing at once if another process holds it
+    /// to write; a merge of small segments (quick, and run in the
+    /// background: see [`IndexDir::merge`]) is waited for.
+    pub fn lock(&self) -> Result<WriteLock> {
+        let started = Instant::now();
+        loop {
+            match self.try_lock_file(LOCK) {
+                Err(Error::Busy { .. }) if self.merging() && started.elapsed() < MERGE_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Ok(mut lock) => {
+                    lock.say(WRITING);
+                    return Ok(lock);
+                }
+                other => return other,
+            }
+        }
     }
 
-    /// Takes the writer lock, failing at once if another process holds it.
-    pub fn lock(&self) -> Result<WriteLock> {
-        self.try_lock_file(LOCK)
+    /// Whether the writer lock's holder says it is merging.
+    fn merging(&self) -> bool {
+        fs::read(self.root.join(LOCK)).is_ok_and(|b| b.starts_with(MERGING))
+    }
+
+    /// Whether the current generation has more segments than a search
+    /// should open ([`MAX_SEGMENTS`]): updates add one each, and only a
+    /// merge takes them away.
+    pub fn needs_merge(&self) -> bool {
+        let Ok(Some(dir)) = self.current() else {
+            return false;
+        };
+        let Ok(dir) = tantivy::directory::MmapDirectory::open(&dir) else {
+            return false;
+        };
+        tantivy::Index::open(dir)
+            .and_then(|index| index.searchable_segment_metas())
+            .is_ok_and(|metas| metas.len() > MAX_SEGMENTS)
+    }
+
+    /// Merges the small segments of the current generation into one (a
+    /// full build's segments, each a large share of the index, are left
+    /// alone), if it has more than [`MAX_SEGMENTS`]. Nothing waits for it:
+    /// it runs after a command has answered, in a process of its own, or
+    /// in a watcher between changes. `Ok(false)` when there was nothing to
+    /// merge or another writer holds the index.
+    pub fn merge(&self, corpus: &Path) -> Result<bool> {
+        let mut lock = match self.try_lock_file(LOCK) {
+            Ok(lock) => lock,
+            Err(Error::Busy { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        lock.say(MERGING);
+        let Some(opened) = self.open(corpus)? else {
+            return Ok(false);
+        };
+        let metas = opened
+            .index
+            .searchable_segment_metas()
+            .map_err(Error::index(&opened.dir))?;
+        if metas.len() <= MAX_SEGMENTS {
+            return Ok(false);
+        }
+        let largest = metas.iter().map(|m| m.num_docs()).max().unwrap_or(0);
+        // Small: under a tenth of the largest, or mostly deleted.
+        let small: Vec<tantivy::index::SegmentId> = metas
+            .iter()
+            .filter(|m| m.num_docs() * 10 < largest || m.num_deleted_docs() > m.num_docs())
+            .map(|m| m.id())
+            .collect();
+        let ids = if small.len() >= 2 {
+            small
+        } else {
+            metas.iter().map(|m| m.id()).collect()
+        };
+        // The segments' metas are tracked while held: held, their files
+        // would count as in use and outlive the merge.
+        drop(metas);
+        // Only the index is kept: a reader, too, would keep the merged
+        // segments' files alive.
+        let (index, gen) = (opened.index.clone(), opened.dir.clone());
+        drop(opened);
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .map_err(Error::index(&gen))?;
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        writer.merge(&ids).wait().map_err(Error::index(&gen))?;
+        // The merged segments' files are deleted now, not at the next
+        // commit: until then the index would take their room twice.
+        // A search still reading them keeps its open maps.
+        writer
+            .garbage_collect_files()
+            .wait()
+            .map_err(Error::index(&gen))?;
+        writer.wait_merging_threads().map_err(Error::index(&gen))?;
+        Ok(true)
     }
 
     /// Takes an exclusive OS lock on a file of the index folder, at once
@@ -268,30 +351,14 @@ impl IndexDir {
             }
         }
     }
-
-    /// The document states of the generation `opened` holds, if they
-    /// describe its last commit.
-    pub fn docs(opened: &Opened) -> Option<Docs> {
-        if opened.stamps.opstamp != opened.opstamp {
-            return None;
-        }
-        opened.stamps.shelf.load_all(&opened.dir)
-    }
-
-    /// The tombstones of the current generation (for `show`).
-    pub fn tombstones(&self) -> Result<Vec<Tombstone>> {
-        let Some(dir) = self.current()? else {
-            return Ok(Vec::new());
-        };
-        Ok(state::load::<state::Stamps>(&dir.join(state::STAMPS))
-            .and_then(|s| s.shelf.load_tombstones(&dir))
-            .unwrap_or_default())
-    }
 }
 
-/// The folder corpus paths are relative to.
-fn base_dir() -> String {
-    std::env::current_dir()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default()
+/// The canonical path of a corpus: what the index records as the corpus
+/// it was built from, so that `../x`, `/abs/x` and a symlink to it are one
+/// corpus (the path as typed when it cannot be resolved).
+pub(super) fn canonical_corpus(corpus: &Path) -> String {
+    std::fs::canonicalize(corpus)
+        .unwrap_or_else(|_| corpus.to_path_buf())
+        .display()
+        .to_string()
 }

@@ -1,24 +1,65 @@
-//! An opened generation: a reader on its last commit, and the documents'
-//! text read back from the corpus files (the index stores where each
-//! passage stands, not a second copy of it).
+//! An opened generation: a reader on its last commit, its totals, and the
+//! documents as results show them: their place assembled from the block
+//! (section path, title, file) and their text read back from the corpus
+//! (the index stores where each passage stands, not a second copy of it).
 
-use std::collections::HashSet;
-use std::fs::{self, File};
+use std::collections::HashMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use tantivy::collector::DocSetCollector;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, Searcher};
 
+use super::catalog::{self, first_str, Cols};
 use super::freshness::Staleness;
 use super::integrity;
-use super::schema::{schema, Fields};
-use super::state::{self, Stamps};
+use super::schema::{schema, DocKind, Fields};
+use super::state::{Payload, Tombstone};
 use super::FORMAT;
 use crate::error::{Error, Result};
-use crate::model::Document;
+use crate::model::{Document, Id, Kind};
 use crate::text;
+
+/// The corpus an index is read against: where its files are now and how
+/// to show their names. The index keeps paths relative to the corpus root,
+/// so a corpus moved or copied with its index (or named another way) reads
+/// as it was.
+#[derive(Debug, Clone)]
+pub struct CorpusRoot {
+    root: PathBuf,
+    /// The root is a single file, not a folder.
+    single_file: bool,
+}
+
+impl CorpusRoot {
+    /// The corpus at `root` (as given on the command line).
+    pub fn new(root: &Path) -> CorpusRoot {
+        CorpusRoot {
+            root: root.to_path_buf(),
+            single_file: root.is_file(),
+        }
+    }
+
+    /// The root as given.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the file with this relative path is.
+    pub fn file(&self, rel: &str) -> PathBuf {
+        if self.single_file || rel.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(rel)
+        }
+    }
+
+    /// How to show the file with this relative path: the corpus as given,
+    /// joined with it.
+    pub fn display(&self, rel: &str) -> String {
+        crate::corpus::display_path(&self.file(rel))
+    }
+}
 
 /// An opened generation, ready to search.
 pub struct Opened {
@@ -26,15 +67,23 @@ pub struct Opened {
     pub index: Index,
     /// A reader on its last commit.
     pub reader: IndexReader,
+    /// The commit's searcher (the reader is never reloaded).
+    pub searcher: Searcher,
     /// The schema's fields.
     pub fields: Fields,
-    /// The corpus files as they were at that commit (or at an earlier
-    /// one, when an update was killed between its commit and writing them).
-    pub stamps: Stamps,
+    /// The commit's totals.
+    pub payload: Payload,
     /// The commit the reader holds.
     pub opstamp: u64,
     /// The generation's folder.
     pub dir: PathBuf,
+    /// The corpus it is read against.
+    pub corpus: CorpusRoot,
+    /// Each segment's fast columns, by segment number.
+    cols: Vec<Cols>,
+    /// Stored strings already read: headings, titles, paths (a result's
+    /// place reads its section's and its article's).
+    strings: Mutex<HashMap<(DocAddress, u8), String>>,
 }
 
 /// Corpus files whose passages could not be read back, and why (gone, or
@@ -69,10 +118,117 @@ impl Unreadable {
     }
 }
 
+/// Which stored string of a document.
+#[derive(Clone, Copy)]
+enum Str {
+    Heading = 0,
+    Title = 1,
+    Path = 2,
+}
+
 impl Opened {
     /// The generation's folder, for error messages.
     pub fn root(&self) -> &Path {
         &self.dir
+    }
+
+    /// The fast columns of a segment.
+    pub fn cols(&self, segment_ord: u32) -> &Cols {
+        &self.cols[segment_ord as usize]
+    }
+
+    /// Every segment's columns.
+    pub fn all_cols(&self) -> &[Cols] {
+        &self.cols
+    }
+
+    fn string(&self, addr: DocAddress, which: Str) -> Result<String> {
+        let key = (addr, which as u8);
+        if let Some(s) = self.strings.lock().expect("not poisoned").get(&key) {
+            return Ok(s.clone());
+        }
+        let s = match which {
+            Str::Path => self
+                .cols(addr.segment_ord)
+                .path(addr.doc_id)
+                .map_err(|e| Error::index(&self.dir)(e.into()))?,
+            Str::Heading | Str::Title => {
+                let doc = catalog::stored(&self.searcher, addr).map_err(Error::index(&self.dir))?;
+                let field = match which {
+                    Str::Heading => self.fields.heading,
+                    _ => self.fields.title,
+                };
+                first_str(&doc, field)
+            }
+        };
+        self.strings
+            .lock()
+            .expect("not poisoned")
+            .insert(key, s.clone());
+        Ok(s)
+    }
+
+    /// Whether `addr` is a result: a section or a paragraph.
+    pub fn is_result(&self, addr: DocAddress) -> bool {
+        matches!(
+            self.cols(addr.segment_ord).kind(addr.doc_id),
+            Some(DocKind::Section | DocKind::Paragraph)
+        )
+    }
+
+    /// A document's place, without its text: its kind, ID, article, section
+    /// path, file and where in it.
+    pub fn place(&self, addr: DocAddress) -> Result<Document> {
+        let seg = addr.segment_ord;
+        let c = self.cols(seg);
+        let doc = addr.doc_id;
+        let kind = match c.kind(doc) {
+            Some(DocKind::Paragraph) => Kind::Paragraph,
+            _ => Kind::Section,
+        };
+        let section = c.section_of(doc);
+        // Up from the section: its headings, then the root's title and path.
+        let mut path: Vec<String> = Vec::new();
+        let mut at: DocId = section;
+        loop {
+            let up = c.up(at);
+            if up == 0 || up > at {
+                break;
+            }
+            path.push(self.string(DocAddress::new(seg, at), Str::Heading)?);
+            at -= up;
+        }
+        path.reverse();
+        let root = DocAddress::new(seg, at);
+        let title = self.string(root, Str::Title)?;
+        let rel = self.string(root, Str::Path)?;
+        let heading = path.last().cloned().unwrap_or_else(|| title.clone());
+        let (line_start, line_end) = c.lines(doc);
+        let bytes = c.bytes(doc);
+        Ok(Document {
+            id: c.id(doc).map(|i| i.to_string()).unwrap_or_default(),
+            kind,
+            article: title,
+            section: path,
+            level: c.level(section),
+            paragraph: (kind == Kind::Paragraph).then(|| c.paragraph(doc)),
+            file: self.corpus.display(&rel),
+            line_start,
+            line_end,
+            column: c.column(doc),
+            byte_start: bytes.start,
+            byte_end: bytes.end,
+            years: c.years(doc),
+            text: String::new(),
+            heading,
+        })
+    }
+
+    /// The path (relative to the corpus) of a document's file.
+    pub fn rel_of(&self, addr: DocAddress) -> Result<String> {
+        let c = self.cols(addr.segment_ord);
+        let root = c.root_of(addr.doc_id);
+        self.string(DocAddress::new(addr.segment_ord, root), Str::Path)
     }
 
     /// A document with its text, read from its corpus file: the index keeps
@@ -83,23 +239,24 @@ impl Opened {
     /// location is still worth showing.
     pub fn document(
         &self,
-        searcher: &Searcher,
-        addr: tantivy::DocAddress,
+        _searcher: &Searcher,
+        addr: DocAddress,
         unreadable: &mut Unreadable,
     ) -> Result<Document> {
-        let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(&self.dir))?;
-        let mut d = self.fields.from_tantivy(&stored);
-        match self.read_text(&d) {
+        let mut d = self.place(addr)?;
+        let rel = self.rel_of(addr)?;
+        match self.read_text(&rel, &d) {
             Ok(text) => d.text = text,
             Err(e) => unreadable.note(e.to_string()),
         }
         Ok(d)
     }
 
-    /// The whole text of a corpus file, if it can be read as UTF-8.
-    pub fn file_text(&self, file: &str, unreadable: &mut Unreadable) -> Option<String> {
-        let path = Path::new(&self.stamps.base).join(file);
-        match fs::read_to_string(&path) {
+    /// The whole text of a corpus file (by its displayed name), if it can
+    /// be read as UTF-8.
+    pub fn file_text(&self, display: &str, unreadable: &mut Unreadable) -> Option<String> {
+        let path = PathBuf::from(display);
+        match std::fs::read_to_string(&path) {
             Ok(t) => Some(t),
             Err(e) => {
                 unreadable.note(format!("{}: {e}", path.display()));
@@ -108,10 +265,12 @@ impl Opened {
         }
     }
 
-    /// The bytes `byte_start..byte_end` of a document's file.
-    fn read_text(&self, d: &Document) -> Result<String> {
+    /// The bytes `byte_start..byte_end` of a document's file; for a
+    /// paragraph, checked against what was indexed (its ID is a hash of
+    /// its article's title and its text).
+    fn read_text(&self, rel: &str, d: &Document) -> Result<String> {
         use std::io::{Read, Seek, SeekFrom};
-        let path = Path::new(&self.stamps.base).join(&d.file);
+        let path = self.corpus.file(rel);
         let len = d.byte_end.saturating_sub(d.byte_start);
         let mut buf = vec![0u8; len];
         let read = File::open(&path).and_then(|mut f| {
@@ -122,11 +281,19 @@ impl Opened {
             path: path.clone(),
             message: "changed since it was indexed (run `passage index`)".into(),
         };
-        match read {
-            Ok(()) => String::from_utf8(buf).map_err(|_| changed()),
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(changed()),
-            Err(e) => Err(Error::io(&path)(e)),
+        let text = match read {
+            Ok(()) => String::from_utf8(buf).map_err(|_| changed())?,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(changed()),
+            Err(e) => return Err(Error::io(&path)(e)),
+        };
+        if d.kind == Kind::Paragraph {
+            let now = Id::parse(&crate::corpus::passage_id(&d.article, &text));
+            let indexed = Id::parse(&d.id);
+            if now.map(|i| i.hash) != indexed.map(|i| i.hash) {
+                return Err(changed());
+            }
         }
+        Ok(text)
     }
 
     /// What stands now where a passage stood: the paragraph with the same
@@ -134,59 +301,82 @@ impl Opened {
     /// else the section itself.
     pub fn at_place(
         &self,
-        file: &str,
+        file_rel: &str,
         section: &[String],
         paragraph: usize,
         unreadable: &mut Unreadable,
     ) -> Result<Option<Document>> {
-        let searcher = self.reader.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.file, file),
-            IndexRecordOption::Basic,
-        );
-        let found = searcher
-            .search(&q, &DocSetCollector)
+        let roots = catalog::roots_of(&self.searcher, &self.fields, file_rel)
             .map_err(Error::index(&self.dir))?;
-        let mut best: Option<(usize, tantivy::DocAddress)> = None;
-        for addr in found {
-            let stored: TantivyDocument = searcher.doc(addr).map_err(Error::index(&self.dir))?;
-            let d = self.fields.from_tantivy(&stored);
-            if d.section != section {
-                continue;
-            }
-            // Rank: the same number, then the closest number below, then the
-            // section document.
-            let rank = match d.paragraph {
-                Some(n) if n == paragraph => usize::MAX,
-                Some(n) if n < paragraph => n + 1,
-                Some(_) => 1,
-                None => 0,
-            };
-            if best.is_none_or(|(r, _)| rank > r) {
-                best = Some((rank, addr));
+        let mut best: Option<(usize, DocAddress)> = None;
+        for root in roots {
+            let c = self.cols(root.segment_ord);
+            for doc in root.doc_id..=root.doc_id + c.span(root.doc_id) {
+                let addr = DocAddress::new(root.segment_ord, doc);
+                if !self.is_result(addr) {
+                    continue;
+                }
+                let d = self.place(addr)?;
+                if d.section != section {
+                    continue;
+                }
+                // Rank: the same number, then the closest number below, then
+                // the section document.
+                let rank = match d.paragraph {
+                    Some(n) if n == paragraph => usize::MAX,
+                    Some(n) if n < paragraph => n + 1,
+                    Some(_) => 1,
+                    None => 0,
+                };
+                if best.is_none_or(|(r, _)| rank > r) {
+                    best = Some((rank, addr));
+                }
             }
         }
-        best.map(|(_, addr)| self.document(&searcher, addr, unreadable))
+        best.map(|(_, addr)| self.document(&self.searcher, addr, unreadable))
             .transpose()
     }
 
     /// Finds documents by ID (normally one; an ID shared by two files with
     /// the same title and text gives both).
     pub fn by_id(&self, id: &str, unreadable: &mut Unreadable) -> Result<Vec<Document>> {
-        let searcher = self.reader.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
-            IndexRecordOption::Basic,
-        );
-        let found = searcher
-            .search(&q, &DocSetCollector)
-            .map_err(Error::index(&self.dir))?;
+        let Some(id) = Id::parse(id) else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
-        for addr in found {
-            out.push(self.document(&searcher, addr, unreadable)?);
+        for addr in self.addresses_of(id)? {
+            out.push(self.document(&self.searcher, addr, unreadable)?);
         }
         out.sort_by(|a, b| (&a.file, a.byte_start).cmp(&(&b.file, b.byte_start)));
         Ok(out)
+    }
+
+    /// The documents with an ID.
+    pub fn addresses_of(&self, id: Id) -> Result<Vec<DocAddress>> {
+        let found = catalog::with_value(&self.searcher, self.fields.id, id.hash)
+            .map_err(Error::index(&self.dir))?;
+        Ok(found
+            .into_iter()
+            .filter(|a| self.is_result(*a) && self.cols(a.segment_ord).id(a.doc_id) == Some(id))
+            .collect())
+    }
+
+    /// Every corpus file the index holds, by path.
+    pub fn files(&self) -> Result<Vec<catalog::IndexedFile>> {
+        catalog::files(&self.searcher, &self.fields).map_err(Error::index(&self.dir))
+    }
+
+    /// The roots of a file's block (one per chunk), in order.
+    pub fn blocks_of(&self, rel: &str) -> Result<Vec<DocAddress>> {
+        catalog::roots_of(&self.searcher, &self.fields, rel).map_err(Error::index(&self.dir))
+    }
+
+    /// The tombstones of an ID.
+    pub fn tombstones_of(&self, id: &str) -> Result<Vec<Tombstone>> {
+        let Some(id) = Id::parse(id) else {
+            return Ok(Vec::new());
+        };
+        catalog::tombstones_of(&self.searcher, &self.fields, id).map_err(Error::index(&self.dir))
     }
 
     /// The files of the corpus that differ from what was indexed: changed
@@ -195,51 +385,76 @@ impl Opened {
         self.staleness().stale_files(corpus_root)
     }
 
-    /// What the staleness check needs, apart from the index (so that it can
-    /// run on another thread while the index is searched).
+    /// What the staleness check needs, apart from the search (so that it
+    /// can run on another thread while the index is searched).
     pub fn staleness(&self) -> Staleness<'_> {
-        Staleness {
-            stamps: &self.stamps,
-            opstamp: self.opstamp,
-        }
+        Staleness { opened: self }
     }
 }
 
-/// Opens a generation whose state files describe its last commit.
-pub(super) fn try_open(dir: PathBuf) -> Option<Opened> {
-    let stamps = state::load::<Stamps>(&dir.join(state::STAMPS))?;
-    if stamps.format != FORMAT {
-        return None;
-    }
-    let index = Index::open(integrity::ReadOnlyTolerant::open(&dir)?).ok()?;
+/// Why a generation was not opened.
+pub(super) enum Unopened {
+    /// It is of another format: build a new one.
+    OtherFormat,
+    /// It could not be read, perhaps as a writer replaced it: look again.
+    Failed,
+}
+
+/// Opens a generation built by this format version, against `corpus`.
+pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Result<Opened, Unopened> {
+    let index = Index::open(integrity::ReadOnlyTolerant::open(&dir).ok_or(Unopened::Failed)?)
+        .map_err(|_| Unopened::Failed)?;
     text::register(&index);
-    let metas = index.load_metas().ok()?;
-    if !integrity::segment_files_intact(&index, &dir, &metas) {
-        return None;
-    }
-    let reader: IndexReader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .ok()?;
-    // The reader must hold exactly the commit the stamps describe.
-    let seen: HashSet<_> = reader
-        .searcher()
-        .segment_readers()
-        .iter()
-        .map(|r| r.segment_id())
-        .collect();
-    let meta_segments: HashSet<_> = metas.segments.iter().map(|s| s.id()).collect();
-    if seen != meta_segments {
-        return None;
-    }
-    let (_, fields) = schema();
-    Some(Opened {
-        index,
-        reader,
-        fields,
-        stamps,
-        opstamp: metas.opstamp,
-        dir,
-    })
+    let metas = index.load_metas().map_err(|_| Unopened::Failed)?;
+    // meta.json is replaced whole, so a payload of another format (or none:
+    // format 18 and older kept their state beside the index) is what this
+    // generation is, not a writer caught half way.
+    let payload = metas
+        .payload
+        .as_deref()
+        .and_then(Payload::decode)
+        .filter(|p| p.format == FORMAT)
+        .ok_or(Unopened::OtherFormat)?;
+    let opened = (|| {
+        if !integrity::segment_files_intact(&index, &dir, &metas) {
+            return None;
+        }
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .ok()?;
+        let searcher = reader.searcher();
+        // The reader must hold exactly the commit whose payload was read.
+        let seen: std::collections::HashSet<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        let meta_segments: std::collections::HashSet<_> =
+            metas.segments.iter().map(|s| s.id()).collect();
+        if seen != meta_segments {
+            return None;
+        }
+        let cols = searcher
+            .segment_readers()
+            .iter()
+            .map(Cols::of)
+            .collect::<tantivy::Result<Vec<Cols>>>()
+            .ok()?;
+        let (_, fields) = schema();
+        Some(Opened {
+            index,
+            reader,
+            searcher,
+            fields,
+            payload,
+            opstamp: metas.opstamp,
+            dir,
+            corpus: CorpusRoot::new(corpus),
+            cols,
+            strings: Mutex::new(HashMap::new()),
+        })
+    })();
+    opened.ok_or(Unopened::Failed)
 }

@@ -1,252 +1,214 @@
-//! The schema: which fields a document has, how each is analyzed, and the
-//! mapping between a [`Document`] and a tantivy document.
+//! The schema: which fields each kind of index document has, and how each
+//! is analyzed and kept.
+//!
+//! Every word of a passage is indexed once: a paragraph's text in
+//! [`Fields::text`] (folded words with positions), a section's own heading
+//! in [`Fields::heading`], an article's title in [`Fields::title`]. A
+//! section is not indexed again: its text is the text of the documents
+//! that follow it in its file's block (see `index/block.rs`), and a search
+//! scores it from their postings. Everything per document that is a number
+//! (where it stands, its parent, its ID) is a fast column; the store keeps
+//! only the strings a result shows (headings, the title, the file's path).
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
-    INDEXED, STORED, STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
 };
-use tantivy::TantivyDocument;
 
-use crate::model::{Document, Kind};
 use crate::text;
+
+/// What an index document is, kept in the [`Fields::kind`] column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u64)]
+pub enum DocKind {
+    /// A corpus file: its path, stamp, hash, problems and word counts.
+    File = 0,
+    /// A section (the lead included).
+    Section = 1,
+    /// A paragraph or list item.
+    Paragraph = 2,
+    /// What became of a passage ID that is gone (for `show`).
+    Tombstone = 3,
+    /// A section continued in a later chunk of a long file's block: where
+    /// that chunk's paragraphs find their headings. Never a result.
+    SectionContinued = 4,
+}
+
+impl DocKind {
+    /// The kind stored in a column value.
+    pub fn from_u64(v: u64) -> Option<DocKind> {
+        Some(match v {
+            0 => DocKind::File,
+            1 => DocKind::Section,
+            2 => DocKind::Paragraph,
+            3 => DocKind::Tombstone,
+            4 => DocKind::SectionContinued,
+            _ => return None,
+        })
+    }
+}
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
-    /// Stable ID (untokenized).
-    pub id: Field,
-    /// File and ID, unique in the index: what an update deletes by.
-    pub key: Field,
-    /// `paragraph` or `section` (untokenized).
+    /// [`DocKind`] (fast).
     pub kind: Field,
-    /// Article title: stored, and indexed folded for `article:`.
-    pub article: Field,
-    /// Headings of the section path, one value each: stored, and indexed
-    /// folded for `section:`.
-    pub section: Field,
-    /// The headings of the section path again, stemmed, with positions:
-    /// what `section:culture` matches, so that a filter finds a heading the
-    /// way a word finds the text (`culture` finds "Cultural relations"). The
-    /// folded field above is kept for prefixes (`section:cultur*`).
-    pub section_stem: Field,
-    /// The article title, stemmed, with positions, for `article:`.
-    pub article_stem: Field,
-    /// The section's own heading (stored).
+    /// A paragraph's text: folded words with positions, for ranked recall,
+    /// phrases and quotes alike.
+    pub text: Field,
+    /// A section's own heading, folded, with positions (stored as printed).
     pub heading: Field,
-    /// A section document's own heading, stemmed: what the section is about.
-    pub topic: Field,
-    /// The lead's title, stemmed (the lead's heading is the title): what the
-    /// lead is about. Only lead documents have it.
-    pub lead_title: Field,
-    /// A paragraph's section path, stemmed: where it stands.
-    pub context: Field,
-    /// A paragraph's text, stemmed, for ranked recall (frequencies, no
-    /// positions).
-    pub body: Field,
-    /// A section's text, stemmed: a field of its own, so that BM25 judges a
-    /// section's length among sections (they are many paragraphs long) and
-    /// a word's rarity among paragraphs, and so that the ranking weighs a
-    /// section's text apart from its heading.
-    pub section_body: Field,
-    /// The text, folded but unstemmed, with positions for phrases.
-    pub exact: Field,
-    /// The file, as displayed.
-    pub file: Field,
-    /// Paragraph number (0 for sections).
+    /// The article's title on its lead, folded, with positions (stored).
+    pub title: Field,
+    /// A file's path relative to the corpus root, on its file document and
+    /// on the root of its block: indexed, as the key an update deletes and
+    /// re-adds them by, and a fast column, for listing every file (a
+    /// search's staleness check) and naming a result's file.
+    pub path: Field,
+    /// How many documents back the parent stands (a paragraph's section, a
+    /// section's enclosing section, the lead's file); 0 for a root.
+    pub up: Field,
+    /// How many documents after this one belong to it (its subtree).
+    pub span: Field,
+    /// How many documents after a section hold its text: its subtree, but
+    /// only its own paragraphs for the lead (whose text is the lead alone).
+    pub reach: Field,
+    /// Words in a section's text (its heading line, its paragraphs and its
+    /// subsections'), exactly: its length for BM25.
+    pub len: Field,
+    /// A passage's or section's ID: the 48-bit hash of
+    /// [`crate::corpus::passage_id`] or [`crate::corpus::section_id`].
+    pub id: Field,
+    /// The `-N` suffix of an ID repeated within one file (absent for none).
+    pub dup: Field,
+    /// Paragraph number within its section.
     pub paragraph: Field,
-    /// Heading level.
+    /// Heading level (1 for the lead).
     pub level: Field,
     /// First line.
-    pub line_start: Field,
+    pub line: Field,
     /// Last line.
     pub line_end: Field,
-    /// Column of the first character.
+    /// Column (in characters) of the first character.
     pub column: Field,
-    /// First byte.
+    /// First byte in the file.
     pub byte_start: Field,
-    /// End byte.
+    /// End byte in the file.
     pub byte_end: Field,
-    /// Years mentioned (multi-valued).
+    /// Years mentioned (multi-valued; a section's: its passages').
     pub years: Field,
+    /// A file's size in bytes.
+    pub size: Field,
+    /// A file's modification time, nanoseconds since the epoch.
+    pub mtime: Field,
+    /// A file's status change time, nanoseconds since the epoch.
+    pub ctime: Field,
+    /// A file's inode number.
+    pub inode: Field,
+    /// A hash of a file's bytes (FNV-1a).
+    pub hash: Field,
+    /// Why a file was skipped (`line\tmessage`, stored).
+    pub problem: Field,
+    /// A file's parse warnings (`line\tmessage` each, stored).
+    pub warning: Field,
+    /// How many problems and warnings a file has (so that only those files'
+    /// stored fields are read).
+    pub problems: Field,
+    /// A file's section documents.
+    pub sections: Field,
+    /// A file's paragraph documents.
+    pub paragraphs: Field,
+    /// Words of a file's paragraphs.
+    pub paragraph_words: Field,
+    /// Words of a file's sections' texts.
+    pub section_words: Field,
+    /// Words of a file's headings.
+    pub heading_words: Field,
+    /// Words of a file's title.
+    pub title_words: Field,
+    /// Words of the headings above each of a file's paragraphs, summed.
+    pub context_words: Field,
+    /// A tombstone's successor ID (the 48-bit hash; 0 for none) and its
+    /// suffix.
+    pub replaced_by: Field,
+    /// The suffix of `replaced_by`.
+    pub replaced_dup: Field,
+    /// The order tombstones were laid in (the oldest are dropped first).
+    pub seq: Field,
+    /// Where a tombstone's passage stood: its section path (one value per
+    /// heading, stored).
+    pub place: Field,
 }
 
 /// Builds the schema.
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text_field = |tokenizer: &str, record: IndexRecordOption| {
+    let words = |tokenizer: &str| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(tokenizer)
-                .set_index_option(record),
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
-    let num = || NumericOptions::default().set_stored();
+    let fast = || NumericOptions::default() | FAST;
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
-        key: b.add_text_field("key", STRING),
-        kind: b.add_text_field("kind", STRING | STORED),
-        article: b.add_text_field(
-            "article",
-            text_field(text::EXACT, IndexRecordOption::WithFreqsAndPositions).set_stored(),
+        kind: b.add_u64_field("kind", fast()),
+        text: b.add_text_field("text", words(text::TERMS)),
+        heading: b.add_text_field("heading", words(text::EXACT) | STORED),
+        title: b.add_text_field("title", words(text::EXACT) | STORED),
+        path: b.add_text_field(
+            "path",
+            TextOptions::default()
+                .set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer("raw")
+                        .set_index_option(IndexRecordOption::Basic)
+                        .set_fieldnorms(false),
+                )
+                .set_fast("raw"),
         ),
-        section: b.add_text_field(
-            "section",
-            text_field(text::EXACT, IndexRecordOption::WithFreqsAndPositions).set_stored(),
-        ),
-        section_stem: b.add_text_field(
-            "section_stem",
-            text_field(text::STEMMED, IndexRecordOption::WithFreqsAndPositions),
-        ),
-        article_stem: b.add_text_field(
-            "article_stem",
-            text_field(text::STEMMED, IndexRecordOption::WithFreqsAndPositions),
-        ),
-        heading: b.add_text_field("heading", STORED),
-        topic: b.add_text_field(
-            "topic",
-            text_field(text::STEMMED, IndexRecordOption::WithFreqs),
-        ),
-        lead_title: b.add_text_field(
-            "lead_title",
-            text_field(text::STEMMED, IndexRecordOption::WithFreqs),
-        ),
-        context: b.add_text_field(
-            "context",
-            text_field(text::STEMMED, IndexRecordOption::WithFreqs),
-        ),
-        body: b.add_text_field(
-            "body",
-            text_field(text::TERMS, IndexRecordOption::WithFreqs),
-        ),
-        section_body: b.add_text_field(
-            "section_body",
-            text_field(text::TERMS, IndexRecordOption::WithFreqs),
-        ),
-        exact: b.add_text_field(
-            "exact",
-            text_field(text::TERMS, IndexRecordOption::WithFreqsAndPositions),
-        ),
-        file: b.add_text_field("file", STRING | STORED | FAST),
-        paragraph: b.add_u64_field("paragraph", num().set_fast()),
-        level: b.add_u64_field("level", num()),
-        line_start: b.add_u64_field("line_start", num()),
-        line_end: b.add_u64_field("line_end", num()),
-        column: b.add_u64_field("column", num()),
-        byte_start: b.add_u64_field("byte_start", num().set_fast()),
-        // Fast, with byte_start, for grouping results by the text they show.
-        byte_end: b.add_u64_field("byte_end", num().set_fast()),
-        years: b.add_i64_field("years", INDEXED | STORED | FAST),
+        up: b.add_u64_field("up", fast()),
+        span: b.add_u64_field("span", fast()),
+        reach: b.add_u64_field("reach", fast()),
+        len: b.add_u64_field("len", fast()),
+        id: b.add_u64_field("id", fast()),
+        dup: b.add_u64_field("dup", fast()),
+        paragraph: b.add_u64_field("paragraph", fast()),
+        level: b.add_u64_field("level", fast()),
+        line: b.add_u64_field("line", fast()),
+        line_end: b.add_u64_field("line_end", fast()),
+        column: b.add_u64_field("column", fast()),
+        byte_start: b.add_u64_field("byte_start", fast()),
+        byte_end: b.add_u64_field("byte_end", fast()),
+        years: b.add_i64_field("years", fast()),
+        size: b.add_u64_field("size", fast()),
+        mtime: b.add_u64_field("mtime", fast()),
+        ctime: b.add_u64_field("ctime", fast()),
+        inode: b.add_u64_field("inode", fast()),
+        hash: b.add_u64_field("hash", fast()),
+        problem: b.add_text_field("problem", STORED),
+        warning: b.add_text_field("warning", STORED),
+        problems: b.add_u64_field("problems", fast()),
+        sections: b.add_u64_field("sections", fast()),
+        paragraphs: b.add_u64_field("paragraphs", fast()),
+        paragraph_words: b.add_u64_field("paragraph_words", fast()),
+        section_words: b.add_u64_field("section_words", fast()),
+        heading_words: b.add_u64_field("heading_words", fast()),
+        title_words: b.add_u64_field("title_words", fast()),
+        context_words: b.add_u64_field("context_words", fast()),
+        replaced_by: b.add_u64_field("replaced_by", fast()),
+        replaced_dup: b.add_u64_field("replaced_dup", fast()),
+        seq: b.add_u64_field("seq", fast()),
+        place: b.add_text_field("place", STORED),
     };
     (b.build(), fields)
 }
 
-impl Fields {
-    /// The index document for `d`, given the words of its whole file (see
-    /// [`text::Terms`]: each file is analyzed once, for all its documents).
-    pub(super) fn to_tantivy(self, d: &Document, file_words: &[text::Word]) -> TantivyDocument {
-        let terms = text::Terms::within(file_words, d.byte_start..d.byte_end);
-        let mut doc = TantivyDocument::new();
-        doc.add_text(self.id, &d.id);
-        doc.add_text(self.key, key(&d.file, &d.id));
-        doc.add_text(self.kind, d.kind.as_str());
-        doc.add_text(self.article, &d.article);
-        doc.add_text(self.article_stem, &d.article);
-        for h in &d.section {
-            doc.add_text(self.section, h);
-            doc.add_text(self.section_stem, h);
-        }
-        doc.add_text(self.heading, &d.heading);
-        match d.kind {
-            // The lead's heading is the title, already in `article_stem`:
-            // counted again as a heading, every query naming the article
-            // ranked its lead above the section it asked for. The lead's
-            // title is a field of its own instead, weighed less.
-            Kind::Section if d.section.is_empty() => doc.add_text(self.lead_title, &d.article),
-            Kind::Section => doc.add_text(self.topic, &d.heading),
-            Kind::Paragraph => {
-                for h in &d.section {
-                    doc.add_text(self.context, h);
-                }
-            }
-        }
-        match d.kind {
-            Kind::Paragraph => doc.add_text(self.body, &terms.stems),
-            Kind::Section => doc.add_text(self.section_body, &terms.stems),
-        }
-        // Phrases and quotes are looked for in paragraphs; positions for
-        // the sections holding them would double the largest file.
-        if d.kind == Kind::Paragraph {
-            doc.add_text(self.exact, &terms.exact);
-        }
-        doc.add_text(self.file, &d.file);
-        doc.add_u64(self.paragraph, d.paragraph.unwrap_or(0) as u64);
-        doc.add_u64(self.level, u64::from(d.level));
-        doc.add_u64(self.line_start, d.line_start as u64);
-        doc.add_u64(self.line_end, d.line_end as u64);
-        doc.add_u64(self.column, d.column as u64);
-        doc.add_u64(self.byte_start, d.byte_start as u64);
-        doc.add_u64(self.byte_end, d.byte_end as u64);
-        for y in &d.years {
-            doc.add_i64(self.years, *y);
-        }
-        doc
-    }
-
-    /// Reads a stored document back (its text is not stored: see
-    /// [`super::Opened::document`]).
-    pub fn from_tantivy(&self, doc: &TantivyDocument) -> Document {
-        let s = |f: Field| {
-            doc.get_first(f)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let n = |f: Field| doc.get_first(f).and_then(|v| v.as_u64()).unwrap_or(0) as usize;
-        let kind = if s(self.kind) == Kind::Section.as_str() {
-            Kind::Section
-        } else {
-            Kind::Paragraph
-        };
-        Document {
-            id: s(self.id),
-            kind,
-            article: s(self.article),
-            section: doc
-                .get_all(self.section)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            level: n(self.level) as u8,
-            paragraph: match kind {
-                Kind::Paragraph => Some(n(self.paragraph)),
-                Kind::Section => None,
-            },
-            file: s(self.file),
-            line_start: n(self.line_start),
-            line_end: n(self.line_end),
-            column: n(self.column),
-            byte_start: n(self.byte_start),
-            byte_end: n(self.byte_end),
-            years: doc.get_all(self.years).filter_map(|v| v.as_i64()).collect(),
-            text: String::new(),
-            heading: s(self.heading),
-        }
-    }
-}
-
-/// The term that names one document for deletion: IDs are unique within a
-/// file, so file and ID together are unique in the index.
-pub(super) fn key(file: &str, id: &str) -> String {
-    format!("{file}\u{1f}{id}")
-}
-
-/// The stored fields are small and repetitive (titles, section paths,
-/// numbers): zstd keeps them in about half the room lz4 takes, and a search
-/// decompresses only the blocks of its ten hits.
+/// The stored fields are a few short strings per section and file, read
+/// for each result shown: lz4, whose blocks decompress without the
+/// context zstd allocates for each (a fifth of a rare word's search).
 pub(super) fn settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
-        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
-            compression_level: Some(3),
-        }),
+        docstore_compression: tantivy::store::Compressor::Lz4,
         ..Default::default()
     }
 }

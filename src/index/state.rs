@@ -1,382 +1,146 @@
-//! What an index generation was built from, kept beside it so that updates
-//! can apply only the difference and searches can tell cheaply whether the
-//! corpus changed.
+//! What the index knows of each corpus file and document, beyond their
+//! words, all of it inside the tantivy index itself so that one commit
+//! changes it all at once (a kill at any instant leaves the previous commit
+//! whole, its state included):
 //!
-//! - `stamps.json`: per corpus file its size, mtime, ctime and inode, all a
-//!   search reads to detect changes (a `stat` per file, no hashing), the
-//!   tantivy commit (opstamp) they describe, totals, and the [`Shelf`]: the
-//!   names of the files below. It is replaced atomically, last.
-//! - `docs/`: per file its content hash and the digest of every document
-//!   indexed from it, in [`BUCKETS`] buckets by file name (zstd-compressed
-//!   JSON, each file written once under a new name), and the tombstones of
-//!   passages that were edited or removed (so `passage show` can say where
-//!   an old ID went). An update reads and writes only the buckets of the
-//!   files that changed: its state costs the change, not the corpus.
-//!
-//! A crash between a tantivy commit and the write of `stamps.json` leaves
-//! an opstamp that disagrees with the index, and the files the old stamps
-//! name; the next update then re-reads every file whose stamp differs.
+//! - a file's stamp (size, mtime, ctime, inode) and content hash are fast
+//!   columns of its file document, the root of its block;
+//! - a document's state (ID, place, digest) is read back from its columns
+//!   when an update needs it ([`DocState`]);
+//! - tombstones (what became of an ID that is gone) are documents of their
+//!   own;
+//! - the totals a search scores with (documents and words per kind) are
+//!   the commit's payload ([`Payload`]), a short line, not JSON.
 
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
-use crate::corpus::{fnv1a, Problem};
+use crate::corpus::{fnv1a, fnv1a_extend, Problem};
 use crate::error::{Error, Result};
-use crate::model::Document;
+use crate::model::{Id, SourceFile};
 
-/// File name of the stamps.
-pub const STAMPS: &str = "stamps.json";
-/// Folder of the document states.
-pub const DOCS: &str = "docs";
-/// How many buckets the document states are split into: a one-file edit
-/// rewrites one of them (a 64th of the state, 120 KB on the bench corpus).
-pub const BUCKETS: usize = 64;
-
-/// Most tombstones kept (the oldest are dropped first).
-const MAX_TOMBSTONES: usize = 10_000;
-
-/// A corpus file as it was when indexed. Written as a `[file, size,
-/// mtime_ns, ctime_ns, inode]` array: every search reads all of them, and
-/// named fields made the reading twice as slow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "StampRow", into = "StampRow")]
+/// A corpus file as it was when indexed: what a search compares with a
+/// `stat` of it (git's racy-git fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stamp {
-    /// As displayed (e.g. `corpus/x.txt`).
-    pub file: String,
     /// Size in bytes.
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
-    pub mtime_ns: u128,
+    pub mtime_ns: u64,
     /// Status change time, nanoseconds since the epoch.
-    pub ctime_ns: u128,
+    pub ctime_ns: u64,
     /// Inode number.
     pub inode: u64,
 }
 
-/// How a [`Stamp`] is written. The times as `u64` nanoseconds (enough
-/// until the year 2554): serde_json reads a `u128` three times slower, and
-/// these are most of what every search reads before it can answer.
-type StampRow = (String, u64, u64, u64, u64);
-
-impl From<StampRow> for Stamp {
-    fn from((file, size, mtime_ns, ctime_ns, inode): StampRow) -> Stamp {
-        Stamp {
-            file,
-            size,
-            mtime_ns: mtime_ns.into(),
-            ctime_ns: ctime_ns.into(),
-            inode,
-        }
-    }
-}
-
-impl From<Stamp> for StampRow {
-    fn from(s: Stamp) -> Self {
+impl Stamp {
+    /// The stamp of a file as the walk found it.
+    pub fn of(file: &SourceFile) -> Stamp {
         let ns = |t: u128| u64::try_from(t).unwrap_or(u64::MAX);
-        (s.file, s.size, ns(s.mtime_ns), ns(s.ctime_ns), s.inode)
-    }
-}
-
-/// The stamps of every corpus file, for the staleness check.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Stamps {
-    /// The index format version.
-    pub format: u32,
-    /// The tantivy commit these stamps describe.
-    pub opstamp: u64,
-    /// The corpus path as given when indexing.
-    pub corpus: String,
-    /// The folder the file paths are relative to (the working folder of
-    /// the indexing command), to read passages back from any folder.
-    pub base: String,
-    /// Every corpus file, indexed or skipped.
-    pub files: Vec<Stamp>,
-    /// Totals and problems, to report a no-change update without reading
-    /// the document states.
-    #[serde(default)]
-    pub summary: Summary,
-    /// Where the document states are.
-    #[serde(default)]
-    pub shelf: Shelf,
-}
-
-/// The files of `docs/` a generation's stamps describe.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shelf {
-    /// One file name per bucket, by bucket number.
-    pub buckets: Vec<String>,
-    /// The tombstones' file name.
-    pub tombstones: String,
-    /// Counts writes, to give every file a new name.
-    pub serial: u64,
-    /// The names the shelf before the last write held, kept one write
-    /// longer for a reader of the previous stamps.
-    pub previous: Vec<String>,
-}
-
-/// The bucket a file's state is kept in.
-pub fn bucket_of(file: &str) -> usize {
-    (fnv1a(file.as_bytes()) % BUCKETS as u64) as usize
-}
-
-impl Shelf {
-    /// The states of the files in `buckets`, or `None` if one cannot be
-    /// read (which means: rebuild).
-    pub fn load(
-        &self,
-        gen: &Path,
-        buckets: impl IntoIterator<Item = usize>,
-    ) -> Option<Vec<FileState>> {
-        let mut out = Vec::new();
-        for b in buckets {
-            let name = self.buckets.get(b)?;
-            out.extend(load::<Vec<FileState>>(&gen.join(DOCS).join(name))?);
-        }
-        Some(out)
-    }
-
-    /// Every state and the tombstones.
-    pub fn load_all(&self, gen: &Path) -> Option<Docs> {
-        if self.buckets.len() != BUCKETS {
-            return None;
-        }
-        let mut files = self.load(gen, 0..BUCKETS)?;
-        files.sort_by(|a, b| a.file.cmp(&b.file));
-        Some(Docs {
-            files,
-            tombstones: self.load_tombstones(gen)?,
-        })
-    }
-
-    /// The tombstones.
-    pub fn load_tombstones(&self, gen: &Path) -> Option<Vec<Tombstone>> {
-        load(&gen.join(DOCS).join(&self.tombstones))
-    }
-
-    /// Writes the buckets in `changed` (each with every state it holds) and
-    /// the tombstones, when given, under new names; returns the shelf that
-    /// names them. Nothing is removed (see [`Shelf::sweep`]): until the
-    /// stamps naming the new shelf replace the old, the old one is whole.
-    pub fn write(
-        &self,
-        gen: &Path,
-        changed: std::collections::BTreeMap<usize, Vec<FileState>>,
-        tombstones: Option<&[Tombstone]>,
-    ) -> Result<Shelf> {
-        let dir = gen.join(DOCS);
-        fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
-        let serial = self.serial + 1;
-        let mut next = Shelf {
-            buckets: self.buckets.clone(),
-            tombstones: self.tombstones.clone(),
-            serial,
-            previous: self.names(),
-        };
-        next.buckets.resize(BUCKETS, String::new());
-        for (b, mut states) in changed {
-            states.sort_by(|a, b| a.file.cmp(&b.file));
-            let name = format!("{b:02}-{serial}.json.zst");
-            write_new(&dir.join(&name), &states)?;
-            next.buckets[b] = name;
-        }
-        if let Some(t) = tombstones {
-            let name = format!("tombstones-{serial}.json.zst");
-            write_new(&dir.join(&name), &t)?;
-            next.tombstones = name;
-        }
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(next)
-    }
-
-    /// Removes the files of `docs/` that neither this shelf nor the one
-    /// before it names (left by older writes or by a crash). Failures are
-    /// ignored: the next write tries again.
-    pub fn sweep(&self, gen: &Path) {
-        let keep: std::collections::HashSet<String> = self
-            .names()
-            .into_iter()
-            .chain(self.previous.iter().cloned())
-            .collect();
-        let Ok(entries) = fs::read_dir(gen.join(DOCS)) else {
-            return;
-        };
-        for e in entries.flatten() {
-            if !keep.contains(e.file_name().to_string_lossy().as_ref()) {
-                let _ = fs::remove_file(e.path());
-            }
+        Stamp {
+            size: file.size,
+            mtime_ns: ns(file.mtime_ns),
+            ctime_ns: ns(file.ctime_ns),
+            inode: file.inode,
         }
     }
 
-    fn names(&self) -> Vec<String> {
-        self.buckets
-            .iter()
-            .chain(std::iter::once(&self.tombstones))
-            .filter(|n| !n.is_empty())
-            .cloned()
-            .collect()
+    /// Whether a file is as this stamp says: same size, mtime, ctime and
+    /// inode. Size and mtime alone miss two files of equal size and mtime
+    /// swapped by `mv` (as after unpacking an archive): the rename changes
+    /// both files' ctime and each name's inode. Stamps an update could not
+    /// prove are smudged ([`Stamp::smudged`]) and never match.
+    pub fn matches(&self, file: &SourceFile) -> bool {
+        *self == Stamp::of(file)
+    }
+
+    /// A stamp that matches no file (git's smudged entries): the next
+    /// check reads the file again.
+    pub fn smudged(self) -> Stamp {
+        Stamp {
+            size: u64::MAX,
+            ..self
+        }
     }
 }
 
-/// Writes a new state file (compressed JSON), durably. Its name is new, so
-/// no reader can see it half-written: nothing names it yet.
-fn write_new<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec(value).expect("state serializes");
-    let bytes = zstd::encode_all(bytes.as_slice(), 3).map_err(Error::io(path))?;
-    let mut f = File::create(path).map_err(Error::io(path))?;
-    f.write_all(&bytes).map_err(Error::io(path))?;
-    f.sync_data().map_err(Error::io(path))
-}
-
-/// What the index holds, in numbers, and the problems found building it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Summary {
-    /// Articles indexed.
-    pub articles: usize,
-    /// Section documents.
-    pub sections: usize,
-    /// Paragraph documents.
-    pub paragraphs: usize,
-    /// Files skipped.
-    pub skipped: Vec<Problem>,
-    /// Warnings.
-    pub warnings: Vec<Problem>,
+/// A corpus file as the index holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path relative to the corpus root, with `/` between folders (empty
+    /// when the corpus is a single file).
+    pub rel: String,
+    /// Its stamp.
+    pub stamp: Stamp,
+    /// Hash of its bytes (0 when it could not be read).
+    pub hash: u64,
 }
 
 /// One indexed document, as much as an update needs to know of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocState {
     /// Its ID.
-    pub id: String,
-    /// `true` for a section document.
-    pub section: bool,
-    /// Hash of everything stored for it: a changed digest means re-index.
+    pub id: Id,
+    /// Hash of everything that is indexed or shown for it but its words
+    /// (which its ID, or a section's passages' IDs, stand for): a changed
+    /// digest means it moved or changed.
     pub digest: u64,
     /// Section path (to pair an edited paragraph with its old version);
-    /// shared by the documents of a section, as loading `docs.json.zst` for a
-    /// large corpus would otherwise copy it once per document.
+    /// shared by the documents of a section.
     pub path: Arc<Vec<String>>,
     /// Paragraph number (0 for a section).
     pub paragraph: usize,
 }
 
-/// One corpus file as indexed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "FileRepr", from = "FileRepr")]
-pub struct FileState {
-    /// As displayed.
-    pub file: String,
-    /// The article's title (empty when the file was skipped).
-    #[serde(default)]
-    pub title: String,
-    /// Hash of the file's bytes.
-    pub hash: String,
-    /// Its documents (none when the file was skipped).
-    pub docs: Vec<DocState>,
-    /// Why the file was skipped, if it was.
-    pub problem: Option<Problem>,
-    /// Oddities found when parsing it.
-    pub warnings: Vec<Problem>,
-}
-
-impl FileState {
-    /// A file left out of the index, and why.
-    pub fn skipped(file: &str, hash: String, problem: Problem) -> FileState {
-        FileState {
-            file: file.to_string(),
-            title: String::new(),
-            hash,
-            docs: Vec::new(),
-            problem: Some(problem),
-            warnings: Vec::new(),
-        }
+impl DocState {
+    /// A section document's state rather than a passage's.
+    pub fn is_section(&self) -> bool {
+        self.id.section
     }
 }
 
-/// How a [`FileState`] is written: section paths once in a table, each
-/// document as a short tuple `[id, is_section, digest, path_index,
-/// paragraph]`, which keeps the JSON about a third of the naive size.
-#[derive(Serialize, Deserialize)]
-struct FileRepr {
-    file: String,
-    #[serde(default)]
-    title: String,
-    hash: String,
-    paths: Vec<Vec<String>>,
-    docs: Vec<(String, bool, u64, u32, u32)>,
-    problem: Option<Problem>,
-    warnings: Vec<Problem>,
-}
+/// A digest being made, the same whether read back from the index or made
+/// from a parse: FNV-1a over what is added, kept as it goes (a section of
+/// millions of passages adds each one's ID).
+#[derive(Debug, Clone, Copy)]
+pub struct Digest(u64);
 
-impl From<FileState> for FileRepr {
-    fn from(f: FileState) -> FileRepr {
-        // By content, hashed: an article of 100,000 sections has as many
-        // paths, and looking each up in a list made saving it quadratic.
-        let mut paths: Vec<Arc<Vec<String>>> = Vec::new();
-        let mut seen: std::collections::HashMap<Arc<Vec<String>>, usize> =
-            std::collections::HashMap::new();
-        let docs = f
-            .docs
-            .into_iter()
-            .map(|d| {
-                let i = *seen.entry(d.path.clone()).or_insert_with(|| {
-                    paths.push(d.path);
-                    paths.len() - 1
-                });
-                (d.id, d.section, d.digest, i as u32, d.paragraph as u32)
-            })
-            .collect();
-        let paths = paths.into_iter().map(|p| (*p).clone()).collect();
-        FileRepr {
-            file: f.file,
-            title: f.title,
-            hash: f.hash,
-            paths,
-            docs,
-            problem: f.problem,
-            warnings: f.warnings,
-        }
+impl Default for Digest {
+    fn default() -> Digest {
+        Digest(fnv1a(&[]))
     }
 }
 
-impl From<FileRepr> for FileState {
-    fn from(r: FileRepr) -> FileState {
-        let paths: Vec<Arc<Vec<String>>> = r.paths.into_iter().map(Arc::new).collect();
-        let docs = r
-            .docs
-            .into_iter()
-            .map(|(id, section, digest, path, paragraph)| DocState {
-                id,
-                section,
-                digest,
-                path: paths.get(path as usize).cloned().unwrap_or_default(),
-                paragraph: paragraph as usize,
-            })
-            .collect();
-        FileState {
-            file: r.file,
-            title: r.title,
-            hash: r.hash,
-            docs,
-            problem: r.problem,
-            warnings: r.warnings,
-        }
+impl Digest {
+    /// Adds a string.
+    pub fn str(&mut self, s: &str) -> &mut Digest {
+        self.0 = fnv1a_extend(self.0, s.as_bytes());
+        self.0 = fnv1a_extend(self.0, &[0x1f]);
+        self
+    }
+
+    /// Adds a number.
+    pub fn num(&mut self, n: u64) -> &mut Digest {
+        self.0 = fnv1a_extend(self.0, &n.to_le_bytes());
+        self
+    }
+
+    /// The hash.
+    pub fn finish(&self) -> u64 {
+        self.0
     }
 }
 
 /// What became of a passage ID that is no longer in the index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tombstone {
     /// The old ID.
-    pub id: String,
+    pub id: Id,
     /// The ID of its edited version, when it was edited in place.
-    pub replaced_by: Option<String>,
-    /// Its file.
+    pub replaced_by: Option<Id>,
+    /// Its file, relative to the corpus root.
     pub file: String,
     /// Where it stood: its section path...
     pub section: Vec<String>,
@@ -384,86 +148,156 @@ pub struct Tombstone {
     pub paragraph: usize,
 }
 
-/// Per-file document states and tombstones, all of them.
-#[derive(Debug, Clone, Default)]
-pub struct Docs {
-    /// Every corpus file.
-    pub files: Vec<FileState>,
-    /// Passages edited or removed, oldest first.
-    pub tombstones: Vec<Tombstone>,
+/// A file's problems as stored: `line`, a tab, the message.
+pub fn problem_to_stored(p: &Problem) -> String {
+    format!("{}\t{}", p.line, p.message)
 }
 
-/// Adds tombstones, dropping the oldest beyond the limit.
-pub fn bury(tombstones: &mut Vec<Tombstone>, new: Vec<Tombstone>) {
-    tombstones.extend(new);
-    if tombstones.len() > MAX_TOMBSTONES {
-        let excess = tombstones.len() - MAX_TOMBSTONES;
-        tombstones.drain(..excess);
+/// A stored problem of `file` read back.
+pub fn problem_from_stored(file: &str, s: &str) -> Problem {
+    let (line, message) = s.split_once('\t').unwrap_or(("0", s));
+    Problem {
+        file: file.to_string(),
+        line: line.parse().unwrap_or(0),
+        message: message.to_string(),
     }
 }
 
-/// Hash of everything indexed or stored for a document: its text and
-/// where it stands.
-pub fn digest(d: &Document) -> u64 {
-    let mut bytes = Vec::with_capacity(d.text.len() + 128);
-    for part in [
-        d.id.as_str(),
-        d.kind.as_str(),
-        &d.article,
-        &d.heading,
-        &d.file,
-        &d.text,
-    ] {
-        bytes.extend_from_slice(part.as_bytes());
-        bytes.push(0x1f);
-    }
-    for h in &d.section {
-        bytes.extend_from_slice(h.as_bytes());
-        bytes.push(0x1e);
-    }
-    for n in [
-        d.level as usize,
-        d.paragraph.unwrap_or(0),
-        d.line_start,
-        d.line_end,
-        d.column,
-        d.byte_start,
-        d.byte_end,
-    ] {
-        bytes.extend_from_slice(&(n as u64).to_le_bytes());
-    }
-    for y in &d.years {
-        bytes.extend_from_slice(&y.to_le_bytes());
-    }
-    fnv1a(&bytes)
+/// The totals of a commit, kept as its payload: what BM25 needs to score
+/// a passage, a section, a heading and a title (how many there are and
+/// how long they are on average), and what `index` reports when nothing
+/// changed. Written as `key=value` pairs on one line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Payload {
+    /// The index format version.
+    pub format: u32,
+    /// The corpus's canonical path when it was last indexed.
+    pub corpus: String,
+    /// The corpus path as given then (to name its files once it is gone).
+    pub given: String,
+    /// Corpus files, indexed or skipped.
+    pub files: u64,
+    /// Articles indexed.
+    pub articles: u64,
+    /// Section documents (the leads included).
+    pub sections: u64,
+    /// Paragraph documents.
+    pub paragraphs: u64,
+    /// Words of all paragraphs.
+    pub paragraph_words: u64,
+    /// Words of all sections' texts (each section counts its subsections').
+    pub section_words: u64,
+    /// Words of all headings (the leads' titles not included).
+    pub heading_words: u64,
+    /// Words of all titles.
+    pub title_words: u64,
+    /// Words of the headings above each paragraph, summed over paragraphs.
+    pub context_words: u64,
+    /// Words of each section's and paragraph's article title, summed.
+    pub title_doc_words: u64,
+    /// The sequence number of the newest tombstone.
+    pub tombstone_seq: u64,
+    /// Tombstones in the index.
+    pub tombstones: u64,
 }
 
-/// Hash of a file's bytes.
-pub fn content_hash(bytes: &[u8]) -> String {
-    format!("{:016x}-{}", fnv1a(bytes), bytes.len())
-}
-
-/// Reads a state file; `None` when it is missing or unreadable (both mean:
-/// rebuild).
-pub fn load<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
-    let mut bytes = fs::read(path).ok()?;
-    if compressed(path) {
-        bytes = zstd::decode_all(bytes.as_slice()).ok()?;
+impl Payload {
+    /// The payload as written into the commit: `key=value` pairs separated
+    /// by spaces, the two paths escaped (`%`, space and line ends as `%XX`).
+    pub fn encode(&self) -> String {
+        let p = self;
+        format!(
+            "format={} files={} articles={} sections={} paragraphs={} paragraph_words={} \
+             section_words={} heading_words={} title_words={} context_words={} title_doc_words={} \
+             tombstone_seq={} tombstones={} corpus={} given={}",
+            p.format,
+            p.files,
+            p.articles,
+            p.sections,
+            p.paragraphs,
+            p.paragraph_words,
+            p.section_words,
+            p.heading_words,
+            p.title_words,
+            p.context_words,
+            p.title_doc_words,
+            p.tombstone_seq,
+            p.tombstones,
+            escape(&p.corpus),
+            escape(&p.given),
+        )
     }
-    serde_json::from_slice(&bytes).ok()
-}
 
-fn compressed(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "zst")
-}
-
-/// Writes a state file atomically.
-pub fn save<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let mut bytes = serde_json::to_vec(value).expect("state serializes");
-    if compressed(path) {
-        bytes = zstd::encode_all(bytes.as_slice(), 3).map_err(Error::io(path))?;
+    /// Reads a payload back; `None` when it is not one of ours.
+    pub fn decode(s: &str) -> Option<Payload> {
+        let mut p = Payload::default();
+        let mut format = false;
+        for pair in s.split(' ') {
+            let (k, v) = pair.split_once('=')?;
+            match k {
+                "corpus" => p.corpus = unescape(v)?,
+                "given" => p.given = unescape(v)?,
+                _ => {
+                    let n: u64 = v.parse().ok()?;
+                    match k {
+                        "format" => {
+                            p.format = u32::try_from(n).ok()?;
+                            format = true;
+                        }
+                        "files" => p.files = n,
+                        "articles" => p.articles = n,
+                        "sections" => p.sections = n,
+                        "paragraphs" => p.paragraphs = n,
+                        "paragraph_words" => p.paragraph_words = n,
+                        "section_words" => p.section_words = n,
+                        "heading_words" => p.heading_words = n,
+                        "title_words" => p.title_words = n,
+                        "context_words" => p.context_words = n,
+                        "title_doc_words" => p.title_doc_words = n,
+                        "tombstone_seq" => p.tombstone_seq = n,
+                        "tombstones" => p.tombstones = n,
+                        // A later version's key: read what is known.
+                        _ => {}
+                    }
+                }
+            }
+        }
+        format.then_some(p)
     }
-    write_durably(path, &bytes)
+}
+
+/// A path as one space-free token.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' | ' ' | '\n' | '\r' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Hash of a file's bytes (never 0, which stands for "not read").
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    fnv1a(bytes).max(1)
 }
 
 /// Replaces `path` with `bytes` atomically: a reader sees the old content or
@@ -482,4 +316,49 @@ pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Now, in nanoseconds since the epoch.
+pub fn now_ns() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_round_trips() {
+        let p = Payload {
+            format: 19,
+            corpus: "/tmp/a b/c=d corpus=x%20\ny".into(),
+            given: "../a b".into(),
+            files: 3,
+            articles: 2,
+            sections: 14,
+            paragraphs: 50,
+            paragraph_words: 5000,
+            section_words: 9000,
+            heading_words: 40,
+            title_words: 4,
+            context_words: 9,
+            title_doc_words: 256,
+            tombstone_seq: 7,
+            tombstones: 5,
+        };
+        assert_eq!(Payload::decode(&p.encode()), Some(p));
+        assert_eq!(Payload::decode("{\"json\": 1}"), None);
+    }
+
+    #[test]
+    fn stored_problems_round_trip() {
+        let p = Problem {
+            file: "a.txt".into(),
+            line: 3,
+            message: "unclosed\theading".into(),
+        };
+        assert_eq!(problem_from_stored("a.txt", &problem_to_stored(&p)), p);
+    }
 }

@@ -222,7 +222,7 @@ fn drop_cookie(dir: &Path) -> Option<PathBuf> {
     let path = dir.join(format!(
         "{COOKIE_PREFIX}{}-{}",
         std::process::id(),
-        super::freshness::now_ns()
+        super::state::now_ns()
     ));
     fs::File::options()
         .write(true)

@@ -8,6 +8,7 @@ use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::highlight::Snippet;
 use crate::index::{Change, Report};
+use crate::limits::{MAX_LISTED_UNDER, MAX_PLACES, MAX_QUOTE_SHOWN};
 use crate::search::{Hit, Results, Tier};
 use crate::sections::ArticleSections;
 use crate::show::Shown;
@@ -52,9 +53,6 @@ fn contains(outer: &Document, inner: &Document) -> bool {
         && inner.byte_end <= outer.byte_end
 }
 
-/// Most documents listed under one result in text (`--json` lists all).
-const MAX_LISTED_UNDER: usize = 3;
-
 /// Writes ranked hits.
 pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<()> {
     let paint = |code: &str, s: &str| match style {
@@ -81,7 +79,11 @@ pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<(
             paint(LOCATION, &format!("{}:{}", sanitize(&d.file), d.line_start)),
             paint(DIM, &sanitize(&d.id)),
         )?;
-        writeln!(out, "   {}", marked(&hit.snippet, style))?;
+        // No text (its file could not be read back as indexed; stderr says
+        // why): no empty line in its place.
+        if !hit.snippet.text.is_empty() {
+            writeln!(out, "   {}", marked(&hit.snippet, style))?;
+        }
         explain(out, hit)?;
         // The passages listed under it: those its text holds (a section
         // around it is already named by its location).
@@ -236,13 +238,6 @@ pub fn cite<W: Write>(out: &mut W, r: &CiteResults, style: Style) -> io::Result<
     }
     Ok(())
 }
-
-/// Most places listed under an exact quotation in text (`--json` lists
-/// them all).
-const MAX_PLACES: usize = 5;
-
-/// Longest quotation shown in full on its status line, in characters.
-const MAX_QUOTE_SHOWN: usize = 100;
 
 /// Writes `check` results: per quotation its draft location, status and
 /// words, then its places (exact), or the closest passage, what differs

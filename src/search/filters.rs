@@ -4,39 +4,44 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    EmptyQuery, EnableScoring, FuzzyTermQuery, PhrasePrefixQuery, Query as TQuery, RangeQuery,
-    TermQuery,
+    BooleanQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, PhrasePrefixQuery,
+    Query as TQuery, RangeQuery,
 };
-use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term, TERMINATED};
 
-use super::queries::{boxed, phrase_or_term, term_query};
+use super::lexicon::Lexicon;
+use super::queries::{boxed, kind_is};
+use super::scoring::{Heirs, Inherit, Only, Words};
 use crate::error::{Error, Result};
-use crate::index::{Fields, Opened};
+use crate::index::{DocKind, Fields, Opened};
+use crate::limits::MAX_FILTER_EXPANSIONS;
+use crate::model::Kind;
 use crate::query::{Filter, Query};
 use crate::text::Analyzer;
 
-/// Most words a phrase filter's last word expands to as a prefix
-/// (`section:"civil wa*"`): headings are few, so far more than the 50 a
-/// phrase prefix takes by default, while a hostile one-letter prefix stays
-/// bounded.
-const MAX_FILTER_EXPANSIONS: u32 = 10_000;
-
 /// The query of one filter (scored; wrap it to make it a restriction).
+///
+/// `section:` matches a heading and everything under it (subsections,
+/// paragraphs), `article:` an article's title and its whole article: the
+/// heading or title is indexed once, on its section, and the documents
+/// under it inherit the match. A word matches any of its forms (`culture`
+/// finds "Cultural relations"), several words must all stand in the same
+/// heading; a prefix is of the word as printed (`cultur*`).
 pub(crate) fn filter_query(
     filter: &Filter,
     f: &Fields,
     an: &mut Analyzer,
+    lex: &dyn Lexicon,
 ) -> Result<Box<dyn TQuery>> {
     Ok(match filter {
         Filter::Section(value) | Filter::Article(value) => {
-            let (folded, stemmed) = if matches!(filter, Filter::Section(_)) {
-                (f.section, f.section_stem)
+            let (field, stats) = if matches!(filter, Filter::Section(_)) {
+                (f.heading, lex.stats().headings)
             } else {
-                (f.article, f.article_stem)
+                (f.title, lex.stats().titles)
             };
             let (text, prefix) = Filter::words_and_prefix(value);
-            if prefix {
+            let matched: Box<dyn TQuery> = if prefix {
                 // A prefix is of the word as printed: `cultur*` must not
                 // depend on what the stemmer makes of `culture`.
                 let mut terms = an.exact_terms(text);
@@ -45,7 +50,7 @@ pub(crate) fn filter_query(
                 };
                 if terms.is_empty() {
                     boxed(FuzzyTermQuery::new_prefix(
-                        Term::from_field_text(folded, &last),
+                        Term::from_field_text(field, &last),
                         0,
                         true,
                     ))
@@ -54,7 +59,7 @@ pub(crate) fn filter_query(
                     let mut q = PhrasePrefixQuery::new(
                         terms
                             .iter()
-                            .map(|t| Term::from_field_text(folded, t))
+                            .map(|t| Term::from_field_text(field, t))
                             .collect(),
                     );
                     q.set_max_expansions(MAX_FILTER_EXPANSIONS);
@@ -66,19 +71,27 @@ pub(crate) fn filter_query(
                     // Only words too long to be indexed: no heading holds them.
                     return Ok(boxed(EmptyQuery));
                 }
-                phrase_or_term(stemmed, &stems, 0)
-            }
+                let words: Vec<(Occur, Box<dyn TQuery>)> = stems
+                    .iter()
+                    .map(|s| {
+                        let forms = lex.forms(s);
+                        let q: Box<dyn TQuery> =
+                            boxed(Words::new(field, &forms.words, stats, Only::Sections));
+                        (Occur::Must, q)
+                    })
+                    .collect();
+                boxed(BooleanQuery::new(words))
+            };
+            boxed(Inherit::new(matched, Heirs::All))
         }
-        Filter::Kind(k) => term_query(f.kind, k.as_str()),
+        Filter::Kind(k) => kind_is(
+            f,
+            match k {
+                Kind::Section => DocKind::Section,
+                Kind::Paragraph => DocKind::Paragraph,
+            },
+        ),
         Filter::Year { from, to } => {
-            if let (Some(a), Some(b)) = (from, to) {
-                if a == b {
-                    return Ok(boxed(TermQuery::new(
-                        Term::from_field_i64(f.years, *a),
-                        IndexRecordOption::Basic,
-                    )));
-                }
-            }
             let bound = |v: &Option<i64>| match v {
                 Some(y) => Bound::Included(Term::from_field_i64(f.years, *y)),
                 None => Bound::Unbounded,
@@ -88,30 +101,64 @@ pub(crate) fn filter_query(
     })
 }
 
-/// One sentence for each filter of `q` that no document satisfies at all: a
-/// `section:` no heading holds, an `article:` no title holds, a `year:` no
-/// passage mentions. Without it a misremembered heading looks the same as a
-/// search that found nothing.
-pub(crate) fn unmatched_filters(
+/// A filter of a query with its query, compiled once: planning restricts
+/// by it, and [`unmatched_filters`] asks whether anything satisfies it.
+pub(crate) struct CompiledFilter {
+    pub filter: Filter,
+    /// Negated (`-section:history`): no hit may satisfy it.
+    pub excluded: bool,
+    /// As [`filter_query`] makes it.
+    pub query: Box<dyn TQuery>,
+}
+
+/// The filters of `q`, then its negated filters, each compiled.
+pub(crate) fn compile_filters(
     q: &Query,
-    opened: &Opened,
+    f: &Fields,
     an: &mut Analyzer,
+    lex: &dyn Lexicon,
+) -> Result<Vec<CompiledFilter>> {
+    let negated = q.excluded_filters.iter().map(|x| (x, true));
+    q.filters
+        .iter()
+        .map(|x| (x, false))
+        .chain(negated)
+        .map(|(filter, excluded)| {
+            Ok(CompiledFilter {
+                filter: filter.clone(),
+                excluded,
+                query: filter_query(filter, f, an, lex)?,
+            })
+        })
+        .collect()
+}
+
+/// One sentence for each of the `filters` that no document satisfies at
+/// all: a `section:` no heading holds, an `article:` no title holds, a
+/// `year:` no passage mentions. Without it a misremembered heading looks
+/// the same as a search that found nothing.
+pub(crate) fn unmatched_filters(
+    filters: &[CompiledFilter],
+    opened: &Opened,
 ) -> Result<Vec<String>> {
     let searcher = opened.reader.searcher();
     let mut out = Vec::new();
-    let negated = q.excluded_filters.iter().map(|x| (x, true));
-    for (filter, excluded) in q.filters.iter().map(|x| (x, false)).chain(negated) {
+    for CompiledFilter {
+        filter,
+        excluded,
+        query,
+    } in filters
+    {
         let what = match filter {
             Filter::Section(_) => "no section heading matches",
             Filter::Article(_) => "no article title matches",
             Filter::Year { .. } => "no passage mentions a year in",
             Filter::Kind(_) => continue,
         };
-        let fq = filter_query(filter, &opened.fields, an)?;
-        if matches_any(&searcher, fq.as_ref()).map_err(Error::index(opened.root()))? {
+        if matches_any(&searcher, query.as_ref()).map_err(Error::index(opened.root()))? {
             continue;
         }
-        out.push(if excluded {
+        out.push(if *excluded {
             format!("{what} {filter}, so -{filter} excludes nothing")
         } else {
             format!("{what} {filter}")

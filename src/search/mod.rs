@@ -1,7 +1,7 @@
 //! Running a [`Query`] against an opened index and returning [`Hit`]s.
 //!
 //! Ranking is BM25 over the stemmed text, the headings and the article's
-//! title, plus a small bonus for the unstemmed form (`plan.rs` says how each
+//! title, plus a small bonus for the unstemmed form (`plan/` says how each
 //! word is looked for). Passages holding every content word of the query
 //! come first; when fewer than `limit` do, the best passages holding only
 //! some of them follow, so a query never comes back empty just because no
@@ -12,33 +12,33 @@ mod coverage;
 mod exclusion;
 mod filters;
 mod grouping;
+mod lexicon;
 mod plan;
 mod queries;
+mod scoring;
 mod typos;
 
 use std::collections::HashMap;
 
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::Query as TQuery;
-use tantivy::{DocAddress, Searcher};
+use tantivy::DocAddress;
 
 pub(crate) use exclusion::exclusion;
-pub(crate) use filters::{filter_query, unmatched_filters};
+pub(crate) use filters::{compile_filters, unmatched_filters, CompiledFilter};
 pub(crate) use plan::is_function_word;
+pub(crate) use queries::kind_is;
 pub use typos::Suggestion;
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Pattern, Snippet};
 use crate::index::{Opened, Unreadable};
+use crate::limits::MAX_SECOND_TRY_WORDS;
 use crate::query::Query;
 use crate::text::Analyzer;
+use lexicon::IndexLexicon;
 use plan::{Plan, Typos};
-use typos::IndexLexicon;
-
-/// Most content words of a query whose known words get close spellings
-/// tried when no passage holds them all.
-const MAX_SECOND_TRY_WORDS: usize = 4;
 
 /// How to search.
 #[derive(Debug, Clone)]
@@ -161,28 +161,79 @@ impl Results {
     }
 }
 
-/// Parses and runs a query.
-pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Results> {
-    let query = Query::parse(input)?;
+/// What a search knows of an index's words (forms, frequencies).
+pub(crate) fn lexicon(opened: &Opened) -> IndexLexicon<'_> {
+    IndexLexicon::new(opened)
+}
+
+/// A word in any of its forms in the paragraphs' text, scored by BM25.
+pub(crate) fn words_in_text(
+    opened: &Opened,
+    lex: &IndexLexicon<'_>,
+    stem: &str,
+) -> Box<dyn TQuery> {
+    use lexicon::Lexicon;
+    let forms = lex.forms(stem);
+    Box::new(
+        scoring::Words::new(
+            opened.fields.text,
+            &forms.words,
+            lex.stats().text,
+            scoring::Only::Any,
+        )
+        .with_df(forms.df),
+    )
+}
+
+/// Paragraphs and sections holding any form of the word whose stem is
+/// `stem`: how widely a word is spread over the corpus.
+pub(crate) fn stem_spread(opened: &Opened, lex: &IndexLexicon<'_>, stem: &str) -> Result<u64> {
+    use lexicon::Lexicon;
+    let forms = lex.forms(stem);
+    let f = &opened.fields;
+    let sections = scoring::SectionText::new(
+        &[f.text, f.heading, f.title],
+        &forms.words,
+        lex.stats().sections,
+    )
+    .sections_holding(&opened.searcher)
+    .map_err(Error::index(opened.root()))?;
+    Ok(forms.df + sections)
+}
+
+/// Runs a query: `query` is `input` as [`Query::parse`] read it (parsed by
+/// the caller, which can then reject a bad query before opening an index);
+/// `input` is only repeated in [`Results::query`].
+pub fn search(
+    opened: &Opened,
+    input: &str,
+    query: &Query,
+    opts: &SearchOptions,
+) -> Result<Results> {
     let mut analyzer = Analyzer::default();
     let searcher = opened.reader.searcher();
-    let lexicon = IndexLexicon(&searcher);
+    let lexicon = IndexLexicon::new(opened);
     let typos = if opts.typos {
         Typos::Unknown
     } else {
         Typos::Off
     };
-    let mut plan = Plan::new(&query, &opened.fields, &mut analyzer, &lexicon, typos)?;
-    let filter_notes = unmatched_filters(&query, opened, &mut analyzer)?;
+    let mut plan = Plan::new(query, &opened.fields, &mut analyzer, &lexicon, typos)?;
+    let filter_notes = unmatched_filters(&plan.filters, opened)?;
     let limit = opts.limit.max(1);
-    // Only the top documents: the count is taken once, of the widest
-    // query, and a top-k collector alone lets tantivy skip blocks that
-    // cannot enter it.
+    // Only the top documents; the count is taken once, of the widest
+    // query, in the same pass as its top documents when it runs.
     let run = |q: &dyn TQuery, n: usize| -> Result<Vec<(f32, DocAddress)>> {
         searcher
             .search(q, &TopDocs::with_limit(n).order_by_score())
             .map_err(Error::index(opened.root()))
     };
+    let run_counted = |q: &dyn TQuery, n: usize| -> Result<(Vec<(f32, DocAddress)>, usize)> {
+        searcher
+            .search(q, &(TopDocs::with_limit(n).order_by_score(), Count))
+            .map_err(Error::index(opened.root()))
+    };
+    let mut total: Option<usize> = None;
     let count = |q: &dyn TQuery| -> Result<usize> {
         searcher
             .search(q, &Count)
@@ -190,8 +241,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     };
     if !query.has_terms() {
         // Nothing to rank by: list the matches in article order.
-        let (top, total) = in_article_order(&searcher, plan.all.as_ref(), limit)
-            .map_err(Error::index(opened.root()))?;
+        let (top, total) = in_article_order(opened, plan.all.as_ref(), limit)?;
         // A listing, not a ranking: every match its own result.
         let top = top
             .into_iter()
@@ -218,7 +268,13 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     // Documents listed under a better result do not count toward `limit`:
     // rank enough of them to fill it with distinct texts.
     let pool = limit.saturating_add(limit.saturating_mul(2).saturating_add(20).min(1000));
-    let mut top = run(plan.all.as_ref(), pool)?;
+    let mut top = if plan.any.is_none() {
+        let (top, n) = run_counted(plan.all.as_ref(), pool)?;
+        total = Some(n);
+        top
+    } else {
+        run(plan.all.as_ref(), pool)?
+    };
     if top.is_empty() && (2..=MAX_SECOND_TRY_WORDS).contains(&plan.words) && opts.typos {
         // No passage holds every word: perhaps one is a real word typed
         // for another (`curry` for `curie`). Try close spellings of known
@@ -226,7 +282,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         // Not for a longer query: one wrong word there only drops passages
         // a tier, and the lookups cost a search's time again.
         let mut second = Plan::new(
-            &query,
+            query,
             &opened.fields,
             &mut analyzer,
             &lexicon,
@@ -259,7 +315,7 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
         if top.len() >= pool {
             return Ok(true);
         }
-        let spans = spans(&searcher, top).map_err(Error::index(opened.root()))?;
+        let spans = spans(opened, top)?;
         Ok(grouping::group(&spans, opts.limit).len() >= opts.limit)
     };
     // Adds a tier's documents not ranked yet, while the pool has room.
@@ -287,7 +343,8 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
     }
     if let Some(any) = plan.any.as_ref() {
         if !filled(&top)? {
-            let found = run(any.as_ref(), pool + top.len())?;
+            let (found, n) = run_counted(any.as_ref(), pool + top.len())?;
+            total = Some(n);
             admit(&mut top, found, &|score| {
                 let (held, bm25) = coverage::held(score, words);
                 (
@@ -300,8 +357,11 @@ pub fn search(opened: &Opened, input: &str, opts: &SearchOptions) -> Result<Resu
             });
         }
     }
-    let total = count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?;
-    let spans = spans(&searcher, &top).map_err(Error::index(opened.root()))?;
+    let total = match total {
+        Some(n) => n,
+        None => count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?,
+    };
+    let spans = spans(opened, &top)?;
     let groups = grouping::group(&spans, opts.limit);
     let shown: Vec<Shown> = groups
         .iter()
@@ -339,22 +399,15 @@ struct Shown {
 }
 
 /// Where each ranked document's text stands, from the fast fields.
-fn spans(searcher: &Searcher, top: &[(f32, DocAddress)]) -> tantivy::Result<Vec<grouping::Span>> {
+fn spans(opened: &Opened, top: &[(f32, DocAddress)]) -> Result<Vec<grouping::Span>> {
     let mut out = Vec::with_capacity(top.len());
     for (_, addr) in top {
-        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-        let mut file = String::new();
-        if let Some(col) = ff.str("file")? {
-            if let Some(ord) = col.term_ords(addr.doc_id).next() {
-                col.ord_to_str(ord, &mut file)?;
-            }
-        }
-        let at = |name: &str| -> tantivy::Result<u64> {
-            Ok(ff.u64(name)?.first_or_default_col(0).get_val(addr.doc_id))
-        };
         out.push(grouping::Span {
-            file,
-            bytes: at("byte_start")?..at("byte_end")?,
+            file: opened.rel_of(*addr)?,
+            bytes: {
+                let b = opened.cols(addr.segment_ord).bytes(addr.doc_id);
+                b.start as u64..b.end as u64
+            },
         });
     }
     Ok(out)
@@ -365,7 +418,7 @@ fn spans(searcher: &Searcher, top: &[(f32, DocAddress)]) -> tantivy::Result<Vec<
 fn finish(
     opened: &Opened,
     input: &str,
-    (query, plan, filter_notes): (Query, Plan, Vec<String>),
+    (query, plan, filter_notes): (&Query, Plan, Vec<String>),
     analyzer: &mut Analyzer,
     shown: Vec<Shown>,
     total: usize,
@@ -442,19 +495,25 @@ pub(crate) fn load_hits(
     let mut hits = Vec::with_capacity(top.len());
     let mut unreadable = Unreadable::default();
     for (i, (score, addr)) in top.into_iter().enumerate() {
-        let doc = opened.document(&searcher, addr, &mut unreadable)?;
         // A document listed under another result shows no text of its own
-        // (that result's shows it), so none is cut: a section listed under
-        // its paragraph would be analyzed whole for nothing.
-        let snippet = if listed_under.get(i).copied().unwrap_or(false) {
+        // (that result's shows it): its place is enough, and no snippet is
+        // cut (a section listed under its paragraph would be read and
+        // analyzed whole for nothing).
+        let under = listed_under.get(i).copied().unwrap_or(false);
+        let doc = if under {
+            opened.place(addr)?
+        } else {
+            opened.document(&searcher, addr, &mut unreadable)?
+        };
+        let snippet = if under {
             Snippet {
                 text: String::new(),
                 highlights: Vec::new(),
             }
         } else {
-            let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.exact);
+            let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.text);
             let cut = |text: &str, analyzer: &mut Analyzer| {
-                let words = analyzer.words(text);
+                let words = highlight::words_for(analyzer, text, patterns);
                 let found = highlight::find(patterns, &words, freqs);
                 let matched = !found.is_empty();
                 let snippet =
@@ -524,30 +583,19 @@ fn snippet_within(
 /// Every match of a query without ranked words, in file and byte order
 /// (read from fast fields, without loading documents).
 fn in_article_order(
-    searcher: &Searcher,
+    opened: &Opened,
     q: &dyn TQuery,
     limit: usize,
-) -> tantivy::Result<(Vec<(f32, DocAddress)>, usize)> {
-    let all = searcher.search(q, &DocSetCollector)?;
+) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    let all = opened
+        .searcher
+        .search(q, &DocSetCollector)
+        .map_err(Error::index(opened.root()))?;
     let total = all.len();
-    let mut by_segment: HashMap<u32, Vec<DocAddress>> = HashMap::new();
+    let mut keyed: Vec<(String, usize, DocAddress)> = Vec::with_capacity(total);
     for addr in all {
-        by_segment.entry(addr.segment_ord).or_default().push(addr);
-    }
-    let mut keyed: Vec<(String, u64, DocAddress)> = Vec::with_capacity(total);
-    for (seg_ord, addrs) in by_segment {
-        let ff = searcher.segment_reader(seg_ord).fast_fields();
-        let files = ff.str("file")?;
-        let starts = ff.u64("byte_start")?.first_or_default_col(0);
-        for addr in addrs {
-            let mut file = String::new();
-            if let Some(col) = &files {
-                if let Some(ord) = col.term_ords(addr.doc_id).next() {
-                    col.ord_to_str(ord, &mut file)?;
-                }
-            }
-            keyed.push((file, starts.get_val(addr.doc_id), addr));
-        }
+        let start = opened.cols(addr.segment_ord).bytes(addr.doc_id).start;
+        keyed.push((opened.rel_of(addr)?, start, addr));
     }
     keyed.sort();
     Ok((

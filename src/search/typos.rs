@@ -1,31 +1,10 @@
 //! Derivations of a typed word: close spellings (typos), completions of an
 //! unfinished word, other spellings (British and American) and related
-//! forms (demonyms), and the did-you-mean suggestions; plus the
-//! [`Lexicon`] that answers them from an index.
+//! forms (demonyms), and the did-you-mean suggestions (the index is asked
+//! through [`super::lexicon::Lexicon`]).
 //!
 //! Spelling rules only propose: a variant is used when the index holds it
 //! (the planner asks), so a rule that makes a non-word costs nothing.
-
-use std::collections::{BinaryHeap, HashMap};
-
-use tantivy::query::FuzzyTermQuery;
-use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
-
-/// What the planner needs to know of the index.
-pub(crate) trait Lexicon {
-    /// Documents holding `term` in `field`.
-    fn doc_freq(&self, field: Field, term: &str) -> u64;
-    /// Documents in the index.
-    fn num_docs(&self) -> u64;
-    /// Indexed terms of `field` within `distance` edits of `term`
-    /// (transpositions count one), other than `term`, with their document
-    /// frequencies, in no particular order.
-    fn within(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)>;
-    /// The `max` commonest indexed terms of `field` that start with
-    /// `prefix`, other than `prefix` itself, with their frequencies.
-    fn starting_with(&self, field: Field, prefix: &str, max: usize) -> Vec<(String, u64)>;
-}
 
 /// A word the index does not know, and the indexed words closest to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,80 +177,6 @@ pub(crate) fn closest(found: Vec<(String, u64)>, typed: &str) -> Vec<(String, u6
         .collect();
     out.sort_by_key(|(k, df)| (edit_distance(typed, k), std::cmp::Reverse(*df), k.clone()));
     out
-}
-
-/// A [`Lexicon`] over the term dictionaries of an index's segments.
-pub(crate) struct IndexLexicon<'a>(pub &'a Searcher);
-
-impl Lexicon for IndexLexicon<'_> {
-    fn doc_freq(&self, field: Field, term: &str) -> u64 {
-        self.0
-            .doc_freq(&Term::from_field_text(field, term))
-            .unwrap_or(0)
-    }
-
-    fn num_docs(&self) -> u64 {
-        self.0.num_docs()
-    }
-
-    fn within(&self, field: Field, term: &str, distance: u8) -> Vec<(String, u64)> {
-        let fz = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
-        self.walk(field, &fz, |_| true)
-    }
-
-    fn starting_with(&self, field: Field, prefix: &str, max: usize) -> Vec<(String, u64)> {
-        let fz = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, true);
-        let all = self.walk(field, &fz, |k| k != prefix.as_bytes());
-        // The commonest `max`, by a bounded heap: a one-letter prefix
-        // walks tens of thousands of words.
-        let mut heap: BinaryHeap<std::cmp::Reverse<(u64, String)>> = BinaryHeap::new();
-        for (k, df) in all {
-            heap.push(std::cmp::Reverse((df, k)));
-            if heap.len() > max {
-                heap.pop();
-            }
-        }
-        let mut out: Vec<(String, u64)> = heap
-            .into_iter()
-            .map(|std::cmp::Reverse((df, k))| (k, df))
-            .collect();
-        out.sort_by_key(|(k, df)| (std::cmp::Reverse(*df), k.clone()));
-        out
-    }
-}
-
-impl IndexLexicon<'_> {
-    /// Every term of `field` the automaton of `fz` accepts, with its
-    /// document frequency summed over segments.
-    fn walk(
-        &self,
-        field: Field,
-        fz: &FuzzyTermQuery,
-        keep: impl Fn(&[u8]) -> bool,
-    ) -> Vec<(String, u64)> {
-        let mut found: HashMap<String, u64> = HashMap::new();
-        // One automaton for every segment: building it is most of a walk.
-        let Ok(automaton) = fz.automaton() else {
-            return Vec::new();
-        };
-        for seg in self.0.segment_readers() {
-            let Ok(inv) = seg.inverted_index(field) else {
-                continue;
-            };
-            let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else {
-                continue;
-            };
-            while stream.advance() {
-                if !keep(stream.key()) {
-                    continue;
-                }
-                if let Ok(k) = std::str::from_utf8(stream.key()) {
-                    *found.entry(k.to_string()).or_default() += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-        found.into_iter().collect()
-    }
 }
 
 #[cfg(test)]
