@@ -508,13 +508,14 @@ fn exact(
     }
     counted.sort_unstable_by_key(order);
     let mut matches: Vec<CiteMatch> = Vec::new();
+    let quoted = Quoted::new(segments);
     for c in &counted {
         if matches.len() >= limit {
             break;
         }
         let mut doc = opened.document(searcher, c.addr, unreadable)?;
-        let words = an.words(&doc.text);
-        for span in occurrences(segments, &words) {
+        let slots = quoted.slots(an, &doc.text);
+        for span in quoted.occurrences(segments, &slots) {
             if matches.len() >= limit {
                 break;
             }
@@ -690,18 +691,114 @@ fn count_occurrences<'a>(
 /// Every exact occurrence of the segments, in order within one passage, as
 /// byte ranges of the passage text from the first word to the last.
 fn occurrences(segments: &[Segment], words: &[Word]) -> Vec<Range<usize>> {
-    let at = |k: usize, p: usize| {
-        let seg = &segments[k].terms;
-        p + seg.len() <= words.len() && seg.iter().zip(&words[p..]).all(|(t, w)| w.exact == *t)
-    };
-    let cand = |k: usize, from: usize, to: usize| {
-        let first = &segments[k].terms[0];
-        (from..words.len().min(to.saturating_add(1))).filter(move |&p| words[p].exact == *first)
-    };
-    chains(segments, cand, at)
-        .into_iter()
-        .map(|(start, end)| words[start].bytes.start..words[end - 1].bytes.end)
-        .collect()
+    let quoted = Quoted::new(segments);
+    let mut slots = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        quoted.push(&mut slots, i, &w.exact, w.bytes.clone());
+    }
+    quoted.occurrences(segments, &slots)
+}
+
+/// A word of a passage that is one of a quote's terms: which, its number
+/// among the passage's words, and where it stands. Only these are kept: a
+/// 60 MB paragraph holds 12 million words, which as [`Word`]s (two
+/// strings each) took a gigabyte.
+#[derive(Clone, Copy)]
+struct Slot {
+    term: u32,
+    word: u32,
+    start: u32,
+    end: u32,
+}
+
+/// The distinct terms of a quote's segments, and each segment as their
+/// indexes.
+struct Quoted<'a> {
+    terms: Vec<&'a str>,
+    segments: Vec<Vec<u32>>,
+}
+
+impl<'a> Quoted<'a> {
+    fn new(segments: &'a [Segment]) -> Quoted<'a> {
+        let mut terms: Vec<&str> = segments
+            .iter()
+            .flat_map(|s| s.terms.iter().map(String::as_str))
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let ids = segments
+            .iter()
+            .map(|s| {
+                s.terms
+                    .iter()
+                    .map(|t| terms.binary_search(&t.as_str()).unwrap_or(0) as u32)
+                    .collect()
+            })
+            .collect();
+        Quoted {
+            terms,
+            segments: ids,
+        }
+    }
+
+    /// Keeps word number `word` if it is one of the quote's terms.
+    fn push(&self, slots: &mut Vec<Slot>, word: usize, exact: &str, bytes: Range<usize>) {
+        if let Ok(term) = self.terms.binary_search(&exact) {
+            slots.push(Slot {
+                term: term as u32,
+                word: word as u32,
+                start: bytes.start as u32,
+                end: bytes.end as u32,
+            });
+        }
+    }
+
+    /// The slots of a passage's text, without keeping its words.
+    fn slots(&self, an: &mut Analyzer, text: &str) -> Vec<Slot> {
+        let mut out = Vec::new();
+        let mut word = 0;
+        an.for_each_exact(text, |exact, bytes| {
+            self.push(&mut out, word, exact, bytes);
+            word += 1;
+        });
+        out
+    }
+
+    /// [`occurrences`], on slots. Positions are word numbers; a word that
+    /// is no slot is no term of the quote.
+    fn occurrences(&self, segments: &[Segment], slots: &[Slot]) -> Vec<Range<usize>> {
+        let ids = &self.segments;
+        let slot_at = |p: usize| slots.binary_search_by_key(&p, |s| s.word as usize).ok();
+        let at = |k: usize, p: usize| {
+            let Some(i) = slot_at(p) else {
+                return false;
+            };
+            let seg = &ids[k];
+            i + seg.len() <= slots.len()
+                && seg
+                    .iter()
+                    .zip(&slots[i..])
+                    .enumerate()
+                    .all(|(j, (&t, s))| s.term == t && s.word as usize == p + j)
+        };
+        let cand = |k: usize, from: usize, to: usize| {
+            let first = ids[k][0];
+            let i = slots.partition_point(|s| (s.word as usize) < from);
+            slots[i..]
+                .iter()
+                .take_while(move |s| s.word as usize <= to)
+                .filter(move |s| s.term == first)
+                .map(|s| s.word as usize)
+        };
+        chains(segments, cand, at)
+            .into_iter()
+            .filter_map(|(start, end)| {
+                let from = slots[slot_at(start)?].start as usize;
+                let to = slots[slot_at(end - 1)?].end as usize;
+                Some(from..to)
+            })
+            .collect()
+    }
 }
 
 /// The occurrences of a chain of segments, as word ranges, in order and
@@ -865,9 +962,19 @@ fn approximate(
     let mut starts_with: Vec<(usize, Document, Vec<Word>)> = Vec::new();
     let m = qw.words.len();
     let plain = !qw.segment.iter().any(|&s| s > 0);
+    // Alignment compares stems with the quote's: only a word that starts
+    // as one of them does can have one of their stems (the stemmer keeps
+    // a word's first letter), and stemming is most of reading a passage.
+    let firsts: Vec<char> = qw
+        .words
+        .iter()
+        .filter_map(|w| w.stem.chars().next())
+        .collect();
     for (_, addr) in top {
         let doc = opened.document(&searcher, addr, unreadable)?;
-        let words = an.words(&doc.text);
+        let words = an.words_stemming(&doc.text, |w| {
+            w.chars().next().is_some_and(|c| firsts.contains(&c))
+        });
         longest = longest.max(words.len());
         if plain && m > 1 {
             let same = |a: &[Word], b: &[Word]| a.iter().zip(b).all(|(x, y)| x.exact == y.exact);

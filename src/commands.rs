@@ -2,11 +2,10 @@
 //! renderers. Results go to stdout, diagnostics to stderr.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use passage::cite::cite as run_cite;
 use passage::index::watch::{CorpusWatch, Seen};
@@ -61,9 +60,12 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
     // slow) index build.
     let query = Query::parse(&input)?;
     let options = args.options();
-    let mut results = with_fresh(&args.locations, args.freshness.no_update, |opened| {
-        Ok(run_search(opened, &input, &query, &options)?)
-    }, |r| r.unreadable.changed())?;
+    let mut results = with_fresh(
+        &args.locations,
+        args.freshness.no_update,
+        |opened| Ok(run_search(opened, &input, &query, &options)?),
+        |r| r.unreadable.changed(),
+    )?;
     if !results.notes.is_empty() {
         messages::info(format!(
             "searching for: {} ({})",
@@ -164,9 +166,12 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
     // Reject a bad quote before any (possibly slow) index build.
     passage::cite::check_quote(&quote)?;
     let options = args.options();
-    let results = with_fresh(&args.locations, args.freshness.no_update, |opened| {
-        Ok(run_cite(opened, &quote, &options)?)
-    }, |r| r.unreadable.changed())?;
+    let results = with_fresh(
+        &args.locations,
+        args.freshness.no_update,
+        |opened| Ok(run_cite(opened, &quote, &options)?),
+        |r| r.unreadable.changed(),
+    )?;
     let mut out = stdout();
     if args.output.json {
         json::cite(&mut out, &results)?;
@@ -192,9 +197,12 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
         .map(|p| crate::input::draft(p))
         .collect::<Result<Vec<_>>>()?;
     let options = args.options();
-    let report = with_fresh(&args.locations, args.freshness.no_update, |opened| {
-        Ok(passage::check::check(opened, &drafts, &options)?)
-    }, |r| r.unreadable.changed())?;
+    let report = with_fresh(
+        &args.locations,
+        args.freshness.no_update,
+        |opened| Ok(passage::check::check(opened, &drafts, &options)?),
+        |r| r.unreadable.changed(),
+    )?;
     let mut out = stdout();
     if args.output.json {
         json::check(&mut out, &report)?;
@@ -463,7 +471,8 @@ impl Pending {
 /// Opens the index, building it when there is none and bringing it up to
 /// date when the corpus changed since (unless `--no-update`).
 fn open_fresh(loc: &Locations, no_update: bool) -> Result<Opened> {
-    fresh(loc, no_update, |_| Ok(())).map(|(opened, ())| opened)
+    let stale = std::cell::Cell::new(false);
+    fresh(loc, no_update, &stale, |_| Ok(())).map(|(opened, ())| opened)
 }
 
 /// Runs `work` on the index brought up to date (see [`fresh`]), for a
@@ -482,22 +491,27 @@ fn with_fresh<T>(
     work: impl Fn(&Opened) -> Result<T>,
     read_changed: impl Fn(&T) -> bool,
 ) -> Result<T> {
-    let (opened, answer) = fresh(loc, no_update, &work)?;
+    let stale = std::cell::Cell::new(false);
+    let (opened, answer) = fresh(loc, no_update, &stale, &work)?;
     std::mem::forget(opened);
-    if no_update || !read_changed(&answer) {
+    // An index that could not be updated (said on stderr) would answer
+    // the same again.
+    if no_update || stale.get() || !read_changed(&answer) {
         return Ok(answer);
     }
-    let (opened, again) = fresh(loc, no_update, &work)?;
+    let (opened, again) = fresh(loc, no_update, &stale, &work)?;
     std::mem::forget(opened);
     Ok(again)
 }
 
 /// Runs `work` on the index brought up to date by
 /// [`passage::index::freshness::ensure_fresh`], saying on stderr what it
-/// did and whenever the answer may not include every edit.
+/// did and whenever the answer may not include every edit (and then
+/// setting `stale`).
 fn fresh<T>(
     loc: &Locations,
     no_update: bool,
+    stale: &std::cell::Cell<bool>,
     work: impl Fn(&Opened) -> Result<T>,
 ) -> Result<(Opened, T)> {
     use passage::index::freshness::{ensure_fresh, Event, NotUpdated, Policy};
@@ -547,6 +561,9 @@ fn fresh<T>(
     let tell_and_note = |event: Event| {
         if matches!(event, Event::Updated { .. }) {
             updated.set(true);
+        }
+        if matches!(event, Event::Stale { .. } | Event::CorpusUnreadable(_)) {
+            stale.set(true);
         }
         tell(event);
     };

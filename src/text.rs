@@ -276,6 +276,16 @@ impl Analyzer {
         self.words_stemming(text, |_| true)
     }
 
+    /// Calls `f` with each folded, unstemmed term of `text` and its bytes,
+    /// keeping none of them (a passage of millions of words).
+    pub fn for_each_exact(&mut self, text: &str, mut f: impl FnMut(&str, Range<usize>)) {
+        let mut stream = self.exact.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            f(&t.text, t.offset_from..t.offset_to);
+        }
+    }
+
     /// [`Analyzer::words`], stemming only the words `wanted` accepts; the
     /// others are left with an empty stem. Stemming is most of the work, and
     /// a snippet needs the stems of few words.
@@ -470,9 +480,9 @@ impl<'a> Iterator for Segments<'a> {
         loop {
             let next = match &mut self.words {
                 _ if self.rest.is_some() => self.rest.take(),
-                LineWords::Unicode(s) => s.next().map(|(at, word)| {
-                    join_zero_width(s, &self.text[self.line.clone()], at, word)
-                }),
+                LineWords::Unicode(s) => s
+                    .next()
+                    .map(|(at, word)| join_zero_width(s, &self.text[self.line.clone()], at, word)),
                 LineWords::Ascii(s) => s.next(),
             };
             if let Some((at, word)) = next {
@@ -513,7 +523,12 @@ fn join_zero_width<'a>(
     loop {
         let rest = &line[end..];
         let gap = rest.len() - rest.trim_start_matches('\u{200b}').len();
-        if gap == 0 || !rest[gap..].chars().next().is_some_and(char::is_alphanumeric) {
+        if gap == 0
+            || !rest[gap..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+        {
             break;
         }
         while segments.next_if(|&(i, _)| i < end + gap).is_some() {}

@@ -431,7 +431,7 @@ fn fault_disk_full_while_indexing() {
     }
     let _mount = Mount(index.clone());
     assert_eq!(env.run(&["index"]).code, 0);
-    env.write_copies("corpus", 60);
+    env.write_copies("corpus", 300);
     for args in [&["index"][..], &["index", "--full"]] {
         let r = env.run(args);
         assert_eq!(r.code, 2, "{args:?}: {r:?}");
@@ -517,7 +517,10 @@ fn fault_byte_flips_at_many_places() {
 #[test]
 fn fault_an_unreadable_folder_is_skipped_and_the_rest_indexed() {
     let env = Env::with_article();
-    env.write("corpus/locked/secret.txt", "= Secret =\n\nHidden zebracorn.\n");
+    env.write(
+        "corpus/locked/secret.txt",
+        "= Secret =\n\nHidden zebracorn.\n",
+    );
     let ids = as_unprivileged(&env);
     set_mode(&env.path().join("corpus/locked"), 0o000);
     let r = run_as(&env, ids, &["index"]);
@@ -541,17 +544,37 @@ fn fault_a_folder_deeper_than_the_system_allows_is_skipped() {
     let env = Env::with_article();
     // 20 nested folders of 250 bytes: the deepest paths are longer than
     // PATH_MAX (4,096 bytes). Made from inside, one level at a time.
-    let name = "d".repeat(250);
-    let script = format!(
-        "cd corpus && for i in $(seq 20); do mkdir {name} && cd {name} || exit 1; done; \
-         printf '= Deep =\\n\\nA deep zebracorn.\\n' > deep.txt"
-    );
-    let status = std::process::Command::new("sh")
-        .args(["-c", &script])
-        .current_dir(env.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    use std::ffi::CString;
+    use std::io::Write;
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let name = CString::new("d".repeat(250)).unwrap();
+    let mut dir = std::fs::File::open(env.path().join("corpus")).unwrap();
+    for _ in 0..20 {
+        // SAFETY: valid descriptors and C strings; each result is checked.
+        unsafe {
+            assert_eq!(libc::mkdirat(dir.as_raw_fd(), name.as_ptr(), 0o755), 0);
+            let fd = libc::openat(
+                dir.as_raw_fd(),
+                name.as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY,
+            );
+            assert!(fd >= 0);
+            dir = std::fs::File::from_raw_fd(fd);
+        }
+    }
+    let file = CString::new("deep.txt").unwrap();
+    // SAFETY: as above.
+    let mut deep = unsafe {
+        let fd = libc::openat(
+            dir.as_raw_fd(),
+            file.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT,
+            0o644,
+        );
+        assert!(fd >= 0);
+        std::fs::File::from_raw_fd(fd)
+    };
+    deep.write_all(b"= Deep =\n\nA deep zebracorn.\n").unwrap();
     let r = env.run(&["index"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("(folder skipped)"), "{r:?}");

@@ -157,7 +157,10 @@ fn terminal_json_escapes_c1_controls_too() {
         "corpus/c1.txt",
         "= C1 \u{9b}31m title =\n\nThe zebracorn \u{9b}2J cleared \u{85} the screen.\n",
     );
-    env.write("draft.md", "They wrote that \"the zebracorn \u{9b}2J cleared\" it.\n");
+    env.write(
+        "draft.md",
+        "They wrote that \"the zebracorn \u{9b}2J cleared\" it.\n",
+    );
     let id = env.search("zebracorn").hits[0].id.clone();
     let runs: [&[&str]; 5] = [
         &["search", "--json", "zebracorn"],

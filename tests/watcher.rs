@@ -259,7 +259,10 @@ fn finds(env: &Env, word: &str, extra: &[&str]) {
     let mut args = vec!["search", word];
     args.extend_from_slice(extra);
     let r = env.run(&args);
-    assert!(r.code == 0 && r.stdout.contains(word), "{word}: a stale answer: {r:?}");
+    assert!(
+        r.code == 0 && r.stdout.contains(word),
+        "{word}: a stale answer: {r:?}"
+    );
 }
 
 #[test]

@@ -333,7 +333,6 @@ mod tests {
             mtime_ns: 7,
             ctime_ns: 8,
             inode: 9,
-            linked: false,
         };
         let stamps: Vec<(&str, Stamp)> = ["a", "b", "d", "e"].iter().map(|n| (*n, stamp)).collect();
         // b changed, c is new, d and e are gone, f is new.

@@ -329,7 +329,9 @@ impl Opened {
             Err(e) => return Err(ReadBack::Failed(Error::io(&path)(e))),
         };
         let holds = |text: &str, id: Option<Id>| {
-            id.is_some_and(|id| crate::corpus::Ids::default().passage(&d.article, text).hash == id.hash)
+            id.is_some_and(|id| {
+                crate::corpus::Ids::default().passage(&d.article, text).hash == id.hash
+            })
         };
         match d.kind {
             Kind::Paragraph => {
