@@ -147,7 +147,7 @@ CITE_99K=$(python3 -c 'import sys; s = "of the and to in a is that for it " * 10
 # `the …` repeated: the most ellipses a quote may hold (limits.rs), and as
 # many as fit in a quote (refused).
 CITE_ELLIPSES=$(python3 -c 'import sys; sys.stdout.write("the … " * 100)')
-CITE_ELLIPSES_99K=$(python3 -c 'import sys; sys.stdout.write(("the … " * 20000)[:99000])')
+CITE_ELLIPSES_99K=$(python3 -c 'import sys; sys.stdout.write(("the … " * 20000).encode()[:99000].decode(errors="ignore"))')
 Q_YEARS=$(python3 -c 'import sys; sys.stdout.write(" ".join(["year:1000..2199"] * 624))')
 # Drafts (issue 21): 100 KB of short quotations from the corpus, each with
 # one word changed (every one takes the approximate path, the costly one),

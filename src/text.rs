@@ -311,16 +311,20 @@ impl Analyzer {
     /// as the [`TERMS`] tokenizer takes them, and returns how many there
     /// were: what indexing a passage needs, with no string per word.
     pub fn terms_into(&mut self, text: &str, out: &mut String) -> usize {
-        self.terms_and_words(text, out, &mut Vec::new())
+        self.terms_and_words(text, out, &mut Vec::new(), |_| false)
     }
 
-    /// [`Analyzer::terms_into`], also giving the words as printed (for what
-    /// else the index learns from them, in the same pass).
+    /// [`Analyzer::terms_into`], also giving the words as printed that
+    /// `keep` accepts (for what else the index learns from them, in the
+    /// same pass); each run of other words stands as one empty word, so
+    /// that what was next to what is kept. A passage of 12 million words
+    /// is not 12 million slices.
     pub fn terms_and_words<'t>(
         &mut self,
         text: &'t str,
         out: &mut String,
         printed: &mut Vec<&'t str>,
+        keep: impl Fn(&str) -> bool,
     ) -> usize {
         let mut n = 0;
         let mut stream = self.exact.token_stream(text);
@@ -328,7 +332,12 @@ impl Analyzer {
             let t = stream.token();
             out.push(' ');
             out.push_str(&t.text);
-            printed.push(&text[t.offset_from..t.offset_to]);
+            let word = &text[t.offset_from..t.offset_to];
+            if keep(word) {
+                printed.push(word);
+            } else if printed.last() != Some(&"") {
+                printed.push("");
+            }
             n += 1;
         }
         n
