@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use passage::cite::cite as run_cite;
 use passage::index::watch::{CorpusWatch, Seen};
 use passage::index::{IndexDir, Opened, Report, UpdateOptions};
 use passage::query::Query;
+use passage::quote::cite as run_cite;
 use passage::render::{json, text};
 use passage::search::search as run_search;
 use passage::show::{show as run_show, Shown};
@@ -164,7 +164,7 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
         (None, words) => words.join(" "),
     };
     // Reject a bad quote before any (possibly slow) index build.
-    passage::cite::check_quote(&quote)?;
+    passage::quote::check_quote(&quote)?;
     let options = args.options();
     let results = with_fresh(
         &args.locations,

@@ -83,7 +83,7 @@ fn limit_quote_of_10_million_characters() {
     // only through the library; the binary is tested with 1 MiB in 16
     // arguments.
     let huge = "a".repeat(10_000_000);
-    let e = passage::cite::check_quote(&huge).unwrap_err();
+    let e = passage::quote::check_quote(&huge).unwrap_err();
     assert_eq!(
         e.to_string(),
         "bad quote: the quote is 10000000 bytes long; the limit is 100000"

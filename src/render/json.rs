@@ -34,9 +34,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::check::Report as CheckReport;
-use crate::cite::{CiteMatch, CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::index::Report;
+use crate::quote::{CiteMatch, CiteResults, MatchKind};
 use crate::search::{Hit, Results};
 use crate::sections::Toc;
 use crate::show::Shown;

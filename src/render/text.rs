@@ -4,11 +4,11 @@
 use std::io::{self, Write};
 
 use crate::check::{Report as CheckReport, Status};
-use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::highlight::Snippet;
 use crate::index::{Change, Report};
 use crate::limits::{MAX_LISTED_UNDER, MAX_PLACES, MAX_QUOTE_SHOWN};
+use crate::quote::{CiteResults, MatchKind};
 use crate::search::{Hit, Results, Tier};
 use crate::sections::ArticleSections;
 use crate::show::Shown;
