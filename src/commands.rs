@@ -349,14 +349,20 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
     let mut watch = CorpusWatch::new(&loc.corpus, &loc.index, &cookies, move |event| {
         let _ = tx.send(event);
     })?;
-    print(&update(loc, UpdateOptions::default(), Problems::All)?)?;
+    let first = update(loc, UpdateOptions::default(), Problems::All)?;
+    print(&first)?;
 
     let debounce = Duration::from_millis(args.debounce_ms);
     // However busy the corpus, a burst is applied this long after its
     // first change at the latest: a file appended to every 100 ms must not
     // starve the index.
     let longest = debounce + Duration::from_secs(1);
-    let mut pending = Pending::default();
+    // A link target edited before its watch began is caught by one more
+    // update.
+    let mut pending = Pending {
+        changed: watch.follow(&first.links),
+        ..Pending::default()
+    };
     let mut last_error = None;
     loop {
         // Changes seen but not applied (the last update was refused, say
@@ -397,9 +403,11 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
             pending.rewatch = false;
             pending.changed = true;
         }
+        let mut links = None;
         let outcome = if pending.changed {
             match update(loc, UpdateOptions::default(), Problems::Read) {
-                Ok(report) => {
+                Ok(mut report) => {
+                    links = Some(std::mem::take(&mut report.links));
                     // Only an applied change is forgotten: a watcher that
                     // has not applied every event it saw never answers a
                     // cookie "synced". Events that arrived during the
@@ -427,11 +435,10 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
         for cookie in pending.cookies.drain(..) {
             passage::index::sync::answer(&cookie, outcome.clone());
         }
-        // Links may have come or gone: their targets are looked up after
-        // the answers (it is a walk of the corpus). A target newly
-        // watched may have been written before its watch: update again.
-        if outcome.is_ok() && watch.follow_links() {
-            pending.changed = true;
+        // Links may have come or gone. A target newly watched may have
+        // been written before its watch: update again.
+        if let Some(links) = links {
+            pending.changed |= watch.follow(&links);
         }
         // Between changes, with every search answered: the watcher is
         // where small segments are merged when it runs.

@@ -186,6 +186,12 @@ impl IndexDir {
         let _lock = self.lock()?;
         let scanned_ns = state::now_ns();
         let found = corpus::walk(corpus_root)?;
+        let links = found
+            .files
+            .iter()
+            .filter(|f| f.linked)
+            .map(|f| f.path.clone())
+            .collect();
         let walk = Walk {
             scanned_ns,
             files: found.files,
@@ -219,6 +225,7 @@ impl IndexDir {
         drop(current);
         // Folders left out are found again by every walk: said by every
         // update, as a file's problems are when it is read.
+        report.links = links;
         report.skipped_folders = found.skipped.len();
         report.skipped.extend(found.skipped);
         report.sort_problems();

@@ -61,6 +61,10 @@ pub struct Report {
     pub seconds: f64,
     /// The index folder.
     pub index: String,
+    /// The corpus files that are symbolic links, as the walk found them
+    /// (a watcher watches where they lead).
+    #[serde(skip)]
+    pub links: Vec<std::path::PathBuf>,
 }
 
 /// What an update found a file to be.

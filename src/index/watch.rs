@@ -8,7 +8,8 @@
 //! writes a new file over it), and the target of a symbolic link that lies
 //! outside the corpus. So the watcher also watches the folder holding the
 //! corpus (to see the corpus's own name come and go) and the folders
-//! holding the targets of links that lead out; and before it answers a
+//! holding the targets of links that lead out (as each update's walk finds
+//! the links); and before it answers a
 //! search it checks that the corpus root is still the inode it watches.
 //! When one of these changes it watches again and updates: the update's
 //! walk sees every file, including those written before the new watch.
@@ -83,7 +84,6 @@ impl CorpusWatch {
             .watcher
             .watch(&cookies, RecursiveMode::NonRecursive)
             .map_err(|e| cannot_watch(&cookies, e))?;
-        watch.follow_links();
         Ok(watch)
     }
 
@@ -140,20 +140,16 @@ impl CorpusWatch {
         }
     }
 
-    /// Watches the folders of the targets of links that lead out of the
-    /// corpus (looked up again after each update: links come and go).
-    /// Returns whether a target is watched that was not before.
-    pub fn follow_links(&mut self) -> bool {
-        let targets: HashSet<PathBuf> = crate::corpus::discover(&self.root)
-            .map(|files| {
-                files
-                    .into_iter()
-                    .filter(|f| f.linked)
-                    .filter_map(|f| std::fs::canonicalize(&f.path).ok())
-                    .filter(|t| !t.starts_with(&self.root))
-                    .collect()
-            })
-            .unwrap_or_default();
+    /// Watches the folders of the targets of `links` (the corpus's links,
+    /// as an update's walk found them) that lead out of the corpus.
+    /// Returns whether a target is watched that was not before: it may have
+    /// changed before its watch.
+    pub fn follow(&mut self, links: &[PathBuf]) -> bool {
+        let targets: HashSet<PathBuf> = links
+            .iter()
+            .filter_map(|l| std::fs::canonicalize(l).ok())
+            .filter(|t| !t.starts_with(&self.root))
+            .collect();
         let dirs: HashSet<PathBuf> = targets
             .iter()
             .filter_map(|t| t.parent().map(Path::to_path_buf))
