@@ -64,6 +64,13 @@ pub struct UpdateOptions {
     pub full: bool,
 }
 
+/// A walk of the corpus and when it began: what an update compares with
+/// the index.
+pub struct Scan {
+    scanned_ns: u128,
+    found: corpus::Walk,
+}
+
 /// The corpus files as one walk found them, and when it began.
 pub(super) struct Walk {
     files: Vec<corpus::SourceFile>,
@@ -180,12 +187,39 @@ impl IndexDir {
         opts: UpdateOptions,
         progress: &dyn Fn(Progress),
     ) -> Result<Report> {
+        self.update_from(corpus_root, None, opts, progress)
+    }
+
+    /// [`IndexDir::update_with_progress`] from a walk already made (by
+    /// [`freshness::Staleness::stale_scan`]).
+    pub fn update_scanned(
+        &self,
+        corpus_root: &Path,
+        scan: Scan,
+        opts: UpdateOptions,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Report> {
+        self.update_from(corpus_root, Some(scan), opts, progress)
+    }
+
+    fn update_from(
+        &self,
+        corpus_root: &Path,
+        scan: Option<Scan>,
+        opts: UpdateOptions,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Report> {
         let started = Instant::now();
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
         crate::guard::check_locations(corpus_root, &self.root)?;
         let _lock = self.lock()?;
-        let scanned_ns = state::now_ns();
-        let found = corpus::walk(corpus_root)?;
+        let Scan { scanned_ns, found } = match scan {
+            Some(scan) => scan,
+            None => Scan {
+                scanned_ns: state::now_ns(),
+                found: corpus::walk(corpus_root)?,
+            },
+        };
         let links = found
             .files
             .iter()
