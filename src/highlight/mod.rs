@@ -2,7 +2,7 @@
 //!
 //! Tantivy's `SnippetGenerator` marks single terms anywhere (a phrase's words
 //! light up wherever they stand alone), keeps one fixed window and gives no
-//! document offsets. This stage works on [`Word`]s from the shared analyzer
+//! document offsets. This stage works on [`crate::text::Word`]s from the shared analyzer
 //! instead, so a highlight always lands on the word as printed (`ransacking`
 //! marks `ransacked`), a phrase is marked exactly where tantivy's phrase
 //! query matches it, and snippets are cut at sentence bounds.
@@ -44,9 +44,9 @@ const SNIPPET_REACH: usize = 1024 * 1024;
 /// The snippet of a passage's `text` for `patterns`, found once and then
 /// cropped (as milli's matcher does): its words are analyzed, the matches
 /// found ([`find`]), and the window that weighs most cut ([`snippet`]). A
-/// long text is read in stretches of [`SNIPPET_CHUNK`] bytes (each ending
-/// at a line), from the first that holds a match, no further than
-/// [`SNIPPET_REACH`]; a short one whole.
+/// long text is read in stretches of 64 KiB (each ending at a line), from
+/// the first that holds a match, no further than its first MiB; a short one
+/// whole.
 pub fn cut(
     text: &str,
     kind: Kind,
