@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use passage::citation;
-use passage::cite::CiteOptions;
 use passage::limits::MAX_DEBOUNCE_MS;
+use passage::quote::style as citation;
+use passage::quote::CiteOptions;
 use passage::render::text::Style;
 use passage::search::SearchOptions;
 

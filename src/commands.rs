@@ -2,15 +2,15 @@
 //! renderers. Results go to stdout, diagnostics to stderr.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use passage::cite::cite as run_cite;
+use passage::index::watch::{CorpusWatch, Seen};
 use passage::index::{IndexDir, Opened, Report, UpdateOptions};
 use passage::query::Query;
+use passage::quote::cite as run_cite;
 use passage::render::{json, text};
 use passage::search::search as run_search;
 use passage::show::{show as run_show, Shown};
@@ -60,9 +60,12 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
     // slow) index build.
     let query = Query::parse(&input)?;
     let options = args.options();
-    let mut results = with_fresh(&args.locations, args.freshness.no_update, |opened| {
-        Ok(run_search(opened, &input, &query, &options)?)
-    })?;
+    let mut results = with_fresh(
+        &args.locations,
+        args.freshness.no_update,
+        |opened| Ok(run_search(opened, &input, &query, &options)?),
+        |r| r.unreadable.changed(),
+    )?;
     if !results.notes.is_empty() {
         messages::info(format!(
             "searching for: {} ({})",
@@ -161,11 +164,14 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
         (None, words) => words.join(" "),
     };
     // Reject a bad quote before any (possibly slow) index build.
-    passage::cite::check_quote(&quote)?;
+    passage::quote::check_quote(&quote)?;
     let options = args.options();
-    let results = with_fresh(&args.locations, args.freshness.no_update, |opened| {
-        Ok(run_cite(opened, &quote, &options)?)
-    })?;
+    let results = with_fresh(
+        &args.locations,
+        args.freshness.no_update,
+        |opened| Ok(run_cite(opened, &quote, &options)?),
+        |r| r.unreadable.changed(),
+    )?;
     let mut out = stdout();
     if args.output.json {
         json::cite(&mut out, &results)?;
@@ -191,9 +197,12 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
         .map(|p| crate::input::draft(p))
         .collect::<Result<Vec<_>>>()?;
     let options = args.options();
-    let report = with_fresh(&args.locations, args.freshness.no_update, |opened| {
-        Ok(passage::check::check(opened, &drafts, &options)?)
-    })?;
+    let report = with_fresh(
+        &args.locations,
+        args.freshness.no_update,
+        |opened| Ok(passage::check::check(opened, &drafts, &options)?),
+        |r| r.unreadable.changed(),
+    )?;
     let mut out = stdout();
     if args.output.json {
         json::check(&mut out, &report)?;
@@ -306,8 +315,6 @@ pub fn man(args: &ManArgs) -> Result<Exit> {
 /// `passage watch`: an update at start, then one after each burst of
 /// changes in the corpus, one line each.
 pub fn watch(args: &WatchArgs) -> Result<Exit> {
-    use notify::{RecursiveMode, Watcher};
-
     let loc = &args.locations;
     let _watching = match IndexDir::new(&loc.index).watch_lock(&loc.corpus) {
         Ok(lock) => lock,
@@ -332,37 +339,50 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
     // Watch before the first update: an edit made while it runs (or just
     // after its line is printed) is then an event, not lost. The corpus is
     // checked first, as the update would, so that a refused one (`/`) is
-    // refused, not watched.
+    // refused, not watched. Searches ask for a sync through cookies in the
+    // index folder; one watcher reports both folders' events in one
+    // ordered queue.
     passage::guard::check_corpus_root(&loc.corpus)?;
     passage::guard::check_locations(&loc.corpus, &loc.index)?;
     let (tx, rx) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(move |event| {
-        let _ = tx.send(event);
-    })
-    .context("cannot watch the corpus for changes")?;
-    watcher
-        .watch(&loc.corpus, RecursiveMode::Recursive)
-        .with_context(|| format!("{}: cannot watch", loc.corpus.display()))?;
-    // Searches ask for a sync through cookies in the index folder; one
-    // watcher reports both folders' events in one ordered queue.
     let cookies = IndexDir::new(&loc.index).sync_dir()?;
-    watcher
-        .watch(&cookies, RecursiveMode::NonRecursive)
-        .with_context(|| format!("{}: cannot watch", cookies.display()))?;
-    print(&update(loc, UpdateOptions::default(), Problems::All)?)?;
+    let mut watch = CorpusWatch::new(&loc.corpus, &loc.index, &cookies, move |event| {
+        let _ = tx.send(event);
+    })?;
+    let first = update(loc, UpdateOptions::default(), Problems::All)?;
+    print(&first)?;
 
-    let index_dir = std::fs::canonicalize(&loc.index).ok();
     let debounce = Duration::from_millis(args.debounce_ms);
     // However busy the corpus, a burst is applied this long after its
     // first change at the latest: a file appended to every 100 ms must not
     // starve the index.
     let longest = debounce + Duration::from_secs(1);
-    let mut pending = Pending::default();
+    // A link target edited before its watch began is caught by one more
+    // update.
+    let mut pending = Pending {
+        changed: watch.follow(&first.links),
+        ..Pending::default()
+    };
+    let mut last_error = None;
     loop {
-        let Ok(first) = rx.recv() else {
-            return Ok(Exit::Found);
+        // Changes seen but not applied (the last update was refused, say
+        // another writer held the lock) are retried after a pause even if
+        // the corpus stays quiet.
+        let first = if pending.changed {
+            match rx.recv_timeout(RETRY_AFTER) {
+                Ok(event) => Some(event),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(Exit::Found),
+            }
+        } else {
+            match rx.recv() {
+                Ok(event) => Some(event),
+                Err(_) => return Ok(Exit::Found),
+            }
         };
-        pending.take(first, index_dir.as_deref());
+        if let Some(first) = first {
+            pending.take(watch.classify(first));
+        }
         // Debounce: an editor's save is several events; wait for quiet.
         // A search waiting on a cookie cuts it short: the edits before the
         // cookie are applied at once.
@@ -372,14 +392,28 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
                 break;
             };
             match rx.recv_timeout(debounce.min(left)) {
-                Ok(event) => pending.take(event, index_dir.as_deref()),
+                Ok(event) => pending.take(watch.classify(event)),
                 Err(_) => break,
             }
         }
+        if pending.rewatch || watch.root_replaced() {
+            // Watched again before the update, whose walk then sees every
+            // file written in between.
+            watch.rewatch();
+            pending.rewatch = false;
+            pending.changed = true;
+        }
+        let mut links = None;
         let outcome = if pending.changed {
-            pending.changed = false;
             match update(loc, UpdateOptions::default(), Problems::Read) {
-                Ok(report) => {
+                Ok(mut report) => {
+                    links = Some(std::mem::take(&mut report.links));
+                    // Only an applied change is forgotten: a watcher that
+                    // has not applied every event it saw never answers a
+                    // cookie "synced". Events that arrived during the
+                    // update wait in the channel and set it again.
+                    pending.changed = false;
+                    last_error = None;
                     if report.changed() {
                         print(&report)?;
                     }
@@ -387,7 +421,11 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
                 }
                 Err(e) => {
                     let why = format!("{e:#}");
-                    messages::error(&why);
+                    // Retried every second: said once, not every time.
+                    if last_error.as_ref() != Some(&why) {
+                        messages::error(&why);
+                        last_error = Some(why.clone());
+                    }
                     Err(why)
                 }
             }
@@ -396,6 +434,11 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
         };
         for cookie in pending.cookies.drain(..) {
             passage::index::sync::answer(&cookie, outcome.clone());
+        }
+        // Links may have come or gone. A target newly watched may have
+        // been written before its watch: update again.
+        if let Some(links) = links {
+            pending.changed |= watch.follow(&links);
         }
         // Between changes, with every search answered: the watcher is
         // where small segments are merged when it runs.
@@ -408,36 +451,25 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
     }
 }
 
+/// How long a watcher whose update was refused waits before trying again.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
 /// What a watcher has seen since its last update: whether the corpus may
 /// have changed, and the cookies of searches waiting for it.
 #[derive(Default)]
 struct Pending {
     changed: bool,
+    rewatch: bool,
     cookies: Vec<std::path::PathBuf>,
 }
 
 impl Pending {
-    fn take(&mut self, event: notify::Result<notify::Event>, index_dir: Option<&Path>) {
-        use passage::index::sync::is_cookie;
-        let Ok(event) = event else {
-            // Lost events (a queue overflow): anything may have changed.
-            self.changed = true;
-            return;
-        };
-        if event.kind.is_access() {
-            return;
-        }
-        for p in &event.paths {
-            if is_cookie(p) {
-                // Its removal (our answer) is an event too: only a cookie
-                // still there waits for an answer.
-                if !event.kind.is_remove() && p.exists() && !self.cookies.contains(p) {
-                    self.cookies.push(p.clone());
-                }
-            } else if index_dir.is_none_or(|ix| !p.starts_with(ix)) {
-                // Not the index writing itself, should it live inside the
-                // corpus.
-                self.changed = true;
+    fn take(&mut self, seen: Seen) {
+        self.changed |= seen.changed;
+        self.rewatch |= seen.rewatch;
+        for cookie in seen.cookies {
+            if !self.cookies.contains(&cookie) {
+                self.cookies.push(cookie);
             }
         }
     }
@@ -446,7 +478,8 @@ impl Pending {
 /// Opens the index, building it when there is none and bringing it up to
 /// date when the corpus changed since (unless `--no-update`).
 fn open_fresh(loc: &Locations, no_update: bool) -> Result<Opened> {
-    fresh(loc, no_update, |_| Ok(())).map(|(opened, ())| opened)
+    let stale = std::cell::Cell::new(false);
+    fresh(loc, no_update, &stale, |_| Ok(())).map(|(opened, ())| opened)
 }
 
 /// Runs `work` on the index brought up to date (see [`fresh`]), for a
@@ -454,22 +487,38 @@ fn open_fresh(loc: &Locations, no_update: bool) -> Result<Opened> {
 /// Unmapping its files and freeing its readers cost more than some searches
 /// (a third of a millisecond on the bench corpus), and the process exit
 /// releases them anyway.
+///
+/// An answer that read back text from a file rewritten since it was
+/// indexed (`read_changed`: even while this command ran) is made once
+/// more after another update; if the file changed again, the answer says
+/// so on stderr.
 fn with_fresh<T>(
     loc: &Locations,
     no_update: bool,
     work: impl Fn(&Opened) -> Result<T>,
+    read_changed: impl Fn(&T) -> bool,
 ) -> Result<T> {
-    let (opened, answer) = fresh(loc, no_update, work)?;
+    let stale = std::cell::Cell::new(false);
+    let (opened, answer) = fresh(loc, no_update, &stale, &work)?;
     std::mem::forget(opened);
-    Ok(answer)
+    // An index that could not be updated (said on stderr) would answer
+    // the same again.
+    if no_update || stale.get() || !read_changed(&answer) {
+        return Ok(answer);
+    }
+    let (opened, again) = fresh(loc, no_update, &stale, &work)?;
+    std::mem::forget(opened);
+    Ok(again)
 }
 
 /// Runs `work` on the index brought up to date by
 /// [`passage::index::freshness::ensure_fresh`], saying on stderr what it
-/// did and whenever the answer may not include every edit.
+/// did and whenever the answer may not include every edit (and then
+/// setting `stale`).
 fn fresh<T>(
     loc: &Locations,
     no_update: bool,
+    stale: &std::cell::Cell<bool>,
     work: impl Fn(&Opened) -> Result<T>,
 ) -> Result<(Opened, T)> {
     use passage::index::freshness::{ensure_fresh, Event, NotUpdated, Policy};
@@ -519,6 +568,9 @@ fn fresh<T>(
     let tell_and_note = |event: Event| {
         if matches!(event, Event::Updated { .. }) {
             updated.set(true);
+        }
+        if matches!(event, Event::Stale { .. } | Event::CorpusUnreadable(_)) {
+            stale.set(true);
         }
         tell(event);
     };
@@ -660,7 +712,12 @@ fn report_problems(report: &Report, which: Problems) {
         messages::problem(p, "warning");
     }
     for p in skipped {
-        messages::problem(p, "file skipped");
+        let what = if p.file.ends_with('/') {
+            "folder skipped"
+        } else {
+            "file skipped"
+        };
+        messages::problem(p, what);
     }
 }
 

@@ -37,12 +37,30 @@ impl std::fmt::Display for Problem {
 
 /// Lists every `*.txt` file under `root` (or `root` itself if it is a
 /// file), sorted so that builds are reproducible. Hidden entries are
-/// skipped, and so are symlinked folders (they could loop).
+/// skipped, and so are symlinked folders (they could loop) and folders
+/// that cannot be read (see [`walk`]).
+pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
+    walk(root).map(|w| w.files)
+}
+
+/// What a walk of the corpus found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Every article file, sorted by its path inside the corpus.
+    pub files: Vec<SourceFile>,
+    /// Folders below the root that could not be read (permission denied,
+    /// a path too long for the system), each left out with its reason as
+    /// an unreadable file is (named with a trailing `/`): the rest of the
+    /// corpus is indexed.
+    pub skipped: Vec<Problem>,
+}
+
+/// [`discover`], with the folders it had to leave out.
 ///
 /// Each file is stat-ed relative to its open folder while the folder is
 /// read (no second path lookup), and the folders below the root are walked
 /// on all cores: this walk is what every search pays to notice edits.
-pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
+pub fn walk(root: &Path) -> Result<Walk> {
     crate::guard::check_corpus_root(root)?;
     let meta = std::fs::metadata(root).map_err(|e| Error::Corpus {
         path: root.to_path_buf(),
@@ -53,10 +71,18 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
         },
     })?;
     if meta.is_file() {
-        return Ok(vec![source_file(root, root.to_path_buf(), &meta)]);
+        return Ok(Walk {
+            files: vec![source_file(root, root.to_path_buf(), &meta)],
+            skipped: Vec::new(),
+        });
     }
-    let mut out = Vec::new();
-    let subdirs = read_folder(root, root, &mut out)?;
+    let mut out = Walk::default();
+    // The root itself must be readable: a corpus that cannot be listed is
+    // an error, not an empty corpus.
+    let subdirs = read_folder(root, root, &mut out.files).map_err(|e| Error::Corpus {
+        path: root.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
@@ -64,17 +90,25 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
     let chunks: Vec<Vec<PathBuf>> = (0..workers)
         .map(|w| subdirs.iter().skip(w).step_by(workers).cloned().collect())
         .collect();
-    let results: Vec<Result<Vec<SourceFile>>> = std::thread::scope(|scope| {
+    let results: Vec<Walk> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|dirs| {
                 scope.spawn(move || {
-                    let mut found = Vec::new();
+                    let mut found = Walk::default();
                     let mut stack = dirs;
                     while let Some(dir) = stack.pop() {
-                        stack.extend(read_folder(root, &dir, &mut found)?);
+                        match read_folder(root, &dir, &mut found.files) {
+                            Ok(subdirs) => stack.extend(subdirs),
+                            // Named with a trailing `/`: a folder.
+                            Err(e) => found.skipped.push(Problem {
+                                file: format!("{}/", display_path(&dir)),
+                                line: 0,
+                                message: e.to_string(),
+                            }),
+                        }
                     }
-                    Ok(found)
+                    found
                 })
             })
             .collect();
@@ -84,24 +118,27 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>> {
             .collect()
     });
     for r in results {
-        out.extend(r?);
+        out.files.extend(r.files);
+        out.skipped.extend(r.skipped);
     }
     // By the path inside the corpus, as the index lists its files: as
     // reproducible as by path components, and much cheaper for thousands.
-    out.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    out.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    out.skipped.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(out)
 }
 
 /// Reads one folder: its article files go to `found`, its subfolders are
-/// returned.
-fn read_folder(root: &Path, dir: &Path, found: &mut Vec<SourceFile>) -> Result<Vec<PathBuf>> {
-    let err = |e: std::io::Error| Error::Corpus {
-        path: dir.to_path_buf(),
-        message: e.to_string(),
-    };
+/// returned. A folder that fails halfway adds none of its files.
+fn read_folder(
+    root: &Path,
+    dir: &Path,
+    found: &mut Vec<SourceFile>,
+) -> std::io::Result<Vec<PathBuf>> {
     let mut subdirs = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(err)? {
-        let entry = entry.map_err(err)?;
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
         let name = entry.file_name();
         if name.as_encoded_bytes().first() == Some(&b'.') {
             continue;
@@ -121,22 +158,26 @@ fn read_folder(root: &Path, dir: &Path, found: &mut Vec<SourceFile>) -> Result<V
             entry.metadata()
         };
         match meta {
-            Ok(meta) if meta.is_file() => found.push(source_file(root, path, &meta)),
+            Ok(meta) if meta.is_file() => files.push(SourceFile {
+                linked: ft.is_symlink(),
+                ..source_file(root, path, &meta)
+            }),
             // A device, FIFO or socket named `*.txt` (often a link to
             // /dev/zero or /dev/stdin) is listed, never opened, so that
             // reading it says what it is instead of it silently missing.
-            Ok(meta) if !meta.is_dir() => found.push(source_file(root, path, &meta)),
+            Ok(meta) if !meta.is_dir() => files.push(source_file(root, path, &meta)),
             // A dangling or looping link is listed (with the link's own
             // stamp) so that reading it reports why, rather than the file
             // silently missing.
             Err(_) if ft.is_symlink() => {
                 if let Ok(link) = entry.metadata() {
-                    found.push(source_file(root, path, &link));
+                    files.push(source_file(root, path, &link));
                 }
             }
             _ => {}
         }
     }
+    found.append(&mut files);
     Ok(subdirs)
 }
 

@@ -72,6 +72,41 @@ impl Error {
 
     pub(crate) fn index(path: impl Into<PathBuf>) -> impl FnOnce(tantivy::TantivyError) -> Error {
         let path = path.into();
-        move |source| Error::Index { path, source }
+        move |source| {
+            // A writer thread that failed on a full disk reaches us as "An
+            // index writer was killed", its reason lost: say the reason.
+            let writing = matches!(
+                source,
+                tantivy::TantivyError::ErrorInThread(_) | tantivy::TantivyError::IoError(_)
+            );
+            if writing && disk_full(&path) {
+                return Error::Io {
+                    path,
+                    source: std::io::Error::from_raw_os_error(libc::ENOSPC),
+                };
+            }
+            Error::Index { path, source }
+        }
     }
+}
+
+/// Whether the file system holding `path` (or its nearest existing
+/// parent) has no room left for an ordinary user.
+fn disk_full(path: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(existing) = path.ancestors().find(|p| p.exists()) else {
+        return false;
+    };
+    let Ok(c) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c` is a valid C string and `stats` is written by statvfs
+    // before it is read (only when it returns 0).
+    if unsafe { libc::statvfs(c.as_ptr(), stats.as_mut_ptr()) } != 0 {
+        return false;
+    }
+    let stats = unsafe { stats.assume_init() };
+    // Less than a block of a segment file: as good as full.
+    (stats.f_bavail as u128) * (stats.f_frsize as u128) < 64 * 1024
 }

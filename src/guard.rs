@@ -167,6 +167,7 @@ mod tests {
             mtime_ns: 0,
             ctime_ns: 0,
             inode: 0,
+            linked: false,
         }
     }
 

@@ -12,11 +12,11 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::article::Article;
-use crate::cite;
 use crate::corpus;
 use crate::highlight;
 use crate::limits::MAX_QUERY_BYTES;
 use crate::query::Query;
+use crate::quote;
 use crate::text::Analyzer;
 
 /// Whether `r` slices `text` (in bounds, on character boundaries).
@@ -153,8 +153,8 @@ pub fn check_query(input: &str) {
 /// 0..=1, and the context around each match marks exactly it. And a stretch
 /// of the passage's own words, quoted, is found exactly.
 pub fn check_quote_match(quote: &str, passage: &str) {
-    if cite::check_quote(quote).is_ok() {
-        let (exact, closest) = cite::match_text(quote, passage);
+    if quote::check_quote(quote).is_ok() {
+        let (exact, closest) = quote::match_text(quote, passage);
         let mut prev_end = 0;
         for r in &exact {
             assert!(slices(passage, r), "match {r:?}");
@@ -191,10 +191,10 @@ pub fn check_quote_match(quote: &str, passage: &str) {
         (2 * words.len()).div_ceil(3).max(words.len() / 3 + 1),
     );
     let stretch = &passage[words[i].bytes.start..words[j - 1].bytes.end];
-    if cite::check_quote(stretch).is_err() {
+    if quote::check_quote(stretch).is_err() {
         return;
     }
-    let (exact, _) = cite::match_text(stretch, passage);
+    let (exact, _) = quote::match_text(stretch, passage);
     assert!(
         !exact.is_empty(),
         "{stretch:?} is not found in {passage:?}, which holds it"

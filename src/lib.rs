@@ -9,9 +9,9 @@
 //! 2. [`index`] writes the documents into a tantivy index (and opens it);
 //! 3. [`query`] parses what a person types; [`search`] runs it and returns
 //!    [`search::Hit`]s, whose snippets [`highlight`] cuts and marks;
-//! 4. [`cite`] finds where a quote stands (exactly, or the closest passages)
-//!    and [`citation`] formats references to it;
-//!    [`check`] does so for every quotation [`draft`] finds in a draft;
+//! 4. [`quote`] finds where a quote stands (exactly, or the closest
+//!    passages) and [`quote::style`] formats references to it; [`check`]
+//!    does so for every quotation [`check::draft`] finds in a draft;
 //! 5. [`render`] presents hits and citations as text or JSON.
 //!
 //! [`text`] defines what a word is, and [`model`] what a document is, for
@@ -41,10 +41,7 @@
 
 pub mod article;
 pub mod check;
-pub mod citation;
-pub mod cite;
 pub mod corpus;
-pub mod draft;
 pub mod error;
 pub mod export;
 pub mod guard;
@@ -55,6 +52,7 @@ pub mod limits;
 pub mod model;
 pub mod progress;
 pub mod query;
+pub mod quote;
 pub mod related;
 pub mod render;
 pub mod search;

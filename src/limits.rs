@@ -86,6 +86,16 @@ pub const MAX_FILTER_EXPANSIONS: u32 = 10_000;
 /// passage.
 pub const MAX_LISTED: usize = 1_000;
 
+/// Most exact places `check` lists for one quotation (`exact_total` still
+/// counts them all; the text shows [`MAX_PLACES`]): a draft quoting a
+/// common phrase 600 times printed 300 MB of places in JSON.
+pub const MAX_CHECK_LISTED: usize = 20;
+
+/// Most ellipses in one quote: each splits it into a segment looked for
+/// on its own, and a quote of thousands (`the … the … …`) is no citation
+/// a writer makes, while each costs a walk of the passages.
+pub const MAX_QUOTE_ELLIPSES: usize = 100;
+
 /// Edits of the same passage `show` follows: a chain longer than this is
 /// a loop in a damaged history, not a history.
 pub const MAX_HOPS: usize = 50;

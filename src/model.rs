@@ -149,6 +149,9 @@ pub struct SourceFile {
     /// Inode number (0 where the system has none): a file replaced by
     /// another under the same name has another.
     pub inode: u64,
+    /// Whether it is a symbolic link in the corpus (its target may lie
+    /// outside, where a watcher of the corpus folder sees no change).
+    pub linked: bool,
 }
 
 impl SourceFile {
@@ -176,6 +179,7 @@ impl SourceFile {
             mtime_ns: clamp(mtime_ns),
             ctime_ns: clamp(ctime_ns),
             inode,
+            linked: false,
         }
     }
 }

@@ -276,6 +276,16 @@ impl Analyzer {
         self.words_stemming(text, |_| true)
     }
 
+    /// Calls `f` with each folded, unstemmed term of `text` and its bytes,
+    /// keeping none of them (a passage of millions of words).
+    pub fn for_each_exact(&mut self, text: &str, mut f: impl FnMut(&str, Range<usize>)) {
+        let mut stream = self.exact.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            f(&t.text, t.offset_from..t.offset_to);
+        }
+    }
+
     /// [`Analyzer::words`], stemming only the words `wanted` accepts; the
     /// others are left with an empty stem. Stemming is most of the work, and
     /// a snippet needs the stems of few words.
@@ -301,16 +311,20 @@ impl Analyzer {
     /// as the [`TERMS`] tokenizer takes them, and returns how many there
     /// were: what indexing a passage needs, with no string per word.
     pub fn terms_into(&mut self, text: &str, out: &mut String) -> usize {
-        self.terms_and_words(text, out, &mut Vec::new())
+        self.terms_and_words(text, out, &mut Vec::new(), |_| false)
     }
 
-    /// [`Analyzer::terms_into`], also giving the words as printed (for what
-    /// else the index learns from them, in the same pass).
+    /// [`Analyzer::terms_into`], also giving the words as printed that
+    /// `keep` accepts (for what else the index learns from them, in the
+    /// same pass); each run of other words stands as one empty word, so
+    /// that what was next to what is kept. A passage of 12 million words
+    /// is not 12 million slices.
     pub fn terms_and_words<'t>(
         &mut self,
         text: &'t str,
         out: &mut String,
         printed: &mut Vec<&'t str>,
+        keep: impl Fn(&str) -> bool,
     ) -> usize {
         let mut n = 0;
         let mut stream = self.exact.token_stream(text);
@@ -318,7 +332,12 @@ impl Analyzer {
             let t = stream.token();
             out.push(' ');
             out.push_str(&t.text);
-            printed.push(&text[t.offset_from..t.offset_to]);
+            let word = &text[t.offset_from..t.offset_to];
+            if keep(word) {
+                printed.push(word);
+            } else if printed.last() != Some(&"") {
+                printed.push("");
+            }
             n += 1;
         }
         n
@@ -460,7 +479,7 @@ impl<'a> Segments<'a> {
 }
 
 enum LineWords<'a> {
-    Unicode(UWordBoundIndices<'a>),
+    Unicode(std::iter::Peekable<UWordBoundIndices<'a>>),
     Ascii(AsciiWords<'a>),
 }
 
@@ -470,7 +489,9 @@ impl<'a> Iterator for Segments<'a> {
         loop {
             let next = match &mut self.words {
                 _ if self.rest.is_some() => self.rest.take(),
-                LineWords::Unicode(s) => s.next(),
+                LineWords::Unicode(s) => s
+                    .next()
+                    .map(|(at, word)| join_zero_width(s, &self.text[self.line.clone()], at, word)),
                 LineWords::Ascii(s) => s.next(),
             };
             if let Some((at, word)) = next {
@@ -486,10 +507,46 @@ impl<'a> Iterator for Segments<'a> {
             self.words = if ascii {
                 LineWords::Ascii(AsciiWords { text: line, at: 0 })
             } else {
-                LineWords::Unicode(line.split_word_bound_indices())
+                LineWords::Unicode(line.split_word_bound_indices().peekable())
             };
         }
     }
+}
+
+/// A word with U+200B ZERO WIDTH SPACE inside (`w\u{200b}ord`, as pasted
+/// from a page that marks where a long word may wrap) is one word, as it
+/// reads: UAX #29 breaks words there, the one invisible character it
+/// treats neither as Format nor as Extend. `at` and `word` are a segment
+/// of `line` just taken from `segments`; the segments it joins are taken
+/// too.
+fn join_zero_width<'a>(
+    segments: &mut std::iter::Peekable<UWordBoundIndices<'a>>,
+    line: &'a str,
+    at: usize,
+    word: &'a str,
+) -> (usize, &'a str) {
+    let mut end = at + word.len();
+    if !word.chars().next_back().is_some_and(char::is_alphanumeric) {
+        return (at, word);
+    }
+    loop {
+        let rest = &line[end..];
+        let gap = rest.len() - rest.trim_start_matches('\u{200b}').len();
+        if gap == 0
+            || !rest[gap..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+        {
+            break;
+        }
+        while segments.next_if(|&(i, _)| i < end + gap).is_some() {}
+        match segments.next() {
+            Some((i, w)) => end = i + w.len(),
+            None => break,
+        }
+    }
+    (at, &line[at..end])
 }
 
 /// The stretch of `text` from `start`: to the end of its line, or, when the
@@ -859,6 +916,18 @@ mod tests {
             exact("coun\u{ad}terweight the \u{2066}screen\u{2069} \u{202e}Iran\u{202c}"),
             vec!["counterweight", "the", "screen", "iran"]
         );
+    }
+
+    #[test]
+    fn a_zero_width_space_inside_a_word_does_not_split_it() {
+        assert_eq!(
+            exact("a w\u{200b}ord, long\u{200b}\u{200b}er\u{200b}word; end\u{200b} \u{200b}x"),
+            vec!["a", "word", "longerword", "end", "x"]
+        );
+        let text = "the w\u{200b}ord is";
+        let words = Analyzer::default().words(text);
+        let printed: Vec<&str> = words.iter().map(|w| &text[w.bytes.clone()]).collect();
+        assert_eq!(printed, vec!["the", "w\u{200b}ord", "is"]);
     }
 
     #[test]

@@ -223,3 +223,69 @@ fn a_watcher_starting_while_a_search_probes_its_lock_still_starts() {
     let _ = watch.wait();
     assert!(line.contains("up to date"), "{line:?}");
 }
+
+#[test]
+fn a_file_rewritten_while_searches_run_never_yields_a_wrong_snippet_in_silence() {
+    // Two versions whose passages stand at different offsets: where one
+    // has its sections, the other has filler without the searched word.
+    let short = "= Shifting =\n\nThe quokka lead.\n\n== Alpha ==\n\nA quokka in Alpha.\n\n== Beta ==\n\nBeta holds a quokka too.\n";
+    let filler = "Filler words say nothing at all here. ".repeat(12);
+    let long = format!(
+        "= Shifting =\n\n{filler}\n\nThe quokka lead.\n\n== Alpha ==\n\n{filler}\n\nA quokka in Alpha.\n\n== Beta ==\n\n{filler}\n\nBeta holds a quokka too.\n"
+    );
+    let env = Env::empty();
+    env.write("corpus/s.txt", short);
+    assert_eq!(env.run(&["index"]).code, 0);
+    let done = AtomicBool::new(false);
+    let (answers, silent_wrong) = std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut n = 0;
+            while !done.load(Ordering::Relaxed) {
+                let text = if n % 2 == 0 { long.as_str() } else { short };
+                std::fs::write(env.path().join("corpus/s.txt"), text).unwrap();
+                n += 1;
+                std::thread::sleep(Duration::from_millis(7));
+            }
+        });
+        let searchers: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let (mut answers, mut wrong) = (0, Vec::new());
+                    for _ in 0..60 {
+                        let r = env.run(&["search", "--json", "-n", "10", "quokka"]);
+                        assert!(r.code == 0 || r.code == 1, "{r:?}");
+                        answers += 1;
+                        if r.code != 0 || r.stderr.contains("warning") {
+                            continue;
+                        }
+                        let hits = r.parse::<SearchResults>().hits;
+                        // A passage grouped under another shows no
+                        // snippet of its own.
+                        let misplaced = |h: &crate::util::json::Hit| {
+                            if h.snippet.is_empty() {
+                                h.grouped_under.is_none()
+                            } else {
+                                !h.snippet.to_lowercase().contains("quokka")
+                            }
+                        };
+                        if hits.iter().any(misplaced) {
+                            wrong.push(r);
+                        }
+                    }
+                    (answers, wrong)
+                })
+            })
+            .collect();
+        let out: Vec<_> = searchers.into_iter().map(|h| h.join().unwrap()).collect();
+        done.store(true, Ordering::Relaxed);
+        let answers: usize = out.iter().map(|o| o.0).sum();
+        let wrong: Vec<_> = out.into_iter().flat_map(|o| o.1).collect();
+        (answers, wrong)
+    });
+    assert!(
+        silent_wrong.is_empty(),
+        "{} of {answers} answers show a snippet without the word and no warning; the first: {:?}",
+        silent_wrong.len(),
+        silent_wrong[0]
+    );
+}

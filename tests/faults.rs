@@ -431,7 +431,7 @@ fn fault_disk_full_while_indexing() {
     }
     let _mount = Mount(index.clone());
     assert_eq!(env.run(&["index"]).code, 0);
-    env.write_copies("corpus", 60);
+    env.write_copies("corpus", 300);
     for args in [&["index"][..], &["index", "--full"]] {
         let r = env.run(args);
         assert_eq!(r.code, 2, "{args:?}: {r:?}");
@@ -512,4 +512,120 @@ fn fault_byte_flips_at_many_places() {
     for (k, n) in &outcomes {
         eprintln!("{k}: {n}");
     }
+}
+
+#[test]
+fn fault_an_unreadable_folder_is_skipped_and_the_rest_indexed() {
+    let env = Env::with_article();
+    env.write(
+        "corpus/locked/secret.txt",
+        "= Secret =\n\nHidden zebracorn.\n",
+    );
+    let ids = as_unprivileged(&env);
+    set_mode(&env.path().join("corpus/locked"), 0o000);
+    let r = run_as(&env, ids, &["index"]);
+    // Skipped like an unreadable file: named with its reason, exit 2.
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_output(
+        &r.stderr,
+        "corpus/locked/: Permission denied (os error 13) (folder skipped)\n",
+    );
+    assert!(r.stdout.starts_with("rebuilt: 1 article"), "{r:?}");
+    assert!(r.stdout.contains("skipped 1 folder(s)"), "{r:?}");
+    let r = run_as(&env, ids, &["search", "-n", "1", "Velayati"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    set_mode(&env.path().join("corpus/locked"), 0o755);
+    let r = run_as(&env, ids, &["search", "zebracorn"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn fault_a_folder_deeper_than_the_system_allows_is_skipped() {
+    let env = Env::with_article();
+    // 20 nested folders of 250 bytes: the deepest paths are longer than
+    // PATH_MAX (4,096 bytes). Made from inside, one level at a time.
+    use std::ffi::CString;
+    use std::io::Write;
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let name = CString::new("d".repeat(250)).unwrap();
+    let mut dir = std::fs::File::open(env.path().join("corpus")).unwrap();
+    for _ in 0..20 {
+        // SAFETY: valid descriptors and C strings; each result is checked.
+        unsafe {
+            assert_eq!(libc::mkdirat(dir.as_raw_fd(), name.as_ptr(), 0o755), 0);
+            let fd = libc::openat(
+                dir.as_raw_fd(),
+                name.as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY,
+            );
+            assert!(fd >= 0);
+            dir = std::fs::File::from_raw_fd(fd);
+        }
+    }
+    let file = CString::new("deep.txt").unwrap();
+    // SAFETY: as above.
+    let mut deep = unsafe {
+        let fd = libc::openat(
+            dir.as_raw_fd(),
+            file.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT,
+            0o644,
+        );
+        assert!(fd >= 0);
+        std::fs::File::from_raw_fd(fd)
+    };
+    deep.write_all(b"= Deep =\n\nA deep zebracorn.\n").unwrap();
+    let r = env.run(&["index"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("(folder skipped)"), "{r:?}");
+    assert!(r.stderr.contains("File name too long"), "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    let r = env.run(&["search", "-n", "1", "Velayati"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+/// The `gen-*` folders of the index folder.
+fn generations(env: &Env) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(env.path().join("index"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("gen-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn fault_killed_full_builds_leave_no_generations_behind() {
+    let env = Env::with_article();
+    env.write_copies("corpus", 40);
+    assert_eq!(env.run(&["index"]).code, 0);
+    let current = generations(&env);
+    assert_eq!(current.len(), 1, "{current:?}");
+    // What a `--full` killed before it swapped in its generation leaves.
+    let leftover = env.path().join("index/gen-1-999999");
+    std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(leftover.join("junk.idx"), vec![0u8; 100_000]).unwrap();
+    // Another `--full`, killed as soon as it has started its own: the
+    // leftover is gone by then (removed when the writer starts, not only
+    // after a build that succeeds).
+    let mut build = env.command(&["index", "--full"]).spawn().unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let now = generations(&env);
+        if now.len() >= 3 || !leftover.exists() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{now:?}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let _ = build.kill();
+    let _ = build.wait();
+    assert!(!leftover.exists(), "{:?}", generations(&env));
+    // The kill's own leftover is gone at the next writer's start too, and
+    // the index answers as before throughout.
+    let r = env.run(&["search", "--no-update", "-n", "1", "Velayati"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(env.run(&["index"]).code, 0);
+    assert_eq!(generations(&env), current);
 }

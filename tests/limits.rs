@@ -2,7 +2,7 @@
 //! one clear line and exit status 2 (or a sensible answer), never a panic,
 //! a stack overflow or an allocation of gigabytes. See RELIABILITY.md.
 
-use crate::util::json::{CiteResults, SearchResults};
+use crate::util::json::{CheckResults, CiteResults, SearchResults};
 use crate::util::{assert_output, Env, Run};
 
 /// One line on stderr naming the problem, exit status 2, nothing on stdout.
@@ -83,7 +83,7 @@ fn limit_quote_of_10_million_characters() {
     // only through the library; the binary is tested with 1 MiB in 16
     // arguments.
     let huge = "a".repeat(10_000_000);
-    let e = passage::cite::check_quote(&huge).unwrap_err();
+    let e = passage::quote::check_quote(&huge).unwrap_err();
     assert_eq!(
         e.to_string(),
         "bad quote: the quote is 10000000 bytes long; the limit is 100000"
@@ -181,6 +181,8 @@ fn limit_a_long_paragraph_repeating_the_quote() {
     );
     let last = &v.matches[999];
     assert_eq!(last.byte_start, 9 + 999 * 12);
+    // Counted on from the previous match, not from the passage's start.
+    assert_eq!((last.line, last.column), (3, 1 + 999 * 12));
     assert!(last.context.starts_with('…'));
 }
 
@@ -274,4 +276,38 @@ fn limit_typos_are_looked_for_in_the_first_20_rare_words_only() {
     let v: SearchResults = r.parse();
     assert!(!v.hits.is_empty(), "{r:?}");
     assert!(v.notes.is_empty(), "{:?}", v.notes);
+}
+
+#[test]
+fn limit_a_quote_of_too_many_ellipses_is_refused() {
+    let env = Env::with_article();
+    // `the … ` 2,000 times took 20 s on the bench corpus, and at the
+    // 100 KB quote limit 116 s.
+    let r = env.run(&["cite", &"Iran … ".repeat(101)]);
+    assert_refused(&r, "the quote has 101 ellipses; the limit is 100");
+    let r = env.run(&["cite", &"Iran … ".repeat(100)]);
+    assert!(r.code == 0 || r.code == 1, "{r:?}");
+}
+
+#[test]
+fn limit_check_lists_a_few_places_of_a_common_quotation() {
+    let env = Env::empty();
+    env.write(
+        "corpus/big.txt",
+        format!("= Big =\n\n{}\n", "zebra ".repeat(40_000)),
+    );
+    env.write(
+        "draft.md",
+        "They said \"zebra zebra zebra\" twice: \"zebra zebra zebra\".\n",
+    );
+    // Every quotation listed up to 1,000 places: 600 of a common phrase
+    // printed 298 MB of JSON.
+    let r = env.run(&["check", "--json", "draft.md"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: CheckResults = r.parse();
+    assert_eq!(v.quotes.len(), 2);
+    for q in &v.quotes {
+        assert_eq!(q.exact_total, 13_333, "{q:?}");
+        assert_eq!(q.matches.len(), 20);
+    }
 }

@@ -148,3 +148,35 @@ fn terminal_folder_names_in_warnings_are_harmless() {
     assert_eq!(r.code, 2, "{r:?}");
     assert_harmless(&r, false);
 }
+
+#[test]
+fn terminal_json_escapes_c1_controls_too() {
+    // U+009B is the 8-bit CSI: `\u{9b}2J` clears a terminal that reads it.
+    let env = Env::empty();
+    env.write(
+        "corpus/c1.txt",
+        "= C1 \u{9b}31m title =\n\nThe zebracorn \u{9b}2J cleared \u{85} the screen.\n",
+    );
+    env.write(
+        "draft.md",
+        "They wrote that \"the zebracorn \u{9b}2J cleared\" it.\n",
+    );
+    let id = env.search("zebracorn").hits[0].id.clone();
+    let runs: [&[&str]; 5] = [
+        &["search", "--json", "zebracorn"],
+        &["show", "--json", &id],
+        &["check", "--json", "draft.md"],
+        &["cite", "--json", "zebracorn cleared the screen"],
+        &["export", "--ndjson"],
+    ];
+    for args in runs {
+        let r = env.run(args);
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {r:?}");
+        let raw = r.stdout.chars().find(|&c| c.is_control() && c != '\n');
+        assert!(raw.is_none(), "{args:?}: raw {raw:?} in {r:?}");
+        assert!(r.stdout.contains(r"\u009b"), "{args:?}: {r:?}");
+    }
+    // A reader gets the text exactly.
+    let v: SearchResults = env.run(&["search", "--json", "zebracorn"]).parse();
+    assert_eq!(v.hits[0].article, "C1 \u{9b}31m title");
+}

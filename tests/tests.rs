@@ -1,6 +1,7 @@
 //! Integration tests: one binary, modules by topic. Most run the built
 //! `passage` binary in a temporary folder.
 
+mod chaos;
 mod check;
 mod cite;
 mod cli;

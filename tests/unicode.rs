@@ -138,3 +138,21 @@ fn unicode_separators_and_tags_are_escaped_on_the_terminal() {
     assert!(r.stdout.contains("\\u{2028}"), "{r:?}");
     assert!(r.stdout.contains("\\u{e0041}"), "{r:?}");
 }
+
+#[test]
+fn unicode_a_zero_width_space_inside_a_word_leaves_it_one_word() {
+    let env = Env::empty();
+    env.write(
+        "corpus/zw.txt",
+        "= Wrapped =\n\nThe counter\u{200b}weight held the door.\n",
+    );
+    let r = env.run(&["search", "--json", "counterweight"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: crate::util::json::SearchResults = r.parse();
+    let hit = &v.hits[0];
+    // The highlight covers the word as printed, invisible space and all.
+    let [from, to] = hit.highlights[0];
+    assert_eq!(&hit.snippet[from..to], "counter\u{200b}weight", "{r:?}");
+    let cite = env.run(&["cite", "the counterweight held"]);
+    assert_eq!(cite.code, 0, "{cite:?}");
+}

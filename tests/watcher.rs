@@ -212,3 +212,106 @@ fn a_busy_file_does_not_starve_the_watcher() {
     assert!(line.contains("updated"), "{line:?}");
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+#[test]
+fn a_watcher_whose_update_was_refused_does_not_vouch_for_the_index() {
+    let env = Env::empty();
+    env.write("corpus/w.txt", article("aardvark"));
+    assert_eq!(env.run(&["index"]).code, 0);
+    let (watch, _out) = start_watch(&env, &["--debounce-ms", "50"]);
+    // Another writer holds the index (as `index --full` would): the
+    // watcher's update of the edit below is refused.
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(env.path().join("index/.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    env.write("corpus/w.txt", article("platinum"));
+    // Long enough for the watcher to see the edit and fail to apply it.
+    std::thread::sleep(Duration::from_millis(600));
+    let during = env.run(&["search", "platinum"]);
+    drop(lock);
+    // Once the writer is gone the watcher applies what it saw, without a
+    // new event; and before that, no search is told "synced" for it.
+    let after = env.run(&["search", "platinum"]);
+    stop(watch);
+    assert!(
+        during.code == 0 || during.stderr.contains("warning"),
+        "a stale answer needs a warning: {during:?}"
+    );
+    assert_eq!(after.code, 0, "{after:?}");
+    assert!(after.stdout.contains("platinum"), "{after:?}");
+}
+
+/// Replaces `rel` by writing a new file and renaming it over (as `sed -i`
+/// and most editors save).
+fn replace_by_rename(env: &Env, rel: &str, content: &str) {
+    let to = env.path().join(rel);
+    let tmp = to.with_file_name(".passage-test-save");
+    std::fs::write(&tmp, content).unwrap();
+    std::fs::rename(&tmp, &to).unwrap();
+}
+
+/// Asserts that `search WORD` (with the given extra arguments) finds
+/// `word`: with a watcher running, as a search without one would.
+#[track_caller]
+fn finds(env: &Env, word: &str, extra: &[&str]) {
+    let mut args = vec!["search", word];
+    args.extend_from_slice(extra);
+    let r = env.run(&args);
+    assert!(
+        r.code == 0 && r.stdout.contains(word),
+        "{word}: a stale answer: {r:?}"
+    );
+}
+
+#[test]
+fn a_watcher_follows_the_corpus_folder_swapped_or_made_again() {
+    let env = Env::empty();
+    env.write("corpus/w.txt", article("aardvark"));
+    assert_eq!(env.run(&["index"]).code, 0);
+    let (watch, _out) = start_watch(&env, &["--debounce-ms", "50"]);
+    // Swapped for another folder.
+    env.write("corpus.new/w.txt", article("zeppelin"));
+    std::fs::rename(env.path().join("corpus"), env.path().join("corpus.old")).unwrap();
+    std::fs::rename(env.path().join("corpus.new"), env.path().join("corpus")).unwrap();
+    finds(&env, "zeppelin", &[]);
+    // The new folder is watched: an edit in it is seen.
+    env.write("corpus/w.txt", article("platinum"));
+    finds(&env, "platinum", &[]);
+    // Removed and made again.
+    std::fs::remove_dir_all(env.path().join("corpus")).unwrap();
+    env.write("corpus/w.txt", article("quagmire"));
+    finds(&env, "quagmire", &[]);
+    env.write("corpus/w.txt", article("obsidian"));
+    finds(&env, "obsidian", &[]);
+    stop(watch);
+}
+
+#[test]
+fn a_watcher_sees_edits_of_a_link_target_outside_the_corpus() {
+    let env = Env::empty();
+    env.write("outside/x.txt", article("aardvark"));
+    std::os::unix::fs::symlink("../outside/x.txt", env.path().join("corpus/x.txt")).unwrap();
+    assert_eq!(env.run(&["index"]).code, 0);
+    let (watch, _out) = start_watch(&env, &["--debounce-ms", "50"]);
+    env.write("outside/x.txt", article("zeppelin"));
+    finds(&env, "zeppelin", &[]);
+    replace_by_rename(&env, "outside/x.txt", &article("platinum"));
+    finds(&env, "platinum", &[]);
+    stop(watch);
+}
+
+#[test]
+fn a_watcher_of_a_one_file_corpus_sees_every_save() {
+    let env = Env::empty();
+    env.write("one.txt", article("aardvark"));
+    let at = ["--corpus", "one.txt"];
+    assert_eq!(env.run(&["index", "--corpus", "one.txt"]).code, 0);
+    let (watch, _out) = start_watch(&env, &at);
+    for word in ["zeppelin", "platinum", "quagmire"] {
+        replace_by_rename(&env, "one.txt", &article(word));
+        finds(&env, word, &at);
+    }
+    stop(watch);
+}

@@ -336,7 +336,12 @@ impl<'a> BlockWriter<'a> {
         let f = self.fields;
         self.terms.clear();
         let mut printed = Vec::new();
-        let words = self.an.terms_and_words(body, &mut self.terms, &mut printed) as u64;
+        let words = self.an.terms_and_words(
+            body,
+            &mut self.terms,
+            &mut printed,
+            crate::article::may_date,
+        ) as u64;
         let years = if body.bytes().any(|b| b.is_ascii_digit()) {
             crate::article::years_of_words(&printed)
         } else {

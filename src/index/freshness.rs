@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::state::{now_ns, Stamp};
 use super::sync::{Sync, SYNC_TIMEOUT};
-use super::{IndexDir, Opened, Report, UpdateOptions};
+use super::{IndexDir, Opened, Report, Scan, UpdateOptions};
 use crate::corpus;
 use crate::error::{Error, Result};
 use crate::model::SourceFile;
@@ -135,12 +135,12 @@ pub fn ensure_fresh<T, E: From<Error>>(
     }
     let staleness = opened.staleness();
     let (stale, done) = std::thread::scope(|scope| {
-        let check = scope.spawn(|| staleness.stale_files(corpus));
+        let check = scope.spawn(|| staleness.stale_scan(corpus));
         let done = work(&opened);
         (check.join().expect("staleness check panicked"), done)
     });
-    let stale = match stale {
-        Ok(stale) => stale,
+    let (stale, scan) = match stale {
+        Ok(found) => found,
         Err(e @ Error::Corpus { .. }) => {
             tell(Event::CorpusUnreadable(e));
             return Ok((opened, done?));
@@ -162,7 +162,9 @@ pub fn ensure_fresh<T, E: From<Error>>(
         return Ok((opened, done?));
     }
     drop(opened);
-    match dir.update_with_progress(corpus, UpdateOptions::default(), progress) {
+    // The check's walk is the update's: it began after this command did,
+    // so it holds every edit made before.
+    match dir.update_scanned(corpus, scan, UpdateOptions::default(), progress) {
         Ok(report) => tell(Event::Updated { what, report }),
         Err(Error::Busy { .. }) => tell(Event::Stale {
             what,
@@ -189,7 +191,15 @@ pub struct Staleness<'a> {
 impl Staleness<'_> {
     /// See [`super::Opened::stale_files`].
     pub fn stale_files(&self, corpus_root: &Path) -> Result<Vec<String>> {
-        let files = corpus::discover(corpus_root)?;
+        self.stale_scan(corpus_root).map(|(stale, _)| stale)
+    }
+
+    /// [`Staleness::stale_files`], with the walk it made: an update that
+    /// follows needs not walk the corpus again.
+    pub fn stale_scan(&self, corpus_root: &Path) -> Result<(Vec<String>, Scan)> {
+        let scanned_ns = now_ns();
+        let found = corpus::walk(corpus_root)?;
+        let files = &found.files;
         let o = self.opened;
         let indexed =
             super::catalog::files(&o.searcher, &o.fields).map_err(Error::index(&o.dir))?;
@@ -197,10 +207,11 @@ impl Staleness<'_> {
             .iter()
             .map(|f| (f.entry.rel.as_str(), f.entry.stamp))
             .collect();
-        Ok(stale_among(&files, &stamps)
+        let stale = stale_among(files, &stamps)
             .into_iter()
-            .map(|rel| display_of(&files, rel, &o.corpus))
-            .collect())
+            .map(|rel| display_of(files, rel, &o.corpus))
+            .collect();
+        Ok((stale, Scan { scanned_ns, found }))
     }
 }
 
@@ -296,6 +307,7 @@ mod tests {
             mtime_ns: 7,
             ctime_ns: 8,
             inode: 9,
+            linked: false,
         }
     }
 

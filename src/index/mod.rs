@@ -36,6 +36,7 @@ mod source;
 pub mod state;
 pub mod sync;
 mod update;
+pub mod watch;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -61,6 +62,13 @@ pub const FORMAT: u32 = 19;
 pub struct UpdateOptions {
     /// Rebuild from scratch instead of applying the difference.
     pub full: bool,
+}
+
+/// A walk of the corpus and when it began: what an update compares with
+/// the index.
+pub struct Scan {
+    scanned_ns: u128,
+    found: corpus::Walk,
 }
 
 /// The corpus files as one walk found them, and when it began.
@@ -179,26 +187,65 @@ impl IndexDir {
         opts: UpdateOptions,
         progress: &dyn Fn(Progress),
     ) -> Result<Report> {
+        self.update_from(corpus_root, None, opts, progress)
+    }
+
+    /// [`IndexDir::update_with_progress`] from a walk already made (by
+    /// [`freshness::Staleness::stale_scan`]).
+    pub fn update_scanned(
+        &self,
+        corpus_root: &Path,
+        scan: Scan,
+        opts: UpdateOptions,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Report> {
+        self.update_from(corpus_root, Some(scan), opts, progress)
+    }
+
+    fn update_from(
+        &self,
+        corpus_root: &Path,
+        scan: Option<Scan>,
+        opts: UpdateOptions,
+        progress: &dyn Fn(Progress),
+    ) -> Result<Report> {
         let started = Instant::now();
         fs::create_dir_all(&self.root).map_err(Error::io(&self.root))?;
         crate::guard::check_locations(corpus_root, &self.root)?;
         let _lock = self.lock()?;
-        let walk = Walk {
-            scanned_ns: state::now_ns(),
-            files: corpus::discover(corpus_root)?,
+        let Scan { scanned_ns, found } = match scan {
+            Some(scan) => scan,
+            None => Scan {
+                scanned_ns: state::now_ns(),
+                found: corpus::walk(corpus_root)?,
+            },
         };
+        let links = found
+            .files
+            .iter()
+            .filter(|f| f.linked)
+            .map(|f| f.path.clone())
+            .collect();
+        let walk = Walk {
+            scanned_ns,
+            files: found.files,
+        };
+        // Holding the lock, no other build is writing a generation:
+        // anything but the current one is left over from a killed or failed
+        // build (a `--full` killed twenty times must not leave twenty).
+        if let Ok(current) = self.current() {
+            let keep = current
+                .as_deref()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            self.remove_old_generations(&keep);
+        }
         let current = if opts.full {
             None
         } else {
             self.open(corpus_root)?
         };
-        if let Some(opened) = &current {
-            // Holding the lock, no other build is writing a generation:
-            // anything but the current one is left over from a crash.
-            if let Some(name) = opened.dir.file_name() {
-                self.remove_old_generations(&name.to_string_lossy());
-            }
-        }
         let mut report = match &current {
             Some(opened) => {
                 crate::guard::check_writable(&opened.dir)?;
@@ -210,6 +257,12 @@ impl IndexDir {
             }
         };
         drop(current);
+        // Folders left out are found again by every walk: said by every
+        // update, as a file's problems are when it is read.
+        report.links = links;
+        report.skipped_folders = found.skipped.len();
+        report.skipped.extend(found.skipped);
+        report.sort_problems();
         report.seconds = started.elapsed().as_secs_f64();
         report.index = self.root.display().to_string();
         Ok(report)

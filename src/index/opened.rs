@@ -90,32 +90,57 @@ pub struct Opened {
 /// changed without the index being updated): gathered by a command as it
 /// reads documents, and carried in its results for the caller to tell.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Unreadable(Vec<String>);
+pub struct Unreadable {
+    problems: Vec<String>,
+    changed: bool,
+}
 
 impl Unreadable {
     /// Records one problem (once).
     pub fn note(&mut self, problem: String) {
-        if !self.0.contains(&problem) {
-            self.0.push(problem);
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
         }
+    }
+
+    /// Records a file that changed since it was indexed: an update and a
+    /// second try can show its text.
+    fn note_changed(&mut self, problem: String) {
+        self.changed = true;
+        self.note(problem);
+    }
+
+    /// Whether a file changed since it was indexed (rather than, say,
+    /// became unreadable).
+    pub fn changed(&self) -> bool {
+        self.changed
     }
 
     /// The problems, one sentence each.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(String::as_str)
+        self.problems.iter().map(String::as_str)
     }
 
     /// Whether every passage read had its text.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.problems.is_empty()
     }
 
     /// Adds another's problems.
     pub fn extend(&mut self, other: Unreadable) {
-        for p in other.0 {
+        self.changed |= other.changed;
+        for p in other.problems {
             self.note(p);
         }
     }
+}
+
+/// Why a document's text was not read back.
+enum ReadBack {
+    /// Its file changed since it was indexed.
+    Changed(Error),
+    /// Its file cannot be read.
+    Failed(Error),
 }
 
 /// Which stored string of a document.
@@ -245,9 +270,10 @@ impl Opened {
     ) -> Result<Document> {
         let mut d = self.place(addr)?;
         let rel = self.rel_of(addr)?;
-        match self.read_text(&rel, &d) {
+        match self.read_text(addr, &rel, &d) {
             Ok(text) => d.text = text,
-            Err(e) => unreadable.note(e.to_string()),
+            Err(ReadBack::Changed(e)) => unreadable.note_changed(e.to_string()),
+            Err(ReadBack::Failed(e)) => unreadable.note(e.to_string()),
         }
         Ok(d)
     }
@@ -265,10 +291,17 @@ impl Opened {
         }
     }
 
-    /// The bytes `byte_start..byte_end` of a document's file; for a
-    /// paragraph, checked against what was indexed (its ID is a hash of
-    /// its article's title and its text).
-    fn read_text(&self, rel: &str, d: &Document) -> Result<String> {
+    /// The bytes `byte_start..byte_end` of a document's file, checked
+    /// against what was indexed: a paragraph's ID is a hash of its
+    /// article's title and its text, and a section's text holds its
+    /// paragraphs at their offsets. A file rewritten since (even while
+    /// this search runs) is caught here, the one place text is read back.
+    fn read_text(
+        &self,
+        addr: DocAddress,
+        rel: &str,
+        d: &Document,
+    ) -> std::result::Result<String, ReadBack> {
         use std::io::{Read, Seek, SeekFrom};
         let path = self.corpus.file(rel);
         let len = d.byte_end.saturating_sub(d.byte_start);
@@ -277,20 +310,52 @@ impl Opened {
             f.seek(SeekFrom::Start(d.byte_start as u64))?;
             f.read_exact(&mut buf)
         });
-        let changed = || Error::Corpus {
-            path: path.clone(),
-            message: "changed since it was indexed (run `passage index`)".into(),
+        let changed = || {
+            ReadBack::Changed(Error::Corpus {
+                path: path.clone(),
+                message: "changed since it was indexed (run `passage index`)".into(),
+            })
         };
         let text = match read {
             Ok(()) => String::from_utf8(buf).map_err(|_| changed())?,
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(changed()),
-            Err(e) => return Err(Error::io(&path)(e)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::NotFound
+                ) =>
+            {
+                return Err(changed())
+            }
+            Err(e) => return Err(ReadBack::Failed(Error::io(&path)(e))),
         };
-        if d.kind == Kind::Paragraph {
-            let now = Id::parse(&crate::corpus::passage_id(&d.article, &text));
-            let indexed = Id::parse(&d.id);
-            if now.map(|i| i.hash) != indexed.map(|i| i.hash) {
-                return Err(changed());
+        let holds = |text: &str, id: Option<Id>| {
+            id.is_some_and(|id| {
+                crate::corpus::Ids::default().passage(&d.article, text).hash == id.hash
+            })
+        };
+        match d.kind {
+            Kind::Paragraph => {
+                if !holds(&text, Id::parse(&d.id)) {
+                    return Err(changed());
+                }
+            }
+            Kind::Section => {
+                let c = self.cols(addr.segment_ord);
+                let reach = c.reach(addr.doc_id);
+                for doc in addr.doc_id + 1..=addr.doc_id + reach {
+                    if c.kind(doc) != Some(DocKind::Paragraph) {
+                        continue;
+                    }
+                    let at = c.bytes(doc);
+                    let inside = at
+                        .start
+                        .checked_sub(d.byte_start)
+                        .zip(at.end.checked_sub(d.byte_start))
+                        .and_then(|(from, to)| text.get(from..to));
+                    if inside.is_some_and(|p| !holds(p, c.id(doc))) {
+                        return Err(changed());
+                    }
+                }
             }
         }
         Ok(text)

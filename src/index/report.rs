@@ -49,14 +49,22 @@ pub struct Report {
     pub full: bool,
     /// Whether a tantivy commit was made.
     pub committed: bool,
-    /// Files left out, with the reason.
+    /// Files left out, with the reason; and folders that could not be
+    /// read, whose files are left out (`line` 0, the folder as `file`,
+    /// ending in `/`).
     pub skipped: Vec<Problem>,
+    /// How many of `skipped` are folders.
+    pub skipped_folders: usize,
     /// Oddities read sensibly (e.g. an unclosed heading marker).
     pub warnings: Vec<Problem>,
     /// Wall-clock time.
     pub seconds: f64,
     /// The index folder.
     pub index: String,
+    /// The corpus files that are symbolic links, as the walk found them
+    /// (a watcher watches where they lead).
+    #[serde(skip)]
+    pub links: Vec<std::path::PathBuf>,
 }
 
 /// What an update found a file to be.
@@ -116,18 +124,24 @@ impl Report {
     /// The warnings and skipped files of the files this update read:
     /// [`Report::warnings`] and [`Report::skipped`] also carry over those of
     /// files it trusted unread, which were reported when they were read.
-    pub fn problems_read(&self) -> (Vec<&Problem>, Vec<&Problem>) {
+    pub fn problems_read<'a>(&'a self) -> (Vec<&'a Problem>, Vec<&'a Problem>) {
         let read: HashSet<&str> = self
             .file_changes
             .iter()
             .filter(|c| c.change != Change::Removed)
             .map(|c| c.file.as_str())
             .collect();
-        fn of<'a>(list: &'a [Problem], read: &HashSet<&str>) -> Vec<&'a Problem> {
+        let folders: HashSet<&str> = self
+            .skipped
+            .iter()
+            .filter(|p| p.file.ends_with('/'))
+            .map(|p| p.file.as_str())
+            .collect();
+        let of = |list: &'a [Problem]| -> Vec<&'a Problem> {
             list.iter()
-                .filter(|p| read.contains(p.file.as_str()))
+                .filter(|p| read.contains(p.file.as_str()) || folders.contains(p.file.as_str()))
                 .collect()
-        }
-        (of(&self.warnings, &read), of(&self.skipped, &read))
+        };
+        (of(&self.warnings), of(&self.skipped))
     }
 }

@@ -34,12 +34,47 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::check::Report as CheckReport;
-use crate::cite::{CiteMatch, CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::index::Report;
+use crate::quote::{CiteMatch, CiteResults, MatchKind};
 use crate::search::{Hit, Results};
 use crate::sections::Toc;
 use crate::show::Shown;
+
+/// Writes `value` as JSON with every control character escaped: serde_json
+/// escapes C0 controls (below U+0020) but passes C1 controls
+/// (U+0080–U+009F) through raw, and U+009B is a terminal's 8-bit CSI, as
+/// able to move a cursor or retitle a window as ESC `[` when a script
+/// prints a field.
+fn to_writer<W: Write, T: Serialize + ?Sized>(out: &mut W, value: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, EscapeControls);
+    value.serialize(&mut ser).map_err(io::Error::other)
+}
+
+/// serde_json's compact formatter, escaping C1 controls too.
+struct EscapeControls;
+
+impl serde_json::ser::Formatter for EscapeControls {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        out: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        // In UTF-8 every C1 control is 0xC2 then 0x80..=0x9F.
+        if !fragment.as_bytes().contains(&0xC2) {
+            return out.write_all(fragment.as_bytes());
+        }
+        let mut from = 0;
+        for (at, c) in fragment.char_indices() {
+            if ('\u{80}'..='\u{9f}').contains(&c) {
+                out.write_all(&fragment.as_bytes()[from..at])?;
+                write!(out, "\\u{:04x}", u32::from(c))?;
+                from = at + c.len_utf8();
+            }
+        }
+        out.write_all(&fragment.as_bytes()[from..])
+    }
+}
 
 #[derive(Serialize)]
 struct JsonResults<'a> {
@@ -159,13 +194,13 @@ pub fn results<W: Write>(out: &mut W, r: &Results) -> io::Result<()> {
             })
             .collect(),
     };
-    serde_json::to_writer(&mut *out, &doc)?;
+    to_writer(&mut *out, &doc)?;
     writeln!(out)
 }
 
 /// Writes an update report as one JSON object and a newline.
 pub fn report<W: Write>(out: &mut W, r: &Report) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, r)?;
+    to_writer(&mut *out, r)?;
     writeln!(out)
 }
 
@@ -261,7 +296,7 @@ pub fn cite<W: Write>(out: &mut W, r: &CiteResults) -> io::Result<()> {
         exact_total: r.exact_total,
         notes: &r.notes,
     };
-    serde_json::to_writer(&mut *out, &doc)?;
+    to_writer(&mut *out, &doc)?;
     writeln!(out)
 }
 
@@ -330,7 +365,7 @@ pub fn show<W: Write>(out: &mut W, s: &Shown, asked: &str) -> io::Result<()> {
         closest,
         message: s.message(),
     };
-    serde_json::to_writer(&mut *out, &doc)?;
+    to_writer(&mut *out, &doc)?;
     writeln!(out)
 }
 
@@ -339,7 +374,7 @@ pub fn show<W: Write>(out: &mut W, s: &Shown, asked: &str) -> io::Result<()> {
 /// "notes": [...]}` (`matched` is false for a section listed only as the
 /// parent of one the filters picked).
 pub fn sections<W: Write>(out: &mut W, toc: &Toc) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, toc)?;
+    to_writer(&mut *out, toc)?;
     writeln!(out)
 }
 
@@ -348,7 +383,7 @@ pub fn sections<W: Write>(out: &mut W, toc: &Toc) -> io::Result<()> {
 /// `section`, `paragraph`, `file`, `line_start`, `line_end`, `column`,
 /// `byte_start`, `byte_end`, `years`, `text`).
 pub fn document_line<W: Write>(out: &mut W, d: &Document) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &JsonPassage::from(d))?;
+    to_writer(&mut *out, &JsonPassage::from(d))?;
     writeln!(out)
 }
 
@@ -416,6 +451,6 @@ pub fn check<W: Write>(out: &mut W, r: &CheckReport) -> io::Result<()> {
             skipped: r.summary.skipped,
         },
     };
-    serde_json::to_writer(&mut *out, &doc)?;
+    to_writer(&mut *out, &doc)?;
     writeln!(out)
 }

@@ -4,11 +4,11 @@
 use std::io::{self, Write};
 
 use crate::check::{Report as CheckReport, Status};
-use crate::cite::{CiteResults, MatchKind};
 use crate::corpus::Document;
 use crate::highlight::Snippet;
 use crate::index::{Change, Report};
 use crate::limits::{MAX_LISTED_UNDER, MAX_PLACES, MAX_QUOTE_SHOWN};
+use crate::quote::{CiteResults, MatchKind};
 use crate::search::{Hit, Results, Tier};
 use crate::sections::ArticleSections;
 use crate::show::Shown;
@@ -467,12 +467,15 @@ pub fn report<W: Write>(out: &mut W, r: &Report) -> io::Result<()> {
         r.seconds,
         r.index
     )?;
-    if !r.skipped.is_empty() {
-        writeln!(
+    let files = r.skipped.len() - r.skipped_folders;
+    match (files, r.skipped_folders) {
+        (0, 0) => {}
+        (files, 0) => writeln!(out, "skipped {files} file(s) (see messages above)")?,
+        (0, folders) => writeln!(out, "skipped {folders} folder(s) (see messages above)")?,
+        (files, folders) => writeln!(
             out,
-            "skipped {} file(s) (see messages above)",
-            r.skipped.len()
-        )?;
+            "skipped {files} file(s) and {folders} folder(s) (see messages above)"
+        )?,
     }
     Ok(())
 }

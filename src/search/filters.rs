@@ -119,10 +119,16 @@ pub(crate) fn compile_filters(
     lex: &dyn Lexicon,
 ) -> Result<Vec<CompiledFilter>> {
     let negated = q.excluded_filters.iter().map(|x| (x, true));
-    q.filters
-        .iter()
-        .map(|x| (x, false))
-        .chain(negated)
+    let mut distinct: Vec<(&Filter, bool)> = Vec::new();
+    // A filter repeated restricts nothing more: `year:1000..2199` typed
+    // 624 times within the query limit is compiled and run once.
+    for pair in q.filters.iter().map(|x| (x, false)).chain(negated) {
+        if !distinct.contains(&pair) {
+            distinct.push(pair);
+        }
+    }
+    distinct
+        .into_iter()
         .map(|(filter, excluded)| {
             Ok(CompiledFilter {
                 filter: filter.clone(),

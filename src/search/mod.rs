@@ -512,15 +512,15 @@ pub(crate) fn load_hits(
             }
         } else {
             let freqs = highlight::Freqs::of(&searcher, addr, opened.fields.text);
-            let cut = |text: &str, analyzer: &mut Analyzer| {
-                let words = highlight::words_for(analyzer, text, patterns);
-                let found = highlight::find(patterns, &words, freqs);
-                let matched = !found.is_empty();
-                let snippet =
-                    highlight::snippet(text, doc.kind, &found, weights, opts.snippet_chars);
-                (snippet, matched)
-            };
-            snippet_within(&doc.text, analyzer, cut)
+            highlight::cut(
+                &doc.text,
+                doc.kind,
+                patterns,
+                weights,
+                freqs,
+                opts.snippet_chars,
+                analyzer,
+            )
         };
         hits.push((
             addr,
@@ -537,47 +537,6 @@ pub(crate) fn load_hits(
         ));
     }
     Ok((hits, unreadable))
-}
-
-/// Bytes of a document analyzed at a time for its snippet.
-const SNIPPET_CHUNK: usize = 64 * 1024;
-/// Most bytes of a document analyzed for its snippet: a section of three
-/// million paragraphs is 18 MB, and analyzing all of it took 1.2 GB.
-const SNIPPET_REACH: usize = 1024 * 1024;
-
-/// The snippet of `text`, cut by `cut` from the first stretch of it (of
-/// [`SNIPPET_CHUNK`] bytes, ending at a line) that holds a match, looking
-/// no further than [`SNIPPET_REACH`]; short texts are cut whole.
-fn snippet_within(
-    text: &str,
-    analyzer: &mut Analyzer,
-    mut cut: impl FnMut(&str, &mut Analyzer) -> (Snippet, bool),
-) -> Snippet {
-    if text.len() <= SNIPPET_CHUNK {
-        return cut(text, analyzer).0;
-    }
-    let mut start = 0;
-    let mut first = None;
-    while start < text.len().min(SNIPPET_REACH) {
-        let mut end = (start + SNIPPET_CHUNK).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        // End the stretch at a line, so no word or sentence is split.
-        if let Some(nl) = text[end..].find('\n').filter(|&n| n < SNIPPET_CHUNK) {
-            end += nl + 1;
-        }
-        let (snippet, matched) = cut(&text[start..end], analyzer);
-        if matched {
-            return snippet;
-        }
-        first.get_or_insert(snippet);
-        start = end;
-    }
-    first.unwrap_or(Snippet {
-        text: String::new(),
-        highlights: Vec::new(),
-    })
 }
 
 /// Every match of a query without ranked words, in file and byte order
@@ -606,47 +565,4 @@ fn in_article_order(
             .collect(),
         total,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A cut that finds `needle` and shows the line holding it.
-    fn cut_at(needle: &'static str) -> impl FnMut(&str, &mut Analyzer) -> (Snippet, bool) {
-        move |text: &str, _: &mut Analyzer| match text.find(needle) {
-            Some(at) => {
-                let line = text[at..].lines().next().unwrap_or("").to_string();
-                (
-                    Snippet {
-                        text: line,
-                        highlights: Vec::new(),
-                    },
-                    true,
-                )
-            }
-            None => (
-                Snippet {
-                    text: String::new(),
-                    highlights: Vec::new(),
-                },
-                false,
-            ),
-        }
-    }
-
-    #[test]
-    fn a_long_text_is_cut_from_the_first_stretch_holding_a_match() {
-        let mut an = Analyzer::default();
-        let filler = "é filler line\n".repeat(2 * SNIPPET_CHUNK / 14);
-        let text = format!("{filler}needle here\n{filler}");
-        assert!(text.len() > 2 * SNIPPET_CHUNK);
-        let s = snippet_within(&text, &mut an, cut_at("needle"));
-        assert_eq!(s.text, "needle here");
-        // Past the reach, nothing is analyzed: no snippet rather than
-        // analyzing megabytes.
-        let far = format!("{}needle\n", "x\n".repeat(SNIPPET_REACH));
-        let s = snippet_within(&far, &mut an, cut_at("needle"));
-        assert_eq!(s.text, "");
-    }
 }

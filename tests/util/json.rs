@@ -282,6 +282,8 @@ pub struct IndexReport {
     pub full: bool,
     pub committed: bool,
     pub skipped: Vec<Problem>,
+    /// How many of `skipped` are folders (named with a trailing `/`).
+    pub skipped_folders: u64,
     pub warnings: Vec<Problem>,
     pub seconds: f64,
     pub index: String,
@@ -524,7 +526,7 @@ mod tests {
                 && !v["warnings"].as_array().unwrap().is_empty(),
             "{r:?}"
         );
-        assert_eq!(check_contract::<IndexReport>(&v, &[]), 21 + 3 + 3 + 2);
+        assert_eq!(check_contract::<IndexReport>(&v, &[]), 22 + 3 + 3 + 2);
     }
 
     #[test]

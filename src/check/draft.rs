@@ -15,7 +15,7 @@
 //! (`*`, `_`, `~~`), code backticks, links and images (their text is kept,
 //! their address dropped), footnote marks (`[^1]`) and numeric citation
 //! marks (`[12]`). Editorial brackets (`[then president]`, `[T]he`) and
-//! ellipses are left for [`crate::cite`], which knows what they mean.
+//! ellipses are left for [`crate::quote`], which knows what they mean.
 
 use std::ops::Range;
 

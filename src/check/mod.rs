@@ -1,16 +1,19 @@
 //! Checking every quotation of a draft against the corpus (`passage
-//! check`): the quotations [`crate::draft`] finds, each looked up by
-//! [`crate::cite`] in one opened index, each given a [`Status`].
+//! check`): the quotations [`draft`] finds, each looked up by
+//! [`crate::quote`] in one opened index, each given a [`Status`].
 //!
-//! Data flows one way: draft text → [`crate::draft::Quotation`]s → cite
-//! results → statuses; [`crate::render`] presents the [`Report`].
+//! Data flows one way: draft text → [`draft::Quotation`]s → cite results →
+//! statuses; [`crate::render`] presents the [`Report`].
 
-use crate::citation::Style;
-use crate::cite::{self, CiteOptions, CiteResults, MatchKind};
-use crate::draft::{self, Quotation};
+pub mod draft;
+
 use crate::error::Result;
 use crate::index::{Opened, Unreadable};
+use crate::limits::MAX_CHECK_LISTED;
+use crate::quote::style::Style;
+use crate::quote::{self, CiteOptions, CiteResults, MatchKind};
 use crate::text::Analyzer;
+use draft::Quotation;
 
 /// How to check.
 #[derive(Debug, Clone)]
@@ -135,7 +138,8 @@ pub fn check(opened: &Opened, drafts: &[Draft], opts: &CheckOptions) -> Result<R
     let mut summary = Summary::default();
     let mut unreadable = Unreadable::default();
     let exact_opts = CiteOptions {
-        limit: None,
+        limit: Some(MAX_CHECK_LISTED),
+        approximate: Some(quote::DEFAULT_APPROXIMATE),
         style: opts.style,
         ..CiteOptions::default()
     };
@@ -143,10 +147,10 @@ pub fn check(opened: &Opened, drafts: &[Draft], opts: &CheckOptions) -> Result<R
         for q in draft::quotations(&d.text) {
             let words = an.words(&q.text).len();
             let (status, results) =
-                if words < opts.min_words.max(1) || cite::check_quote(&q.text).is_err() {
+                if words < opts.min_words.max(1) || quote::check_quote(&q.text).is_err() {
                     (Status::Skipped, None)
                 } else {
-                    let mut r = cite::cite(opened, &q.text, &exact_opts)?;
+                    let mut r = quote::cite(opened, &q.text, &exact_opts)?;
                     unreadable.extend(std::mem::take(&mut r.unreadable));
                     (status_of(&r), Some(r))
                 };
