@@ -82,6 +82,41 @@ pub(crate) struct Plan {
     pub filters: Vec<CompiledFilter>,
 }
 
+/// The query with each word that is in no passage, in no form, replaced by
+/// the closest indexed word (as a search engine's "showing results for"),
+/// when one is a slip away; `None` when nothing was replaced. Every later
+/// step (tiers, the lead's title, the gate, snippets) then reads the word
+/// meant. The suggestions say what was replaced and what else was close.
+fn replace_unknown_words(
+    q: &Query,
+    cx: &mut Context<'_>,
+    suggestions: &mut Vec<Suggestion>,
+) -> Option<Query> {
+    let mut out = q.clone();
+    let mut replaced = false;
+    let last = q.clauses.len().saturating_sub(1);
+    for (ci, group) in out.clauses.iter_mut().enumerate() {
+        let n = group.len();
+        for (ai, atom) in group.iter_mut().enumerate() {
+            let Atom::Word(typed) = atom else { continue };
+            let words = cx.an.words(typed);
+            let [one] = words.as_slice() else { continue };
+            let last_word = ci == last && ai + 1 == n;
+            if let Some((instead, close)) = word::replacement(cx, &one.exact, &one.stem, last_word)
+            {
+                suggestions.push(Suggestion {
+                    word: typed.clone(),
+                    did_you_mean: close,
+                    searched_for: Some(instead.clone()),
+                });
+                *typed = instead;
+                replaced = true;
+            }
+        }
+    }
+    replaced.then_some(out)
+}
+
 impl Plan {
     pub(crate) fn new(
         q: &Query,
@@ -98,11 +133,13 @@ impl Plan {
             typos,
             lookups: 0,
         };
+        let mut suggestions: Vec<Suggestion> = Vec::new();
+        let replaced = replace_unknown_words(q, &mut cx, &mut suggestions);
+        let q = replaced.as_ref().unwrap_or(q);
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut weights: Vec<f32> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
         let mut parts: Vec<(String, Box<dyn TQuery>)> = Vec::new();
-        let mut suggestions: Vec<Suggestion> = Vec::new();
         let mut corrected: Vec<(String, String)> = Vec::new();
         let mut clauses: Vec<Clause> = Vec::new();
         let last_clause = q.clauses.len().saturating_sub(1);

@@ -537,6 +537,51 @@ fn word(
     clause.finish(out)
 }
 
+/// The indexed word to search for instead of `exact` when `exact`, in
+/// none of its forms (those of `stem`), is in any passage: the closest spelling, one
+/// slip away (two for a long word), and the close ones to suggest (it
+/// first).
+/// None for a short word, a word with digits, or a last word that begins
+/// indexed words (it is being typed: completions serve it).
+pub(super) fn replacement(
+    cx: &mut Context<'_>,
+    exact: &str,
+    stem: &str,
+    last_word: bool,
+) -> Option<(String, Vec<String>)> {
+    let len = exact.chars().count();
+    if cx.typos == Typos::Off
+        || len < 5
+        || exact.bytes().any(|b| b.is_ascii_digit())
+        || is_function_word(exact)
+        || cx.lex.word_freq(exact) > 0
+        || cx.lookups >= MAX_TYPO_WORDS
+        || cx.lex.forms(stem).df > 0
+        || (last_word && !cx.lex.starting_with(exact, 1).is_empty())
+    {
+        return None;
+    }
+    cx.lookups += 1;
+    let distance = if len >= 9 { 2 } else { 1 };
+    let best = typos::closest(cx.lex.within(exact, distance), exact)
+        .into_iter()
+        .next()?
+        .0;
+    // A suggestion costs nothing if wrong: look a little further.
+    let mut close: Vec<String> = typos::closest(
+        cx.lex
+            .within(exact, distance.max(if len >= 6 { 2 } else { 1 })),
+        exact,
+    )
+    .into_iter()
+    .map(|(k, _)| k)
+    .filter(|k| *k != best)
+    .take(MAX_CORRECTIONS - 1)
+    .collect();
+    close.insert(0, best.clone());
+    Some((best, close))
+}
+
 /// Other spellings and related words the index holds (`color` for
 /// `colour`, `Brazil` for `Brazilian`); none for a word with digits or a
 /// function word.
@@ -654,6 +699,7 @@ fn close_spellings(
         if !found.is_empty() {
             out.suggestion = Some(Suggestion {
                 word: typed.to_string(),
+                searched_for: None,
                 did_you_mean: found
                     .into_iter()
                     .take(MAX_CORRECTIONS)
