@@ -183,3 +183,33 @@ fn search_prefix_matches_word_starts() {
     let v = env.search("Pezesh*");
     assert_eq!(v.hits[0].marked(), vec!["Pezeshkian"]);
 }
+
+#[test]
+fn search_an_unknown_word_is_searched_as_the_close_word_the_index_holds() {
+    let env = Env::empty();
+    env.write(
+        "corpus/einstein.txt",
+        "= Albert Einstein =\n\nAlbert Einstein was a theoretical physicist.\n\n== Refrigerator ==\n\nEinstein and Szilard built a refrigerator; Einstein patented it, and Einstein sold it.\n",
+    );
+    env.write(
+        "corpus/physics.txt",
+        "= Physics =\n\nPhysics is a science.\n\n== People ==\n\nEinstein, Einstein and Bohr argued about Einstein's ideas.\n",
+    );
+    let r = env.run(&["search", "--json", "Einstien"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: SearchResults = r.parse();
+    // Read as if `einstein` had been typed: the article's lead first.
+    assert_eq!(v.hits[0].article, "Albert Einstein", "{r:?}");
+    assert_eq!(v.hits[0].section, Vec::<String>::new(), "{r:?}");
+    assert_eq!(v.suggestions[0].searched_for.as_deref(), Some("einstein"));
+    let r = env.run(&["search", "Einstien"]);
+    assert!(
+        r.stderr
+            .contains("'Einstien' is not in the index; searching for 'einstein' instead"),
+        "{r:?}"
+    );
+    // Off with --no-typos: the word is searched as typed.
+    let r = env.run(&["search", "--no-typos", "Einstien"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("did you mean: einstein"), "{r:?}");
+}

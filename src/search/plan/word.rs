@@ -567,7 +567,9 @@ pub(super) fn replacement(
         .into_iter()
         .next()?
         .0;
-    // A suggestion costs nothing if wrong: look a little further.
+    // A suggestion costs nothing if wrong: look a little further (but
+    // not at other forms of the word chosen: they are searched with it).
+    let best_stem = cx.an.stem(&best);
     let mut close: Vec<String> = typos::closest(
         cx.lex
             .within(exact, distance.max(if len >= 6 { 2 } else { 1 })),
@@ -575,7 +577,7 @@ pub(super) fn replacement(
     )
     .into_iter()
     .map(|(k, _)| k)
-    .filter(|k| *k != best)
+    .filter(|k| cx.an.stem(k) != best_stem)
     .take(MAX_CORRECTIONS - 1)
     .collect();
     close.insert(0, best.clone());
