@@ -159,12 +159,12 @@ impl Plan {
             }
             let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
             let mut function = true;
-            let stem = match group.as_slice() {
+            let (stem, exact) = match group.as_slice() {
                 [Atom::Word(w)] => match cx.an.words(w).as_slice() {
-                    [one] => Some(one.stem.clone()),
-                    _ => None,
+                    [one] => (Some(one.stem.clone()), Some(one.exact.clone())),
+                    _ => (None, None),
                 },
-                _ => None,
+                _ => (None, None),
             };
             for (ai, atom) in group.iter().enumerate() {
                 // The last word typed may be unfinished (search as you type).
@@ -195,6 +195,7 @@ impl Plan {
             clauses.push(Clause {
                 query,
                 function,
+                exact,
                 stem,
                 df,
             });
