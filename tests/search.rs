@@ -213,3 +213,21 @@ fn search_an_unknown_word_is_searched_as_the_close_word_the_index_holds() {
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("did you mean: einstein"), "{r:?}");
 }
+
+#[test]
+fn search_the_exact_form_outranks_words_that_share_only_its_stem() {
+    let env = Env::empty();
+    env.write(
+        "corpus/quixote.txt",
+        "= Don Quixote =\n\nDon Quixote is a novel. Quixote rides out; Quixote fights windmills.\n\n== Quixote's library ==\n\nThe library of Don Quixote is burned while Quixote sleeps.\n",
+    );
+    env.write(
+        "corpus/village.txt",
+        "= Village =\n\nA village of farmers.\n\n== Plans ==\n\nHis quixotical plan amazed the whole village.\n",
+    );
+    let v = env.search("quixotical");
+    assert_eq!(v.hits[0].article, "Village", "{v:?}");
+    // Typed as it stands in the novel, the novel's lead comes first.
+    let v = env.search("quixote");
+    assert_eq!(v.hits[0].article, "Don Quixote", "{v:?}");
+}

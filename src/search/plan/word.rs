@@ -261,6 +261,10 @@ enum Scope {
     Derived,
     /// A function word: the text only.
     Function,
+    /// A word that shares only the stem of the word typed (`quixote` for
+    /// `quixotical`): the text and the section's, never ahead of the word
+    /// itself in a heading or a title.
+    Stem,
 }
 
 /// Where a word is looked for.
@@ -380,6 +384,7 @@ fn fields_of(
             // "the" in a title or a heading says nothing, and in a
             // section's text only what it says in its paragraphs.
             Scope::Function => place == Place::Text,
+            Scope::Stem => matches!(place, Place::Text | Place::SectionText),
         };
         if !wanted {
             continue;
@@ -530,7 +535,7 @@ fn word(
             stem,
             DERIVED_WEIGHT * own,
             &format!("other words from the stem of '{typed}' (×{DERIVED_WEIGHT})"),
-            Scope::Derived,
+            Scope::Stem,
             &mut clause,
         );
     }
