@@ -261,10 +261,6 @@ enum Scope {
     Derived,
     /// A function word: the text only.
     Function,
-    /// A word that shares only the stem of the word typed (`quixote` for
-    /// `quixotical`): the text and the section's, never ahead of the word
-    /// itself in a heading or a title.
-    Stem,
 }
 
 /// Where a word is looked for.
@@ -384,7 +380,6 @@ fn fields_of(
             // "the" in a title or a heading says nothing, and in a
             // section's text only what it says in its paragraphs.
             Scope::Function => place == Place::Text,
-            Scope::Stem => matches!(place, Place::Text | Place::SectionText),
         };
         if !wanted {
             continue;
@@ -535,7 +530,7 @@ fn word(
             stem,
             DERIVED_WEIGHT * own,
             &format!("other words from the stem of '{typed}' (×{DERIVED_WEIGHT})"),
-            Scope::Stem,
+            Scope::Derived,
             &mut clause,
         );
     }
