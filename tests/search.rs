@@ -231,3 +231,17 @@ fn search_the_exact_form_outranks_words_that_share_only_its_stem() {
     let v = env.search("quixote");
     assert_eq!(v.hits[0].article, "Don Quixote", "{v:?}");
 }
+
+#[test]
+fn search_a_when_question_prefers_a_passage_that_names_a_year() {
+    let env = Env::empty();
+    env.write(
+        "corpus/comet.txt",
+        "= Comet =\n\nThe comet would return, the astronomer said, and the comet did return as he said.\n\n== Later ==\n\nThe comet would return in 1758, and it did.\n",
+    );
+    let v = env.search("when did the comet return");
+    assert_eq!(v.hits[0].years, vec![1758], "{v:?}");
+    // Without the question's shape, the passage holding the words most often.
+    let v = env.search("comet return");
+    assert!(v.hits[0].years.is_empty(), "{v:?}");
+}

@@ -33,7 +33,7 @@ use crate::index::Fields;
 use crate::query::{Atom, Query, QueryError};
 use crate::text::Analyzer;
 use tiers::{Clause, Tiers};
-use weights::{title_idf, FUNCTION_WORD_WEIGHT, LEAD_BOOST};
+use weights::{title_idf, FUNCTION_WORD_WEIGHT, LEAD_BOOST, WHEN_YEAR_BONUS};
 use word::Context;
 
 /// Which words get close spellings tried.
@@ -115,6 +115,18 @@ fn replace_unknown_words(
         }
     }
     replaced.then_some(out)
+}
+
+/// Passages that name a year, scored [`WHEN_YEAR_BONUS`].
+fn names_a_year(f: &Fields) -> Box<dyn TQuery> {
+    use std::ops::Bound;
+    use tantivy::query::RangeQuery;
+    use tantivy::Term;
+    let any = RangeQuery::new(
+        Bound::Included(Term::from_field_i64(f.years, i64::from(i32::MIN))),
+        Bound::Included(Term::from_field_i64(f.years, i64::from(i32::MAX))),
+    );
+    boxed(ConstScoreQuery::new(boxed(any), WHEN_YEAR_BONUS))
 }
 
 impl Plan {
@@ -256,8 +268,26 @@ impl Plan {
             let mut k = keep.iter();
             weights.retain(|_| *k.next().unwrap_or(&true));
         }
-        let (content, function): (Vec<&Clause>, Vec<&Clause>) =
+        let (content, mut function): (Vec<&Clause>, Vec<&Clause>) =
             clauses.iter().partition(|c| all_function || !c.function);
+        // A question's shape says what kind of answer it wants: "when did
+        // ..." is answered by a passage that names a year. Such passages
+        // score a little more; none is required to.
+        let asks_when = !all_function && clauses.iter().any(|c| c.exact.as_deref() == Some("when"));
+        let when = asks_when.then(|| {
+            parts.push((
+                format!("'when': the passage names a year (+{WHEN_YEAR_BONUS})"),
+                names_a_year(f),
+            ));
+            Clause {
+                query: names_a_year(f),
+                function: true,
+                exact: None,
+                stem: None,
+                df: 0,
+            }
+        });
+        function.extend(when.as_ref());
         let gate = (n > 1).then(|| tiers::complete_gate(q, f, cx.an, lex, cx.stats));
         let rarities: Vec<f32> = content
             .iter()
