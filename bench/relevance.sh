@@ -5,11 +5,14 @@
 #
 # Usage:  bench/relevance.sh [REPORT.md]
 #
-# The suite is bench/relevance/dev.jsonl: 160 known-item queries over 136
-# articles, nine kinds (fact, question, typo, inflection, spelling,
-# keyboard, topic, title, rare), each written from a passage of the bench
-# corpus the way a reader types it, with every equally good answer (found
-# with rg). bench/relevance.py runs them through the real binary.
+# The suite is bench/relevance/dev.jsonl: 289 known-item queries over about
+# 200 articles, of fifteen kinds (fact, question, typo, inflection,
+# spelling, keyboard, topic, title, rare; and issue 22's paraphrase,
+# remembered words, exact phrase, entity + attribute, section, lead), each
+# written from a passage of the bench corpus the way a reader types it,
+# with every equally good answer (found with rg). bench/relevance.py runs
+# them through the real binary, and counts each at the rank of the first
+# result that is or lists an answer, and again of the first that is one.
 #
 # Environment (besides bench/lib.sh's):
 #   PASSAGE_BENCH_CORPUS   the bench corpus (default ../shared/bench/wiki)

@@ -82,11 +82,30 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
     }
     if !args.output.json {
         for s in &results.suggestions {
-            messages::info(format!(
-                "'{}' is not in the index; did you mean: {}?",
-                s.word,
-                s.did_you_mean.join(", ")
-            ));
+            let others: Vec<&str> = s
+                .did_you_mean
+                .iter()
+                .map(String::as_str)
+                .filter(|k| Some(*k) != s.searched_for.as_deref())
+                .collect();
+            messages::info(match &s.searched_for {
+                Some(k) if others.is_empty() => {
+                    format!(
+                        "'{}' is not in the index; searching for '{k}' instead",
+                        s.word
+                    )
+                }
+                Some(k) => format!(
+                    "'{}' is not in the index; searching for '{k}' instead (or did you mean: {}?)",
+                    s.word,
+                    others.join(", ")
+                ),
+                None => format!(
+                    "'{}' is not in the index; did you mean: {}?",
+                    s.word,
+                    s.did_you_mean.join(", ")
+                ),
+            });
         }
     }
     print_results(&results, args.output.json, args.output.color, "no matches")

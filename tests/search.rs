@@ -183,3 +183,65 @@ fn search_prefix_matches_word_starts() {
     let v = env.search("Pezesh*");
     assert_eq!(v.hits[0].marked(), vec!["Pezeshkian"]);
 }
+
+#[test]
+fn search_an_unknown_word_is_searched_as_the_close_word_the_index_holds() {
+    let env = Env::empty();
+    env.write(
+        "corpus/einstein.txt",
+        "= Albert Einstein =\n\nAlbert Einstein was a theoretical physicist.\n\n== Refrigerator ==\n\nEinstein and Szilard built a refrigerator; Einstein patented it, and Einstein sold it.\n",
+    );
+    env.write(
+        "corpus/physics.txt",
+        "= Physics =\n\nPhysics is a science.\n\n== People ==\n\nEinstein, Einstein and Bohr argued about Einstein's ideas.\n",
+    );
+    let r = env.run(&["search", "--json", "Einstien"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: SearchResults = r.parse();
+    // Read as if `einstein` had been typed: the article's lead first.
+    assert_eq!(v.hits[0].article, "Albert Einstein", "{r:?}");
+    assert_eq!(v.hits[0].section, Vec::<String>::new(), "{r:?}");
+    assert_eq!(v.suggestions[0].searched_for.as_deref(), Some("einstein"));
+    let r = env.run(&["search", "Einstien"]);
+    assert!(
+        r.stderr
+            .contains("'Einstien' is not in the index; searching for 'einstein' instead"),
+        "{r:?}"
+    );
+    // Off with --no-typos: the word is searched as typed.
+    let r = env.run(&["search", "--no-typos", "Einstien"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("did you mean: einstein"), "{r:?}");
+}
+
+#[test]
+fn search_the_exact_form_outranks_words_that_share_only_its_stem() {
+    let env = Env::empty();
+    env.write(
+        "corpus/quixote.txt",
+        "= Don Quixote =\n\nDon Quixote is a novel. Quixote rides out; Quixote fights windmills.\n\n== Library ==\n\nThe library of Don Quixote is burned while Quixote sleeps.\n",
+    );
+    env.write(
+        "corpus/village.txt",
+        "= Village =\n\nA village of farmers.\n\n== Plans ==\n\nHis quixotical plan amazed the whole village.\n",
+    );
+    let v = env.search("quixotical");
+    assert_eq!(v.hits[0].article, "Village", "{v:?}");
+    // Typed as it stands in the novel, the novel's lead comes first.
+    let v = env.search("quixote");
+    assert_eq!(v.hits[0].article, "Don Quixote", "{v:?}");
+}
+
+#[test]
+fn search_a_when_question_prefers_a_passage_that_names_a_year() {
+    let env = Env::empty();
+    env.write(
+        "corpus/comet.txt",
+        "= Comet =\n\nThe comet would return, the astronomer said, and the comet did return as he said.\n\n== Later ==\n\nThe comet would return in 1758, and it did.\n",
+    );
+    let v = env.search("when did the comet return");
+    assert_eq!(v.hits[0].years, vec![1758], "{v:?}");
+    // Without the question's shape, the passage holding the words most often.
+    let v = env.search("comet return");
+    assert!(v.hits[0].years.is_empty(), "{v:?}");
+}

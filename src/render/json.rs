@@ -90,6 +90,9 @@ struct JsonResults<'a> {
 struct JsonSuggestion<'a> {
     word: &'a str,
     did_you_mean: &'a [String],
+    /// The word searched for instead (`null`: none, the typed word was
+    /// searched as it is).
+    searched_for: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -191,6 +194,7 @@ pub fn results<W: Write>(out: &mut W, r: &Results) -> io::Result<()> {
             .map(|s| JsonSuggestion {
                 word: &s.word,
                 did_you_mean: &s.did_you_mean,
+                searched_for: s.searched_for.as_deref(),
             })
             .collect(),
     };

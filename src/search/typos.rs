@@ -13,6 +13,9 @@ pub struct Suggestion {
     pub word: String,
     /// Closest indexed words (folded), best first.
     pub did_you_mean: Vec<String>,
+    /// The word searched for instead, when the typed one is in no passage
+    /// and a close one is (the first of `did_you_mean`).
+    pub searched_for: Option<String>,
 }
 
 /// How a variant relates to the word typed.

@@ -123,6 +123,9 @@ fn marked<'a>(text: &'a str, ranges: &[[usize; 2]]) -> Vec<&'a str> {
 pub struct Suggestion {
     pub word: String,
     pub did_you_mean: Vec<String>,
+    /// The word searched for instead of an unknown one, if any.
+    #[serde(deserialize_with = "nullable")]
+    pub searched_for: Option<String>,
 }
 
 /// Why a hit ranked where it did (`--explain`).
@@ -479,10 +482,10 @@ mod tests {
             ],
         );
         assert!(!v["suggestions"].as_array().unwrap().is_empty(), "{v}");
-        // 6 top-level + 18 per hit + 3 explain + 2 per part + 2 per suggestion.
+        // 6 top-level + 18 per hit + 3 explain + 2 per part + 3 per suggestion.
         assert_eq!(
             check_contract::<SearchResults>(&v, &["explain"]),
-            6 + 18 + 3 + 2 + 2
+            6 + 18 + 3 + 2 + 3
         );
         // Related prints search results.
         let id = v["hits"][0]["id"].as_str().unwrap().to_string();

@@ -33,7 +33,7 @@ use crate::index::Fields;
 use crate::query::{Atom, Query, QueryError};
 use crate::text::Analyzer;
 use tiers::{Clause, Tiers};
-use weights::{title_idf, FUNCTION_WORD_WEIGHT, LEAD_BOOST};
+use weights::{title_idf, FUNCTION_WORD_WEIGHT, LEAD_BOOST, WHEN_YEAR_BONUS};
 use word::Context;
 
 /// Which words get close spellings tried.
@@ -82,6 +82,53 @@ pub(crate) struct Plan {
     pub filters: Vec<CompiledFilter>,
 }
 
+/// The query with each word that is in no passage, in no form, replaced by
+/// the closest indexed word (as a search engine's "showing results for"),
+/// when one is a slip away; `None` when nothing was replaced. Every later
+/// step (tiers, the lead's title, the gate, snippets) then reads the word
+/// meant. The suggestions say what was replaced and what else was close.
+fn replace_unknown_words(
+    q: &Query,
+    cx: &mut Context<'_>,
+    suggestions: &mut Vec<Suggestion>,
+) -> Option<Query> {
+    let mut out = q.clone();
+    let mut replaced = false;
+    let last = q.clauses.len().saturating_sub(1);
+    for (ci, group) in out.clauses.iter_mut().enumerate() {
+        let n = group.len();
+        for (ai, atom) in group.iter_mut().enumerate() {
+            let Atom::Word(typed) = atom else { continue };
+            let words = cx.an.words(typed);
+            let [one] = words.as_slice() else { continue };
+            let last_word = ci == last && ai + 1 == n;
+            if let Some((instead, close)) = word::replacement(cx, &one.exact, &one.stem, last_word)
+            {
+                suggestions.push(Suggestion {
+                    word: typed.clone(),
+                    did_you_mean: close,
+                    searched_for: Some(instead.clone()),
+                });
+                *typed = instead;
+                replaced = true;
+            }
+        }
+    }
+    replaced.then_some(out)
+}
+
+/// Passages that name a year, scored [`WHEN_YEAR_BONUS`].
+fn names_a_year(f: &Fields) -> Box<dyn TQuery> {
+    use std::ops::Bound;
+    use tantivy::query::RangeQuery;
+    use tantivy::Term;
+    let any = RangeQuery::new(
+        Bound::Included(Term::from_field_i64(f.years, i64::from(i32::MIN))),
+        Bound::Included(Term::from_field_i64(f.years, i64::from(i32::MAX))),
+    );
+    boxed(ConstScoreQuery::new(boxed(any), WHEN_YEAR_BONUS))
+}
+
 impl Plan {
     pub(crate) fn new(
         q: &Query,
@@ -98,11 +145,13 @@ impl Plan {
             typos,
             lookups: 0,
         };
+        let mut suggestions: Vec<Suggestion> = Vec::new();
+        let replaced = replace_unknown_words(q, &mut cx, &mut suggestions);
+        let q = replaced.as_ref().unwrap_or(q);
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut weights: Vec<f32> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
         let mut parts: Vec<(String, Box<dyn TQuery>)> = Vec::new();
-        let mut suggestions: Vec<Suggestion> = Vec::new();
         let mut corrected: Vec<(String, String)> = Vec::new();
         let mut clauses: Vec<Clause> = Vec::new();
         let last_clause = q.clauses.len().saturating_sub(1);
@@ -122,12 +171,12 @@ impl Plan {
             }
             let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
             let mut function = true;
-            let stem = match group.as_slice() {
+            let (stem, exact) = match group.as_slice() {
                 [Atom::Word(w)] => match cx.an.words(w).as_slice() {
-                    [one] => Some(one.stem.clone()),
-                    _ => None,
+                    [one] => (Some(one.stem.clone()), Some(one.exact.clone())),
+                    _ => (None, None),
                 },
-                _ => None,
+                _ => (None, None),
             };
             for (ai, atom) in group.iter().enumerate() {
                 // The last word typed may be unfinished (search as you type).
@@ -158,6 +207,7 @@ impl Plan {
             clauses.push(Clause {
                 query,
                 function,
+                exact,
                 stem,
                 df,
             });
@@ -218,8 +268,26 @@ impl Plan {
             let mut k = keep.iter();
             weights.retain(|_| *k.next().unwrap_or(&true));
         }
-        let (content, function): (Vec<&Clause>, Vec<&Clause>) =
+        let (content, mut function): (Vec<&Clause>, Vec<&Clause>) =
             clauses.iter().partition(|c| all_function || !c.function);
+        // A question's shape says what kind of answer it wants: "when did
+        // ..." is answered by a passage that names a year. Such passages
+        // score a little more; none is required to.
+        let asks_when = !all_function && clauses.iter().any(|c| c.exact.as_deref() == Some("when"));
+        let when = asks_when.then(|| {
+            parts.push((
+                format!("'when': the passage names a year (+{WHEN_YEAR_BONUS})"),
+                names_a_year(f),
+            ));
+            Clause {
+                query: names_a_year(f),
+                function: true,
+                exact: None,
+                stem: None,
+                df: 0,
+            }
+        });
+        function.extend(when.as_ref());
         let gate = (n > 1).then(|| tiers::complete_gate(q, f, cx.an, lex, cx.stats));
         let rarities: Vec<f32> = content
             .iter()

@@ -25,6 +25,8 @@ use crate::text::Analyzer;
 pub(super) struct Clause {
     pub query: Box<dyn TQuery>,
     pub function: bool,
+    /// The word as typed, folded (for a plain word).
+    pub exact: Option<String>,
     pub stem: Option<String>,
     /// Paragraphs holding the word (0 for a phrase or a prefix: specific).
     pub df: u64,
@@ -161,7 +163,10 @@ pub(super) fn lead_bonus(
 ) -> Option<Box<dyn TQuery>> {
     let mut must: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for c in content {
+        // The word and its inflections: a title holding only a derivation
+        // (`Don Quixote` for `quixotical`) is not the subject asked for.
         let forms = lex.forms(c.stem.as_deref()?);
+        let (forms, _) = super::word::split_derivations(lex, c.exact.as_deref()?, forms);
         let title = Words::new(f.title, &forms.words, stats.titles, Only::Sections);
         must.push((Occur::Must, boxed(title)));
     }

@@ -60,3 +60,8 @@ pub(super) fn weight_of(lex: &dyn Lexicon, exact: &str, stem: &str) -> f32 {
     let df = lex.forms(stem).df;
     idf(df.max(1), lex.num_docs())
 }
+
+/// Score added to a passage that names a year, for a question asking
+/// "when": about a rare word's weight in the text, so the year decides
+/// between passages that hold the same words.
+pub(super) const WHEN_YEAR_BONUS: f32 = 1.0;

@@ -468,6 +468,11 @@ fn word(
         cx.lex.forms(stem)
     };
     let df = forms.df;
+    // The exact form outranks its derivations: when the word typed is in
+    // the index, the forms that share only its stem (`quixote` for
+    // `quixotical`) weigh as derived words, and only the word and its
+    // inflections count in titles.
+    let (forms, farther) = split_derivations(cx.lex, exact, forms);
     out.pattern(
         Pattern::Stem(stem.to_string()),
         weight_of(cx.lex, exact, stem),
@@ -515,6 +520,20 @@ fn word(
         scope,
         &mut clause,
     );
+    if !farther.is_empty() {
+        fields_of(
+            cx,
+            &Forms {
+                words: farther,
+                df: forms.df,
+            },
+            stem,
+            DERIVED_WEIGHT * own,
+            &format!("other words from the stem of '{typed}' (×{DERIVED_WEIGHT})"),
+            Scope::Derived,
+            &mut clause,
+        );
+    }
     for d in derived {
         let blend = if d.df > 0 {
             idf(shared, n) / idf(d.df, n)
@@ -535,6 +554,108 @@ fn word(
         out.pattern(Pattern::Stem(d.stem), hl);
     }
     clause.finish(out)
+}
+
+/// `forms` (of the stem of `exact`) split into the word and its
+/// inflections, and the other words sharing its stem, when `exact` itself
+/// is indexed; all of them and none otherwise (a word typed in no form of
+/// its own is looked for in every form of its stem). Both keep the
+/// stem's document frequency: they share one IDF.
+pub(super) fn split_derivations(
+    lex: &dyn Lexicon,
+    exact: &str,
+    forms: Forms,
+) -> (Forms, Vec<String>) {
+    if forms.words.len() < 2 || lex.word_freq(exact) == 0 {
+        return (forms, Vec::new());
+    }
+    let (near, far): (Vec<String>, Vec<String>) = forms
+        .words
+        .into_iter()
+        .partition(|f| inflection_of(exact, f));
+    (
+        Forms {
+            words: near,
+            df: forms.df,
+        },
+        far,
+    )
+}
+
+/// Whether `form` is `word` or an inflection of it, or `word` of `form`:
+/// the two differ only by inflectional endings after what they share
+/// (`relation`, `relations`; `adopt`, `adopted`, `adopting`; `study`,
+/// `studies`; `run`, `running`). A derivation that shares the stem
+/// (`quixote`, `quixotical`; `nation`, `national`) is not.
+pub(super) fn inflection_of(word: &str, form: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "", "s", "es", "e", "ed", "d", "ing", "y", "ies", "ied", "ier", "iest", "er", "ers", "est",
+        "'s", "s'",
+    ];
+    let mut common = word
+        .bytes()
+        .zip(form.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !word.is_char_boundary(common) {
+        common -= 1;
+    }
+    // A consonant doubled before the ending (`running`) is part of it.
+    let last = common.checked_sub(1).map(|i| word.as_bytes()[i]);
+    let inflectional = |rest: &str| {
+        ENDINGS.contains(&rest)
+            || (last.is_some_and(|b| b.is_ascii_alphabetic())
+                && rest.as_bytes().first().copied() == last
+                && ENDINGS.contains(&&rest[1..]))
+    };
+    inflectional(&word[common..]) && inflectional(&form[common..])
+}
+
+/// The indexed word to search for instead of `exact` when `exact`, in
+/// none of its forms (those of `stem`), is in any passage: the closest spelling, one
+/// slip away (two for a long word), and the close ones to suggest (it
+/// first).
+/// None for a short word, a word with digits, or a last word that begins
+/// indexed words (it is being typed: completions serve it).
+pub(super) fn replacement(
+    cx: &mut Context<'_>,
+    exact: &str,
+    stem: &str,
+    last_word: bool,
+) -> Option<(String, Vec<String>)> {
+    let len = exact.chars().count();
+    if cx.typos == Typos::Off
+        || len < 5
+        || exact.bytes().any(|b| b.is_ascii_digit())
+        || is_function_word(exact)
+        || cx.lex.word_freq(exact) > 0
+        || cx.lookups >= MAX_TYPO_WORDS
+        || cx.lex.forms(stem).df > 0
+        || (last_word && !cx.lex.starting_with(exact, 1).is_empty())
+    {
+        return None;
+    }
+    cx.lookups += 1;
+    let distance = if len >= 9 { 2 } else { 1 };
+    let best = typos::closest(cx.lex.within(exact, distance), exact)
+        .into_iter()
+        .next()?
+        .0;
+    // A suggestion costs nothing if wrong: look a little further (but
+    // not at other forms of the word chosen: they are searched with it).
+    let best_stem = cx.an.stem(&best);
+    let mut close: Vec<String> = typos::closest(
+        cx.lex
+            .within(exact, distance.max(if len >= 6 { 2 } else { 1 })),
+        exact,
+    )
+    .into_iter()
+    .map(|(k, _)| k)
+    .filter(|k| cx.an.stem(k) != best_stem)
+    .take(MAX_CORRECTIONS - 1)
+    .collect();
+    close.insert(0, best.clone());
+    Some((best, close))
 }
 
 /// Other spellings and related words the index holds (`color` for
@@ -654,6 +775,7 @@ fn close_spellings(
         if !found.is_empty() {
             out.suggestion = Some(Suggestion {
                 word: typed.to_string(),
+                searched_for: None,
                 did_you_mean: found
                     .into_iter()
                     .take(MAX_CORRECTIONS)
@@ -682,5 +804,31 @@ fn completions(cx: &mut Context<'_>, w: &Typed<'_>, derived: &mut Vec<Derived>) 
             df: sdf,
             weight: PREFIX_WEIGHT,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections_are_told_from_derivations() {
+        for (a, b) in [
+            ("relation", "relations"),
+            ("adopting", "adopted"),
+            ("study", "studies"),
+            ("run", "running"),
+            ("einstein", "einstein's"),
+            ("quixotical", "quixotical"),
+        ] {
+            assert!(inflection_of(a, b) && inflection_of(b, a), "{a} {b}");
+        }
+        for (a, b) in [
+            ("quixotical", "quixote"),
+            ("nation", "national"),
+            ("relate", "relativity"),
+        ] {
+            assert!(!inflection_of(a, b), "{a} {b}");
+        }
     }
 }
