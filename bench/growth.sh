@@ -14,7 +14,7 @@
 #   stat walk  `passage index` with nothing changed (hyperfine): one stat
 #              per corpus file, so it GROWS WITH THE CORPUS by design; a
 #              search without a watcher does the same walk
-#   search     p50 (and p90) of the 160 queries of bench/relevance/dev.jsonl
+#   search     p50 (and p90) of the queries of bench/relevance/dev.jsonl
 #              (bench/relevance.py --repeat R: each query's time is the
 #              median of R runs), without a watcher and with `passage watch`
 #              running (then a search skips the walk); the suite's answers
