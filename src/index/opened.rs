@@ -3,7 +3,7 @@
 //! (section path, title, file) and their text read back from the corpus
 //! (the index stores where each passage stands, not a second copy of it).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -518,7 +518,7 @@ pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Result<Opened, Unopened> 
             dir,
             corpus: CorpusRoot::new(corpus),
             cols,
-            strings: Mutex::new(HashMap::new()),
+            strings: Mutex::new(HashMap::default()),
         })
     })();
     opened.ok_or(Unopened::Failed)
