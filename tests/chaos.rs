@@ -10,8 +10,7 @@
 //! rounds for that long and prints the counts RELIABILITY.md reports.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -195,17 +194,7 @@ fn index(env: &Env, index: &str) {
 fn exported(env: &Env, index: &str) -> Vec<String> {
     let r = env.run(&["export", "--no-update", "--index", index]);
     assert!(r.code == 0 || r.code == 1, "{r:?}");
-    let mut docs: Vec<String> = r
-        .stdout
-        .lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v.as_object_mut().unwrap().remove("id");
-            v.to_string()
-        })
-        .collect();
-    docs.sort();
-    docs
+    crate::util::exported_without_ids(&r.stdout)
 }
 
 /// Counts over the whole run.
@@ -268,24 +257,6 @@ impl Counts {
     }
 }
 
-fn start_watch(env: &Env) -> Child {
-    let mut watch = env
-        .command(&["watch", "--debounce-ms", "30"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(watch.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(
-        line.contains("up to date") || line.contains("rebuilt"),
-        "{line:?}"
-    );
-    watch
-}
-
 /// Whether strace can inject faults here (`.ci/run` installs it).
 fn strace() -> bool {
     std::process::Command::new("strace")
@@ -323,7 +294,8 @@ fn chaos_edits_kills_and_searches_never_leave_a_wrong_answer_in_silence() {
     // `index` is kept current by a watcher; `solo` by searches alone.
     index(&env, "index");
     index(&env, "solo");
-    let mut watch = start_watch(&env);
+    // The reader is kept: a watcher whose stdout is closed ends.
+    let (mut watch, _out) = env.start_watch(&["--debounce-ms", "30"]);
     let mut counts = Counts::default();
     let began = Instant::now();
     loop {

@@ -708,17 +708,7 @@ fn a_format_18_index_carries_its_ids_and_history_over() {
 fn exported(env: &Env, index: &str) -> Vec<String> {
     let r = env.run(&["export", "--index", index]);
     assert_eq!(r.code, 0, "{r:?}");
-    let mut docs: Vec<String> = r
-        .stdout
-        .lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v.as_object_mut().unwrap().remove("id");
-            v.to_string()
-        })
-        .collect();
-    docs.sort();
-    docs
+    crate::util::exported_without_ids(&r.stdout)
 }
 
 #[test]

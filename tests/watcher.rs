@@ -3,32 +3,11 @@
 //! starved by a busy file, stopped, hung or watching something else.
 
 use std::io::BufRead;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::util::Env;
-
-/// Starts `passage watch ARGS` and waits for its first line (its first
-/// update is done then).
-fn start_watch(env: &Env, args: &[&str]) -> (Child, std::io::BufReader<std::process::ChildStdout>) {
-    let mut cmd = vec!["watch"];
-    cmd.extend_from_slice(args);
-    let mut watch = env
-        .command(&cmd)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = std::io::BufReader::new(watch.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert!(
-        line.contains("up to date") || line.contains("rebuilt"),
-        "{line:?}"
-    );
-    (watch, out)
-}
 
 fn stop(mut watch: Child) {
     let _ = watch.kill();
@@ -55,7 +34,7 @@ fn an_edit_still_in_the_debounce_window_is_seen() {
     assert_eq!(env.run(&["index"]).code, 0);
     // A minute of debounce: without the handshake the watcher would not
     // apply the edit before the search.
-    let (watch, _out) = start_watch(&env, &["--debounce-ms", "60000"]);
+    let (watch, _out) = env.start_watch(&["--debounce-ms", "60000"]);
     env.write("corpus/w.txt", article("zeppelin"));
     let r = env.run(&["search", "--json", "zeppelin"]);
     let old = env.run(&["search", "aardvark"]);
@@ -77,7 +56,7 @@ fn a_stopped_watcher_is_not_trusted() {
     let env = Env::empty();
     env.write("corpus/w.txt", article("aardvark"));
     assert_eq!(env.run(&["index"]).code, 0);
-    let (watch, _out) = start_watch(&env, &["--debounce-ms", "50"]);
+    let (watch, _out) = env.start_watch(&["--debounce-ms", "50"]);
     signal(&watch, "STOP");
     env.write("corpus/w.txt", article("zeppelin"));
     let started = Instant::now();
@@ -175,7 +154,7 @@ fn a_busy_file_does_not_starve_the_watcher() {
     env.write("corpus/w.txt", article("aardvark"));
     env.write("corpus/busy.txt", "= Busy =\n\nA log.\n");
     assert_eq!(env.run(&["index"]).code, 0);
-    let (watch, mut out) = start_watch(&env, &["--debounce-ms", "300"]);
+    let (watch, mut out) = env.start_watch(&["--debounce-ms", "300"]);
     // Appended to every 100 ms: the corpus is never quiet for 300 ms.
     let done = AtomicBool::new(false);
     let line = std::thread::scope(|s| {
@@ -218,7 +197,7 @@ fn a_watcher_whose_update_was_refused_does_not_vouch_for_the_index() {
     let env = Env::empty();
     env.write("corpus/w.txt", article("aardvark"));
     assert_eq!(env.run(&["index"]).code, 0);
-    let (watch, _out) = start_watch(&env, &["--debounce-ms", "50"]);
+    let (watch, _out) = env.start_watch(&["--debounce-ms", "50"]);
     // Another writer holds the index (as `index --full` would): the
     // watcher's update of the edit below is refused.
     let lock = std::fs::File::options()
@@ -270,7 +249,7 @@ fn a_watcher_follows_the_corpus_folder_swapped_or_made_again() {
     let env = Env::empty();
     env.write("corpus/w.txt", article("aardvark"));
     assert_eq!(env.run(&["index"]).code, 0);
-    let (watch, _out) = start_watch(&env, &["--debounce-ms", "50"]);
+    let (watch, _out) = env.start_watch(&["--debounce-ms", "50"]);
     // Swapped for another folder.
     env.write("corpus.new/w.txt", article("zeppelin"));
     std::fs::rename(env.path().join("corpus"), env.path().join("corpus.old")).unwrap();
@@ -294,7 +273,7 @@ fn a_watcher_sees_edits_of_a_link_target_outside_the_corpus() {
     env.write("outside/x.txt", article("aardvark"));
     std::os::unix::fs::symlink("../outside/x.txt", env.path().join("corpus/x.txt")).unwrap();
     assert_eq!(env.run(&["index"]).code, 0);
-    let (watch, _out) = start_watch(&env, &["--debounce-ms", "50"]);
+    let (watch, _out) = env.start_watch(&["--debounce-ms", "50"]);
     env.write("outside/x.txt", article("zeppelin"));
     finds(&env, "zeppelin", &[]);
     replace_by_rename(&env, "outside/x.txt", &article("platinum"));
@@ -308,7 +287,7 @@ fn a_watcher_of_a_one_file_corpus_sees_every_save() {
     env.write("one.txt", article("aardvark"));
     let at = ["--corpus", "one.txt"];
     assert_eq!(env.run(&["index", "--corpus", "one.txt"]).code, 0);
-    let (watch, _out) = start_watch(&env, &at);
+    let (watch, _out) = env.start_watch(&at);
     for word in ["zeppelin", "platinum", "quagmire"] {
         replace_by_rename(&env, "one.txt", &article(word));
         finds(&env, word, &at);

@@ -381,6 +381,25 @@ type ReachedAll = (HashMap<SegmentId, Arc<Reached>>, u64);
 /// Scored documents per segment, once per search.
 type ListCache = Arc<Mutex<HashMap<SegmentId, Arc<Vec<(DocId, Score)>>>>>;
 
+/// The list of a segment from `cache` (made by `make` the first time), or
+/// made afresh when there is no cache (scoring off: nothing is reused).
+fn cached_list(
+    cache: Option<&ListCache>,
+    reader: &SegmentReader,
+    make: impl FnOnce() -> tantivy::Result<Vec<(DocId, Score)>>,
+) -> tantivy::Result<Arc<Vec<(DocId, Score)>>> {
+    let Some(cache) = cache else {
+        return Ok(Arc::new(make()?));
+    };
+    let id = reader.segment_id();
+    if let Some(l) = cache.lock().expect("not poisoned").get(&id) {
+        return Ok(l.clone());
+    }
+    let l = Arc::new(make()?);
+    cache.lock().expect("not poisoned").insert(id, l.clone());
+    Ok(l)
+}
+
 /// A word in a section's text: the text of the documents after it in its
 /// block (its heading, its paragraphs, its subsections' headings and
 /// paragraphs; the lead's title and own paragraphs), scored as one
@@ -673,21 +692,7 @@ impl InheritWeight {
 
 impl Weight for InheritWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let list = match &self.cache {
-            Some(cache) => {
-                let id = reader.segment_id();
-                let found = cache.lock().expect("not poisoned").get(&id).cloned();
-                match found {
-                    Some(l) => l,
-                    None => {
-                        let l = Arc::new(self.heirs(reader)?);
-                        cache.lock().expect("not poisoned").insert(id, l.clone());
-                        l
-                    }
-                }
-            }
-            None => Arc::new(self.heirs(reader)?),
-        };
+        let list = cached_list(self.cache.as_ref(), reader, || self.heirs(reader))?;
         Ok(Box::new(ListScorer::new(list, boost)))
     }
 
@@ -976,21 +981,7 @@ impl SummedWeight {
 
 impl Weight for SummedWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let list = match &self.cache {
-            Some(cache) => {
-                let id = reader.segment_id();
-                let found = cache.lock().expect("not poisoned").get(&id).cloned();
-                match found {
-                    Some(l) => l,
-                    None => {
-                        let l = Arc::new(self.merged(reader)?);
-                        cache.lock().expect("not poisoned").insert(id, l.clone());
-                        l
-                    }
-                }
-            }
-            None => Arc::new(self.merged(reader)?),
-        };
+        let list = cached_list(self.cache.as_ref(), reader, || self.merged(reader))?;
         Ok(Box::new(ListScorer::new(list, boost)))
     }
 

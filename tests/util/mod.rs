@@ -9,8 +9,9 @@ pub mod output;
 
 pub use output::{assert_output, assert_output_with, Volatile};
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 /// The real article shipped in the repository's corpus.
 pub const ARTICLE: &str = "corpus/iran-syria-relations.txt";
@@ -163,6 +164,28 @@ impl Env {
         c
     }
 
+    /// Starts `passage watch ARGS` and waits for its first line (its first
+    /// update is done then). Keep the reader: a watcher whose stdout is
+    /// closed ends at its next line.
+    pub fn start_watch(&self, args: &[&str]) -> (Child, std::io::BufReader<ChildStdout>) {
+        let mut cmd = vec!["watch"];
+        cmd.extend_from_slice(args);
+        let mut watch = self
+            .command(&cmd)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(watch.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(
+            line.contains("up to date") || line.contains("rebuilt"),
+            "{line:?}"
+        );
+        (watch, out)
+    }
+
     /// `passage search --json QUERY` (building the index if needed).
     // Superseded by the typed `Env::search` here, but kept: tests on other
     // branches still call it.
@@ -180,4 +203,19 @@ impl Env {
         assert!(r.code == 0 || r.code == 1, "{r:?}");
         r.parse()
     }
+}
+
+/// The documents of `export` output, each without its ID, sorted: what two
+/// indexes of one corpus must agree on.
+pub fn exported_without_ids(ndjson: &str) -> Vec<String> {
+    let mut docs: Vec<String> = ndjson
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v.as_object_mut().unwrap().remove("id");
+            v.to_string()
+        })
+        .collect();
+    docs.sort();
+    docs
 }
