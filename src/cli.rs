@@ -168,6 +168,10 @@ pub struct SearchArgs {
     /// Do not try close spellings of words the index does not know.
     #[arg(long)]
     pub no_typos: bool,
+    /// Do not count a word's synonyms (from WordNet) where the word itself
+    /// is missing.
+    #[arg(long)]
+    pub no_expand: bool,
     /// List the sections of every article, with their passage counts,
     /// instead of searching; filters in the query (article:, section:,
     /// year:) restrict the list.
@@ -490,6 +494,7 @@ impl SearchArgs {
         SearchOptions {
             limit: self.limit.min(passage::limits::MAX_HITS),
             typos: !self.no_typos,
+            expand: !self.no_expand,
             explain: self.explain,
             ..SearchOptions::default()
         }

@@ -67,6 +67,10 @@ pub const MAX_TYPO_WORDS: usize = 20;
 /// Most corrections tried per word: past three, a correction is a guess.
 pub const MAX_CORRECTIONS: usize = 3;
 
+/// Most synonyms a query word is expanded to: WordNet's first ones the
+/// index holds (commonest senses first); later ones are mostly rare senses.
+pub const MAX_EXPANSIONS: usize = 4;
+
 /// Most completions of an unfinished last word: the commonest ones, so a
 /// prefix means the words a reader is likely typing.
 pub const MAX_COMPLETIONS: usize = 8;

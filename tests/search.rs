@@ -245,3 +245,41 @@ fn search_a_when_question_prefers_a_passage_that_names_a_year() {
     let v = env.search("comet return");
     assert!(v.hits[0].years.is_empty(), "{v:?}");
 }
+
+#[test]
+fn search_a_word_missing_from_a_passage_is_found_through_its_synonyms_weighed_below_it() {
+    let env = Env::empty();
+    env.write(
+        "corpus/criswell.txt",
+        "= Criswell =\n\nA showy psychic who claimed he slept in a coffin every night.\n\n== Later ==\n\nHe appeared in films and wrote columns.\n",
+    );
+    env.write(
+        "corpus/inn.txt",
+        "= Inn =\n\nA psychic slept at the inn one night.\n\n== Rooms ==\n\nGuests slept in narrow rooms.\n",
+    );
+    // "casket" is in no passage: the one saying "coffin" holds it in
+    // other words, and comes first.
+    let v = env.search("psychic who slept in a casket");
+    assert_eq!(v.hits[0].article, "Criswell", "{v:?}");
+    let r = env.run(&["search", "--explain", "psychic who slept in a casket"]);
+    assert!(
+        r.stdout.contains("'coffin' (a synonym of 'casket'"),
+        "{r:?}"
+    );
+    // Off with --no-expand.
+    let r = env.run(&[
+        "search",
+        "--explain",
+        "--no-expand",
+        "psychic who slept in a casket",
+    ]);
+    assert!(r.stdout.contains("Criswell"), "{r:?}");
+    assert!(!r.stdout.contains("synonym"), "{r:?}");
+    // A passage holding the word typed outranks one holding its synonym.
+    env.write(
+        "corpus/vampire.txt",
+        "= Vampire =\n\nThe vampire slept in a casket, a psychic said.\n",
+    );
+    let v = env.search("psychic who slept in a casket");
+    assert_eq!(v.hits[0].article, "Vampire", "{v:?}");
+}

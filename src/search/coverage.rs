@@ -14,10 +14,16 @@ use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader};
 /// within the limits, and low enough that an `f32` keeps BM25's precision.
 pub(crate) const STEP: f32 = 10_000.0;
 
-/// Splits a score into the words held (whole steps) and the BM25 part.
+/// The score step of a word held only through an expansion (a synonym of
+/// it): half a word, so a passage holding the word typed ranks above one
+/// holding only a synonym, and two synonyms count as one word typed.
+pub(crate) const EXPANDED: f32 = STEP / 2.0;
+
+/// Splits a score into half steps (two for a word held, one for a word
+/// held only through an expansion) and the BM25 part.
 pub(crate) fn split(score: f32) -> (usize, f32) {
-    let steps = (score / STEP).floor().max(0.0);
-    (steps as usize, score - steps * STEP)
+    let halves = (score / EXPANDED).floor().max(0.0);
+    (halves as usize, score - halves * EXPANDED)
 }
 
 /// What a passage on the query's topic (a paragraph, or a section whose
@@ -28,17 +34,19 @@ pub(crate) fn on_topic(words: usize) -> f32 {
     (words + 1) as f32 * STEP
 }
 
-/// The content words a passage of the any-word tier holds (at least 1, at
-/// most `words`), and its BM25 part, from its score: [`STEP`]s for the
-/// words, and [`on_topic`] when it is on topic.
+/// The content words a passage of the any-word tier holds, in the words
+/// typed or (two for one) their expansions (at least 1, at most `words`),
+/// and its BM25 part, from its score: [`STEP`]s for the words,
+/// [`EXPANDED`] for each word held only through an expansion, and
+/// [`on_topic`] when it is on topic.
 pub(crate) fn held(score: f32, words: usize) -> (usize, f32) {
-    let (steps, bm25) = split(score);
-    let held = if steps > words {
-        steps - (words + 1)
+    let (halves, bm25) = split(score);
+    let halves = if halves > 2 * words {
+        halves - 2 * (words + 1)
     } else {
-        steps
+        halves
     };
-    (held.clamp(1, words.max(1)), bm25)
+    (halves.div_ceil(2).clamp(1, words.max(1)), bm25)
 }
 
 /// A query whose matches score `offset` more than the inner query's.
@@ -133,9 +141,13 @@ mod tests {
 
     #[test]
     fn split_recovers_the_words_and_the_bm25_part() {
-        let (steps, rest) = split(3.0 * STEP + 42.5);
-        assert_eq!(steps, 3);
+        let (halves, rest) = split(3.0 * STEP + EXPANDED + 42.5);
+        assert_eq!(halves, 7);
         assert!((rest - 42.5).abs() < 0.01, "{rest}");
         assert_eq!(split(42.5).0, 0);
+        // Two words typed and one through a synonym, on topic, of five.
+        let (held_, rest) = held(on_topic(5) + 2.0 * STEP + EXPANDED + 3.5, 5);
+        assert_eq!(held_, 3);
+        assert!((rest - 3.5).abs() < 0.01, "{rest}");
     }
 }

@@ -52,6 +52,38 @@ pub(crate) fn group(ranked: &[Span], max_groups: usize) -> Vec<Vec<usize>> {
     groups
 }
 
+/// The ranking with each section about the query (`about(i)`) moved just
+/// above the best ranked document inside it: a topic query ("ananda and
+/// the first buddhist council") asks for the section ("The First
+/// Council"), even when one of its paragraphs, holding the same words more
+/// densely, outscores it. Grouped after this, the section leads and its
+/// paragraphs are listed under it. Returns the new order, as indices into
+/// `ranked`.
+pub(crate) fn topics_first(ranked: &[Span], mut about: impl FnMut(usize) -> bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..ranked.len()).collect();
+    for i in 0..ranked.len() {
+        let s = &ranked[i];
+        let inside = |t: &Span| {
+            t.file == s.file
+                && s.bytes.start <= t.bytes.start
+                && t.bytes.end <= s.bytes.end
+                && t.bytes != s.bytes
+        };
+        let at = order
+            .iter()
+            .position(|&j| j == i)
+            .expect("every index is in the order");
+        let Some(first) = order[..at].iter().position(|&j| inside(&ranked[j])) else {
+            continue;
+        };
+        if about(i) {
+            order.remove(at);
+            order.insert(first, i);
+        }
+    }
+    order
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +133,23 @@ mod tests {
             span("a", 2, 5),
         ];
         assert_eq!(group(&ranked, 2), vec![vec![0, 3], vec![1]]);
+    }
+
+    #[test]
+    fn a_section_about_the_query_moves_above_its_best_document() {
+        let ranked = [
+            span("a", 10, 40),   // paragraph
+            span("b", 0, 10),    // elsewhere
+            span("a", 0, 100),   // its section, about the query
+            span("a", 50, 90),   // another of its paragraphs
+            span("a", 100, 300), // a section about it holding nothing ranked
+        ];
+        let order = topics_first(&ranked, |i| i == 2 || i == 4);
+        assert_eq!(order, vec![2, 0, 1, 3, 4]);
+        let moved: Vec<Span> = order.iter().map(|&i| ranked[i].clone()).collect();
+        // Grouped, the section leads both its paragraphs.
+        assert_eq!(group(&moved, 10), vec![vec![0, 1, 3], vec![2], vec![4]]);
+        // Not about it: nothing moves.
+        assert_eq!(topics_first(&ranked, |_| false), vec![0, 1, 2, 3, 4]);
     }
 }

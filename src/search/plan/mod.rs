@@ -80,6 +80,9 @@ pub(crate) struct Plan {
     /// The query's filters, compiled: the tiers are restricted by them, and
     /// the search says which of them nothing satisfies.
     pub filters: Vec<CompiledFilter>,
+    /// The stems of the query's content words, each with its rarity (IDF
+    /// in the text): what a section about the query has in its headings.
+    pub topic: Vec<(String, f32)>,
 }
 
 /// The query with each word that is in no passage, in no form, replaced by
@@ -136,6 +139,7 @@ impl Plan {
         an: &mut Analyzer,
         lex: &dyn Lexicon,
         typos: Typos,
+        expand: bool,
     ) -> Result<Plan> {
         let mut cx = Context {
             f,
@@ -143,6 +147,7 @@ impl Plan {
             lex,
             stats: lex.stats(),
             typos,
+            expand,
             lookups: 0,
         };
         let mut suggestions: Vec<Suggestion> = Vec::new();
@@ -170,6 +175,7 @@ impl Plan {
                 }
             }
             let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
+            let mut expanded: Vec<Box<dyn TQuery>> = Vec::new();
             let mut function = true;
             let (stem, exact) = match group.as_slice() {
                 [Atom::Word(w)] => match cx.an.words(w).as_slice() {
@@ -191,6 +197,7 @@ impl Plan {
                 notes.extend(planned.notes);
                 suggestions.extend(planned.suggestion);
                 corrected.extend(planned.corrected);
+                expanded.extend(planned.expanded);
                 match planned.query {
                     Some(query) => alts.push(query),
                     None => notes.push(format!("{atom} has no letters or digits and was ignored")),
@@ -204,8 +211,16 @@ impl Plan {
                 )),
             };
             let df = stem.as_ref().map_or(0, |s| lex.forms(s).df);
+            let expanded = match expanded.len() {
+                0 => None,
+                1 => expanded.pop(),
+                _ => Some(boxed(BooleanQuery::new(
+                    expanded.into_iter().map(|q| (Occur::Should, q)).collect(),
+                ))),
+            };
             clauses.push(Clause {
                 query,
+                expanded,
                 function,
                 exact,
                 stem,
@@ -281,6 +296,7 @@ impl Plan {
             ));
             Clause {
                 query: names_a_year(f),
+                expanded: None,
                 function: true,
                 exact: None,
                 stem: None,
@@ -300,6 +316,26 @@ impl Plan {
                 l.box_clone(),
             ));
         }
+        // A question after a fact ("what temperature …", "how many …") is
+        // answered by the paragraph stating it, never by a section however
+        // well its heading matches; "why" and "how" may ask for a section.
+        let words: Vec<&str> = clauses.iter().filter_map(|c| c.exact.as_deref()).collect();
+        let asks_fact = match words.as_slice() {
+            ["what" | "which" | "who" | "whom" | "whose" | "when" | "where", ..] => true,
+            ["how", next, ..] => matches!(
+                *next,
+                "many" | "much" | "long" | "old" | "far" | "big" | "tall" | "large" | "often"
+            ),
+            _ => false,
+        };
+        let topic: Vec<(String, f32)> = content
+            .iter()
+            .filter(|_| !asks_fact)
+            .filter_map(|c| {
+                let (exact, stem) = (c.exact.as_deref()?, c.stem.as_deref()?);
+                Some((stem.to_string(), weights::weight_of(lex, exact, stem)))
+            })
+            .collect();
         let Tiers { all, between, any } =
             Tiers::new(&content, &function, lead, gate, &restrictions, f);
         Ok(Plan {
@@ -314,6 +350,7 @@ impl Plan {
             suggestions,
             corrected,
             filters,
+            topic,
         })
     }
 }
@@ -420,7 +457,15 @@ mod tests {
 
     fn plan(table: &Table, input: &str, typos: Typos) -> Plan {
         let q = Query::parse(input).expect("parses");
-        Plan::new(&q, &table.fields, &mut Analyzer::default(), table, typos).expect("plans")
+        Plan::new(
+            &q,
+            &table.fields,
+            &mut Analyzer::default(),
+            table,
+            typos,
+            true,
+        )
+        .expect("plans")
     }
 
     fn labels(p: &Plan) -> Vec<&str> {

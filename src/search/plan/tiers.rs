@@ -7,7 +7,7 @@
 //! restrictions (filters, exclusions), the same bonus for an article's lead
 //! whose title names the query and the same gate on sections.
 
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query as TQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query as TQuery};
 
 use super::function_words::is_function_word;
 use super::weights::LEAD_BOOST;
@@ -24,6 +24,9 @@ use crate::text::Analyzer;
 /// the stem of its word when it is one plain word.
 pub(super) struct Clause {
     pub query: Box<dyn TQuery>,
+    /// Its words' synonyms, counted in the any-word tier where the clause
+    /// itself is missing.
+    pub expanded: Option<Box<dyn TQuery>>,
     pub function: bool,
     /// The word as typed, folded (for a plain word).
     pub exact: Option<String>,
@@ -121,18 +124,39 @@ impl Tiers {
         }
         // Last, any word, ranked by how many words a passage holds (see
         // [`coverage`]), a section off the query's topic after the rest.
+        // Only here do synonyms count: a passage holding every word typed
+        // never ranks below one that holds some of them only in other words.
         let any = (n > 1).then(|| {
             let union: Vec<(Occur, Box<dyn TQuery>)> = content
                 .iter()
                 .map(|c| {
-                    let q = Counted::new(c.query.box_clone(), coverage::STEP);
-                    (Occur::Should, boxed(q))
+                    let q = boxed(Counted::new(c.query.box_clone(), coverage::STEP));
+                    // A word, or else its synonyms for half a word: the
+                    // better of the two, not both.
+                    let q = match &c.expanded {
+                        Some(e) => boxed(DisjunctionMaxQuery::new(vec![
+                            q,
+                            boxed(Counted::new(e.box_clone(), coverage::EXPANDED)),
+                        ])),
+                        None => q,
+                    };
+                    (Occur::Should, q)
                 })
                 .collect();
             // At least one content word: a passage holding only "the" is no
             // match, and walking every passage that holds it was most of
             // a question's time.
             let mut ranked = vec![(Occur::Must, boxed(BooleanQuery::new(union)))];
+            // And at least one word as typed: synonyms rank what the words
+            // found, they find nothing alone (nor count as matches).
+            if content.iter().any(|c| c.expanded.is_some()) {
+                let typed: Vec<(Occur, Box<dyn TQuery>)> = content
+                    .iter()
+                    .map(|c| (Occur::Should, c.query.box_clone()))
+                    .collect();
+                let typed = ConstScoreQuery::new(boxed(BooleanQuery::new(typed)), 0.0);
+                ranked.push((Occur::Must, boxed(typed)));
+            }
             ranked.extend(
                 function
                     .iter()

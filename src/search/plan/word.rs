@@ -18,19 +18,21 @@ use tantivy::Term;
 
 use super::function_words::is_function_word;
 use super::weights::{
-    idf, title_idf, weight_of, CONTEXT_BOOST, DERIVED_WEIGHT, EXACT_BONUS, LEAD_WORD_BOOST,
-    PREFIX_WEIGHT, SECTION_TEXT_WEIGHT, TITLE_BOOST, TOPIC_BOOST, TYPO_WEIGHT, VARIANT_WEIGHT,
+    idf, title_idf, weight_of, CONTEXT_BOOST, DERIVED_WEIGHT, EXACT_BONUS, EXPAND_RARER_THAN,
+    EXPANSION_WEIGHT, LEAD_WORD_BOOST, MIN_EXPANDED_DF, PREFIX_WEIGHT, SECTION_TEXT_WEIGHT,
+    TITLE_BOOST, TOPIC_BOOST, TYPO_WEIGHT, VARIANT_WEIGHT,
 };
 use super::Typos;
 use crate::highlight::Pattern;
 use crate::index::Fields;
-use crate::limits::{MAX_COMPLETIONS, MAX_CORRECTIONS, MAX_TYPO_WORDS};
+use crate::limits::{MAX_COMPLETIONS, MAX_CORRECTIONS, MAX_EXPANSIONS, MAX_TYPO_WORDS};
 use crate::query::Atom;
 use crate::search::lexicon::{Forms, IndexStats, Lexicon};
 use crate::search::queries::{boxed, phrase_or_term};
 use crate::search::scoring::{
     Heirs, Inherit, InheritedWords, Length, Only, SectionText, Summed, Words,
 };
+use crate::search::thesaurus;
 use crate::search::typos::{self, Suggestion};
 use crate::text::Analyzer;
 
@@ -43,6 +45,8 @@ pub(super) struct Context<'a> {
     pub lex: &'a dyn Lexicon,
     pub stats: IndexStats,
     pub typos: Typos,
+    /// Whether words are expanded to their synonyms (not with `--no-expand`).
+    pub expand: bool,
     /// Rare words looked up for typos and suggestions so far (each a walk
     /// of the term dictionaries), bounded by [`MAX_TYPO_WORDS`].
     pub lookups: usize,
@@ -53,6 +57,9 @@ pub(super) struct Context<'a> {
 pub(super) struct PlannedWord {
     /// Its query; `None` if it holds no word.
     pub query: Option<Box<dyn TQuery>>,
+    /// Its synonyms' query, which counts only where the word itself is
+    /// missing; `None` without synonyms the index holds.
+    pub expanded: Option<Box<dyn TQuery>>,
     /// What to mark in the text, each with how much it says about the
     /// query (for choosing the snippet window).
     pub patterns: Vec<(Pattern, f32)>,
@@ -534,6 +541,10 @@ fn word(
             &mut clause,
         );
     }
+    let taken: Vec<String> = derived.iter().map(|d| d.stem.clone()).collect();
+    if scope == Scope::All && !w.has_digit && !completing {
+        out.expanded = expansions(cx, &w, &taken, out);
+    }
     for d in derived {
         let blend = if d.df > 0 {
             idf(shared, n) / idf(d.df, n)
@@ -554,6 +565,66 @@ fn word(
         out.pattern(Pattern::Stem(d.stem), hl);
     }
     clause.finish(out)
+}
+
+/// The query of a rare word's synonyms that the index holds (at most
+/// [`MAX_EXPANSIONS`], WordNet's commonest senses first), each weighed
+/// [`EXPANSION_WEIGHT`] and never above the word typed, nor above its own
+/// rarity; `None` when it has none. Forms already searched for the word
+/// (`taken`, its own stem) are not synonyms.
+fn expansions(
+    cx: &mut Context<'_>,
+    w: &Typed<'_>,
+    taken: &[String],
+    out: &mut PlannedWord,
+) -> Option<Box<dyn TQuery>> {
+    if !cx.expand {
+        return None;
+    }
+    // A common word's synonyms are as common, in as many senses: noise
+    // that outvoted the words typed ("claimed", "night").
+    if w.df > (cx.lex.num_docs() / EXPAND_RARER_THAN).max(MIN_EXPANDED_DF) {
+        return None;
+    }
+    let n = cx.lex.num_docs();
+    let mut clause = WordClause::default();
+    let mut found = 0;
+    for syn in thesaurus::synonyms(w.exact) {
+        if found == MAX_EXPANSIONS {
+            break;
+        }
+        let stem = cx.an.stem(syn);
+        if stem == w.stem || taken.contains(&stem) || is_function_word(syn) {
+            continue;
+        }
+        let forms = cx.lex.forms(&stem);
+        if forms.df == 0 {
+            continue;
+        }
+        found += 1;
+        let blend = if w.df > 0 {
+            (idf(w.df, n) / idf(forms.df, n)).min(1.0)
+        } else {
+            1.0
+        };
+        fields_of(
+            cx,
+            &forms,
+            &stem,
+            EXPANSION_WEIGHT * blend,
+            &format!(
+                "'{syn}' (a synonym of '{}', ×{EXPANSION_WEIGHT}, only where the word is missing)",
+                w.typed
+            ),
+            Scope::Derived,
+            &mut clause,
+        );
+        out.pattern(
+            Pattern::Stem(stem),
+            idf(forms.df.max(1), n) * EXPANSION_WEIGHT,
+        );
+    }
+    (found > 0).then(|| clause.finish(out))
 }
 
 /// `forms` (of the stem of `exact`) split into the word and its
