@@ -6,8 +6,9 @@ passage of the bench corpus the way a reader types it, with every equally
 good answer (file relative to the corpus, line, document kind). Every query
 is run through the real binary (`passage search --json -n 10`); a result
 counts at the rank of the first result shown that is an answer. When the
-output groups documents (each hit carries `group`, the rank of the result it
-is shown under), a result is a group: its leader or one of the documents
+output groups documents (each result carries those listed under it in `also`;
+earlier, each hit carried `group`, the rank of the result it was shown under),
+a result is a group: its leader or one of the documents
 listed under it.
 
 Also counted: top-10 lists that show the same text twice (two results whose
@@ -56,6 +57,9 @@ def key(corpus, hit):
 
 def results_of(hits):
     """The results as shown: a list of groups, each a list of hits (leader first)."""
+    if hits and "also" in hits[0]:
+        # Each result carries the documents listed under it.
+        return [[h] + h["also"] for h in hits][:DEPTH]
     if hits and "group" in hits[0]:
         groups = {}
         for h in hits:

@@ -11,19 +11,14 @@ use passage::limits::MAX_DEBOUNCE_MS;
 use passage::quote::style as citation;
 use passage::quote::CiteOptions;
 use passage::render::text::Style;
-use passage::search::SearchOptions;
+use passage::search::{Context, SearchOptions, Sort};
 
 /// Full-text search and citation over Wikipedia-style articles.
 ///
 /// Every *.txt file under the corpus folder is an article: a `= Title =`
 /// line, `==Section==` headings, paragraphs separated by blank lines.
 #[derive(Debug, Parser)]
-#[command(
-    name = "passage",
-    version,
-    max_term_width = 98,
-    args_override_self = true
-)]
+#[command(name = "passage", version, max_term_width = 98)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -180,12 +175,68 @@ pub struct SearchArgs {
     /// Most hits to show; 0 shows none, only how many matched.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = hit_count)]
     pub limit: usize,
+    /// Ignore case (the default, as ripgrep's -i asks).
+    #[arg(short = 'i', long, overrides_with = "case_sensitive")]
+    pub ignore_case: bool,
+    /// Keep only passages holding each word in the case typed, at the start
+    /// of a word (`War` finds "Wars", not "war"); checked on the text of
+    /// the best 1,000 matches.
+    #[arg(short = 's', long, overrides_with = "ignore_case")]
+    pub case_sensitive: bool,
+    /// Match whole words (the default: `word*` asks for a prefix).
+    #[arg(short = 'w', long)]
+    pub word_regexp: bool,
+    /// Print only the files of the results, best first, one per line (at
+    /// most N files, from the best 10×N results).
+    #[arg(short = 'l', long, conflicts_with_all = ["count", "format", "list_sections"])]
+    pub files_with_matches: bool,
+    /// Print each file holding passages with every word, and how many
+    /// (file:count, in path order).
+    #[arg(short = 'c', long, conflicts_with_all = ["format", "list_sections"])]
+    pub count: bool,
+    /// Show N paragraphs of the article before and after each result.
+    #[arg(short = 'C', long, value_name = "N")]
+    pub context: Option<usize>,
+    /// Show N paragraphs after each result.
+    #[arg(short = 'A', long, value_name = "N")]
+    pub after_context: Option<usize>,
+    /// Show N paragraphs before each result.
+    #[arg(short = 'B', long, value_name = "N")]
+    pub before_context: Option<usize>,
+    /// Every passage its own result, none listed under another (a section
+    /// and its paragraph both shown).
+    #[arg(long)]
+    pub flat: bool,
+    /// The order of the results.
+    #[arg(long, value_name = "ORDER", default_value = "relevance")]
+    pub sort: SortBy,
+    /// Print each result on one line, as TEMPLATE says: {rank}, {file},
+    /// {line}, {id}, {article}, {section}, {paragraph}, {kind}, {score},
+    /// {years}, {citation}, {snippet}; {{ and }} for braces.
+    #[arg(long, value_name = "TEMPLATE", value_parser = template, conflicts_with_all = ["json", "list_sections"])]
+    pub format: Option<String>,
     #[command(flatten)]
     pub output: Output,
     #[command(flatten)]
     pub locations: Locations,
     #[command(flatten)]
     pub freshness: Freshness,
+}
+
+/// Orders of search results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    /// Best first.
+    Relevance,
+    /// By file, then place in the file.
+    Path,
+    /// By the earliest year a passage names (none last).
+    Year,
+}
+
+/// Checks a `--format` template: every `{name}` must be a known field.
+fn template(s: &str) -> Result<String, String> {
+    passage::render::text::check_template(s).map(|()| s.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -309,8 +360,54 @@ pub struct WatchArgs {
 /// (`passage search -hezbollah syria`) would otherwise be read by clap as a
 /// cluster of short options (`-h` then prints the help and exits 0); see
 /// [`words_after_dashes`].
+/// clap's own errors (a missing query, a misspelt subcommand, `-n abc`)
+/// are said as every other error is: one line, `passage: …`, exit 2, with
+/// clap's suggestion kept; help and version print as clap prints them.
 pub fn parse() -> Cli {
-    Cli::parse_from(words_after_dashes(std::env::args_os().collect()))
+    let args = match words_after_dashes(std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(e) => {
+            crate::messages::error(e);
+            std::process::exit(i32::from(crate::exit::Exit::Error.code()));
+        }
+    };
+    match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            crate::messages::error(one_line_error(&e.render().to_string()));
+            std::process::exit(i32::from(crate::exit::Exit::Error.code()));
+        }
+    }
+}
+
+/// clap's error text in one line: the error, its indented details and its
+/// tips, without the usage and the pointer to `--help`.
+fn one_line_error(rendered: &str) -> String {
+    let mut what = String::new();
+    let mut tips: Vec<String> = Vec::new();
+    for line in rendered.lines() {
+        let t = line.trim();
+        if t.starts_with("Usage:") || t.starts_with("For more information") {
+            break;
+        }
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(tip) = t.strip_prefix("tip:") {
+            tips.push(tip.trim().to_string());
+        } else {
+            let t = t.strip_prefix("error:").unwrap_or(t).trim();
+            if !what.is_empty() {
+                what.push(' ');
+            }
+            what.push_str(t);
+        }
+    }
+    for tip in tips {
+        what.push_str(&format!(" ({tip})"));
+    }
+    what
 }
 
 /// For `search` and `cite`, the subcommands whose positional arguments are
@@ -319,19 +416,21 @@ pub fn parse() -> Cli {
 /// the query. A word is an option only when it is exactly one: a known
 /// `--long` (with its value), `-h`, or a known short option with its value
 /// (`-n 5`, `-n5`). `-nato` is not `-n ato`, whose value would be invalid,
-/// but the word `-nato`. Anything else is left as it was, for clap to read
-/// or reject with its own message.
-pub fn words_after_dashes(args: Vec<OsString>) -> Vec<OsString> {
+/// but the word `-nato`. A cluster of known flags (`-iw`) is options. A
+/// single letter that is no option (`-x`) is refused: a ripgrep user
+/// typing a flag must not silently exclude a word. Anything else is left
+/// as it was, for clap to read or reject with its own message.
+pub fn words_after_dashes(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
     let Some(name) = args.get(1).and_then(|a| a.to_str()) else {
-        return args;
+        return Ok(args);
     };
     if name != "search" && name != "cite" {
-        return args;
+        return Ok(args);
     }
     let mut cmd = Cli::command();
     cmd.build();
     let Some(sub) = cmd.find_subcommand(name) else {
-        return args;
+        return Ok(args);
     };
     let takes_value = |a: &clap::Arg| a.get_action().takes_values();
     let long = |name: &str| {
@@ -377,7 +476,12 @@ pub fn words_after_dashes(args: Vec<OsString>) -> Vec<OsString> {
                     }
                     value.starts_with(|c: char| c.is_ascii_digit() || c == '=')
                 }
-                Some((_, Some(false))) => chars.as_str().is_empty(),
+                Some((_, Some(false))) => chars.as_str().chars().all(|c| short(c) == Some(false)),
+                Some((c, None)) if chars.as_str().is_empty() && c.is_ascii_alphabetic() => {
+                    return Err(format!(
+                        "{s} is not an option of {name}; to exclude the word '{c}', put it after --: passage {name} -- … {s}"
+                    ));
+                }
                 _ => false,
             };
         if is_option {
@@ -390,13 +494,13 @@ pub fn words_after_dashes(args: Vec<OsString>) -> Vec<OsString> {
         .iter()
         .any(|w| w.to_str().is_some_and(|w| w.starts_with('-')))
     {
-        return args;
+        return Ok(args);
     }
     let mut out = args[..2].to_vec();
     out.extend(options);
     out.push("--".into());
     out.extend(words);
-    out
+    Ok(out)
 }
 
 /// Parses `-n`. A count beyond [`passage::limits::MAX_HITS`] is kept as
@@ -491,11 +595,28 @@ impl SearchArgs {
 
     /// The library's options.
     pub fn options(&self) -> SearchOptions {
+        let limit = if self.files_with_matches {
+            self.limit.saturating_mul(10)
+        } else {
+            self.limit
+        };
+        let around = |n: Option<usize>| n.or(self.context).unwrap_or(0);
         SearchOptions {
-            limit: self.limit.min(passage::limits::MAX_HITS),
+            limit: limit.min(passage::limits::MAX_HITS),
             typos: !self.no_typos,
             expand: !self.no_expand,
             explain: self.explain,
+            case_sensitive: self.case_sensitive,
+            flat: self.flat,
+            sort: match self.sort {
+                SortBy::Relevance => Sort::Relevance,
+                SortBy::Path => Sort::Path,
+                SortBy::Year => Sort::Year,
+            },
+            context: Context {
+                before: around(self.before_context).min(passage::limits::MAX_CONTEXT),
+                after: around(self.after_context).min(passage::limits::MAX_CONTEXT),
+            },
             ..SearchOptions::default()
         }
     }
@@ -521,12 +642,11 @@ mod tests {
             search(&["--color", "never", "x"]).output.color,
             ColorWhen::Never
         );
-        assert_eq!(
-            search(&["--color", "never", "--color", "always", "x"])
-                .output
-                .color,
-            ColorWhen::Always
-        );
+        // The same flag twice is an error, not "the last one wins".
+        assert!(Cli::try_parse_from([
+            "passage", "search", "--color", "never", "--color", "always", "x"
+        ])
+        .is_err());
         assert!(Cli::try_parse_from(["passage", "search", "--color", "sometimes", "x"]).is_err());
     }
 
@@ -550,6 +670,7 @@ mod tests {
     fn reread(args: &[&str]) -> Vec<String> {
         let args = args.iter().map(OsString::from).collect();
         words_after_dashes(args)
+            .expect("no unknown flag")
             .into_iter()
             .map(|a| a.into_string().unwrap())
             .collect()
@@ -579,9 +700,26 @@ mod tests {
             ["passage", "search", "-h"]
         );
         assert_eq!(
-            reread(&["passage", "search", "-x", "--", "-n"]),
-            ["passage", "search", "--", "-x", "-n"]
+            reread(&["passage", "search", "war", "--", "-x", "-n"]),
+            ["passage", "search", "--", "war", "-x", "-n"]
         );
+        // A flag a ripgrep user types is one, or is refused: never a word.
+        assert_eq!(
+            reread(&["passage", "search", "-iw", "war"]),
+            ["passage", "search", "-iw", "war"]
+        );
+        assert_eq!(
+            reread(&["passage", "search", "-C", "2", "war", "-peace"]),
+            ["passage", "search", "-C", "2", "--", "war", "-peace"]
+        );
+        let refused = words_after_dashes(
+            ["passage", "search", "-x", "war"]
+                .iter()
+                .map(OsString::from)
+                .collect(),
+        );
+        let e = refused.expect_err("-x is no option");
+        assert!(e.contains("passage search -- … -x"), "{e}");
         // Other subcommands are clap's alone.
         let show = ["passage", "show", "-x"];
         assert_eq!(reread(&show), show);

@@ -59,6 +59,9 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
     // Parsed once, here: a bad query is rejected before any (possibly
     // slow) index build.
     let query = Query::parse(&input)?;
+    if args.count {
+        return count(args, &query);
+    }
     let options = args.options();
     let mut results = with_fresh(
         &args.locations,
@@ -108,7 +111,37 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
             });
         }
     }
+    if args.files_with_matches || args.format.is_some() {
+        let mut out = stdout();
+        match &args.format {
+            Some(template) => text::formatted(&mut out, &results, template)?,
+            None => text::files(&mut out, &results, args.limit)?,
+        }
+        out.flush()?;
+        warn_unreadable(&results.unreadable);
+        if results.total == 0 {
+            messages::info("no matches");
+        }
+        return Ok(Exit::found_if(results.total > 0));
+    }
     print_results(&results, args.output.json, args.output.color, "no matches")
+}
+
+/// `passage search -c`: per file, the paragraphs holding every word.
+fn count(args: &SearchArgs, query: &Query) -> Result<Exit> {
+    let opened = open_fresh(&args.locations, args.freshness.no_update)?;
+    let counts = passage::search::count_by_file(&opened, query)?;
+    let mut out = stdout();
+    if args.output.json {
+        json::counts(&mut out, &counts)?;
+    } else {
+        text::file_counts(&mut out, &counts)?;
+    }
+    out.flush()?;
+    if counts.is_empty() {
+        messages::info("no passage holds every word");
+    }
+    Ok(Exit::found_if(!counts.is_empty()))
 }
 
 /// Writes ranked results (search, related) and turns them into an exit
@@ -134,22 +167,37 @@ fn print_results(
         return Ok(Exit::NotFound);
     }
     if !as_json {
-        messages::info(total_line(results.total, results.shown()));
+        messages::info(total_line(results));
     }
     Ok(Exit::Found)
 }
 
-/// `18,914 matches, 10 shown`; `2 matches` when every one is shown.
-fn total_line(total: usize, shown: usize) -> String {
-    let matches = if total == 1 { "match" } else { "matches" };
-    if shown >= total {
-        format!("{} {matches}", messages::thousands(total))
+/// `18,914 matches, 10 shown`; `2 matches` when every one is shown; and
+/// when only some passages hold every word, how many do: `28 passages hold
+/// every word (2,845 hold some), 10 shown`, or the words no passage holds
+/// together.
+fn total_line(r: &passage::search::Results) -> String {
+    let (total, every, shown) = (r.total, r.every_word_total, r.shown());
+    let shown = if shown >= total {
+        String::new()
     } else {
-        format!(
-            "{} {matches}, {} shown",
-            messages::thousands(total),
-            messages::thousands(shown)
-        )
+        format!(", {} shown", messages::thousands(shown))
+    };
+    let some = format!("({} hold some)", messages::thousands(total));
+    match every {
+        _ if every >= total => {
+            let matches = if total == 1 { "match" } else { "matches" };
+            format!("{} {matches}{shown}", messages::thousands(total))
+        }
+        0 => format!(
+            "no passage holds every word {some}{shown}; not found together: {}",
+            r.content_words.join(", ")
+        ),
+        1 => format!("1 passage holds every word {some}{shown}"),
+        n => format!(
+            "{} passages hold every word {some}{shown}",
+            messages::thousands(n)
+        ),
     }
 }
 

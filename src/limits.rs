@@ -67,6 +67,14 @@ pub const MAX_TYPO_WORDS: usize = 20;
 /// Most corrections tried per word: past three, a correction is a guess.
 pub const MAX_CORRECTIONS: usize = 3;
 
+/// Most ranked documents whose case is checked with `search -s`: the
+/// index holds no case, so each is read back from its file.
+pub const MAX_CASE_CHECKED: usize = 1_000;
+
+/// Most paragraphs shown around a result (`-C`, `-A`, `-B`): more is the
+/// article itself (`show` prints a passage whole).
+pub const MAX_CONTEXT: usize = 20;
+
 /// Most synonyms a query word is expanded to: WordNet's first ones the
 /// index holds (commonest senses first); later ones are mostly rare senses.
 pub const MAX_EXPANSIONS: usize = 4;

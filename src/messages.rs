@@ -45,18 +45,7 @@ pub fn problem(what: impl Display, outcome: &str) {
     line(&format!("{what} ({outcome})"));
 }
 
-/// `18914` as `18,914`: counts meant for a person.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use passage::render::thousands;
 
 #[cfg(test)]
 mod tests {

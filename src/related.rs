@@ -106,5 +106,7 @@ pub fn related(opened: &Opened, id: &str, opts: &SearchOptions) -> Result<Option
         read_as: terms.join(" "),
         filter_notes: Vec::new(),
         unreadable,
+        every_word_total: total,
+        content_words: Vec::new(),
     }))
 }

@@ -331,3 +331,52 @@ fn bad_drafts_are_one_line_errors() {
     // No index was built for any of them: the drafts are read first.
     assert!(!env.path().join("index").exists());
 }
+
+#[test]
+fn check_raises_no_false_alarms_on_markup_or_insertions() {
+    let env = Env::with_article();
+    env.write(
+        "draft.md",
+        "It was <abbr title=\"a title that is not in any article\">IRGC</abbr> work.\n\n\
+         ![a map](map.png \"a map title that quotes nothing at all\") and [a link](https://x.org \"a link title quoting nothing\").\n\n\
+         [1]: https://example.org \"a reference title quoting nothing\"\n\n\
+         They called it \"[Iran] counterweight\" once.\n\n\
+         Velayati declared that \"Iran is not prepared to lose this golden counterweight\".\n",
+    );
+    let (_, v) = check_json(&env, &["draft.md"]);
+    let quotes: Vec<(&str, CheckStatus)> = v
+        .quotes
+        .iter()
+        .map(|q| (q.quote.as_str(), q.status))
+        .collect();
+    assert_eq!(
+        quotes,
+        vec![
+            // One word of its own: skipped, not "exact" in many places.
+            ("[Iran] counterweight", CheckStatus::Skipped),
+            (
+                "Iran is not prepared to lose this golden counterweight",
+                CheckStatus::Exact
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_long_block_quote_is_shortened_between_words() {
+    let env = Env::with_article();
+    let long = "Iran is not prepared to lose this golden counterweight and the rest of this sentence goes on and on well past any width a report line would show whole";
+    env.write("draft.md", format!("> {long}\n"));
+    let r = env.run(&["check", "--color", "never", "draft.md"]);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(" … "))
+        .unwrap_or_else(|| panic!("a shortened quotation: {r:?}"));
+    let quoted = line.split('"').nth(1).expect("the quotation in quotes");
+    let (head, tail) = quoted.split_once(" … ").expect("cut once");
+    let words: Vec<&str> = long.split(' ').collect();
+    for part in head.split(' ').chain(tail.split(' ')) {
+        assert!(words.contains(&part), "{part:?} is a cut word: {line}");
+    }
+}

@@ -113,7 +113,8 @@ fn cite_one_word_changed_is_approximate_and_exits_1() {
         differences[0],
         Difference {
             quote: Some("balance".into()),
-            article: Some("counterweight".into())
+            article: Some("counterweight".into()),
+            spelling_variant: false,
         }
     );
     assert_eq!(
@@ -429,4 +430,51 @@ fn a_quote_over_two_paragraphs_names_both() {
         "{note}"
     );
     assert!(stderr.contains(note.as_str()), "{stderr}");
+}
+
+#[test]
+fn cite_names_a_spelling_variant_and_lists_nothing_below_the_floor() {
+    let env = Env::empty();
+    env.write(
+        "corpus/logic.txt",
+        "= Logic =\n\nThe formalisation of arithmetic was the work of many hands over a century.\n\nA paragraph about nothing in particular at all.\n",
+    );
+    let r = env.run(&[
+        "cite",
+        "--json",
+        "The formalization of arithmetic was the work of many hands",
+    ]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let v = r.json();
+    let d = &v["matches"][0]["differences"][0];
+    assert_eq!(
+        (
+            d["quote"].as_str(),
+            d["article"].as_str(),
+            d["spelling_variant"].as_bool()
+        ),
+        (Some("formalization"), Some("formalisation"), Some(true)),
+        "{v}"
+    );
+    let r = env.run(&[
+        "cite",
+        "--color",
+        "never",
+        "The formalization of arithmetic was the work of many hands",
+    ]);
+    assert!(
+        r.stdout.contains(
+            "a spelling variant, not another word: quote \"formalization\" / article \"formalisation\""
+        ),
+        "{r:?}"
+    );
+    // A quote sharing a few common words with a passage lists nothing.
+    let r = env.run(&[
+        "cite",
+        "--json",
+        "the work of the moon and the stars on a winter night",
+    ]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let v = r.json();
+    assert_eq!(v["matches"].as_array().unwrap().len(), 0, "{v}");
 }

@@ -108,7 +108,7 @@ fn limit_hit_counts_beyond_any_corpus() {
         let r = env.run(&["search", "--json", "-n", n, "Velayati"]);
         assert_eq!(r.code, 0, "-n {n}: {r:?}");
         let v: SearchResults = r.parse();
-        assert_eq!(v.hits.len() as u64, v.total);
+        assert_eq!(v.documents().len() as u64, v.total);
         let r = env.run(&["related", "--json", "-n", n, &v.hits[0].id]);
         assert_eq!(r.code, 0, "related -n {n}: {r:?}");
     }

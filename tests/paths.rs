@@ -44,7 +44,7 @@ fn paths_symlinks_out_of_the_corpus_loops_and_dangling_links() {
         ]
     );
     let v = env.search("zebracorn");
-    let files: Vec<&str> = v.hits.iter().map(|h| h.file.as_str()).collect();
+    let files: Vec<&str> = v.documents().iter().map(|h| h.file.as_str()).collect();
     assert_eq!(files, vec!["corpus/link.txt", "corpus/link.txt"]);
     // Nothing changed: the links' stamps are stable, no update is made.
     let r = env.run(&["search", "zebracorn"]);

@@ -91,13 +91,14 @@ fn a_topic_query_ranks_the_section_first_with_its_paragraphs_under_it() {
     );
     // Its paragraphs are listed under it, not as results of their own.
     let leader = v.hits[0].id.clone();
-    let under: Vec<_> = v
-        .hits
-        .iter()
-        .filter(|h| h.grouped_under.as_deref() == Some(leader.as_str()))
-        .collect();
+    let under = &v.hits[0].also;
     assert!(under.len() >= 2, "{v:?}");
     assert!(under.iter().all(|h| h.group == 1));
+    assert!(under
+        .iter()
+        .all(|h| h.grouped_under.as_deref() == Some(leader.as_str())));
+    // `hits` holds results only: none of them is listed under another.
+    assert!(v.hits.iter().all(|h| h.grouped_under.is_none()), "{v:?}");
 }
 
 #[test]
@@ -215,12 +216,10 @@ fn no_text_is_shown_twice() {
             }
         }
         // Every document listed under a result overlaps it and follows it.
-        for (i, h) in v.hits.iter().enumerate() {
+        let all = v.documents();
+        for (i, h) in all.iter().enumerate() {
             if let Some(id) = &h.grouped_under {
-                let l = v.hits[..i]
-                    .iter()
-                    .find(|x| &x.id == id)
-                    .expect("leader first");
+                let l = all[..i].iter().find(|x| &x.id == id).expect("leader first");
                 assert!(l.file == h.file && l.byte_start < h.byte_end && h.byte_start < l.byte_end);
                 assert_eq!(l.group, h.group);
             }

@@ -83,9 +83,9 @@ fn search_json_contract() {
     // or null); the rest is checked against the file.
     let v = env.search("golden counterweight");
     assert_eq!(v.query, "golden counterweight");
-    assert!(v.total >= v.hits.len() as u64);
+    assert!(v.total >= v.documents().len() as u64);
     let text = article_text();
-    for (i, h) in v.hits.iter().enumerate() {
+    for (i, h) in v.documents().into_iter().enumerate() {
         assert_eq!(h.rank, i as u64 + 1);
         assert!(h.score.is_finite());
         assert!(h.id.len() > 4);

@@ -11,6 +11,7 @@ mod faults;
 mod filters;
 mod front_door;
 mod fuzz_regressions;
+mod habits;
 mod hostile;
 mod incremental;
 mod index_messages;

@@ -293,13 +293,33 @@ fn inline_quotes(draft: &str, lines: &[Range<usize>], out: &mut Vec<Quotation>) 
     let mut prev: Option<char> = None;
     let mut chars = text.char_indices().peekable();
     let mut in_code = false;
+    // Marks that quote nothing a writer wrote: an HTML attribute's value
+    // (`<abbr title="…">`), a link's or an image's title (`](url "…")`),
+    // a reference definition's (`[1]: url "…"`).
+    let mut in_tag = false;
+    let mut in_link = 0usize;
+    let mut in_definition = false;
     while let Some((i, c)) = chars.next() {
         let next = chars.peek().map(|&(_, c)| c);
         let at = span.start + i;
+        if prev.is_none_or(|p| p == '\n') {
+            in_definition = is_definition(&text[i..]);
+        }
         if c == '`' {
             in_code = !in_code;
         }
-        if in_code || !is_mark(c) {
+        if !in_code {
+            match c {
+                '<' if next.is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!') => {
+                    in_tag = true
+                }
+                '>' => in_tag = false,
+                '(' if prev == Some(']') || in_link > 0 => in_link += 1,
+                ')' if in_link > 0 => in_link -= 1,
+                _ => {}
+            }
+        }
+        if in_code || in_tag || in_link > 0 || in_definition || !is_mark(c) {
             prev = Some(c);
             continue;
         }
@@ -384,6 +404,16 @@ fn inline_quotes(draft: &str, lines: &[Range<usize>], out: &mut Vec<Quotation>) 
             block: false,
         });
     }
+}
+
+/// Whether a line is a Markdown reference definition: `[label]: url "title"`.
+fn is_definition(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with('[')
+        && t.find("]:").is_some_and(|end| {
+            let label = &t[1..end];
+            !label.is_empty() && !label.contains(['[', ']', '\n'])
+        })
 }
 
 /// 1-based line and column (in characters) of a byte offset.

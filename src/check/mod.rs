@@ -145,7 +145,9 @@ pub fn check(opened: &Opened, drafts: &[Draft], opts: &CheckOptions) -> Result<R
     };
     for d in drafts {
         for q in draft::quotations(&d.text) {
-            let words = an.words(&q.text).len();
+            // The quotation's own words: an editor's [insertion] is not
+            // what it quotes (`"[He] said"` quotes one word).
+            let words = an.words(&without_insertions(&q.text)).len();
             let (status, results) =
                 if words < opts.min_words.max(1) || quote::check_quote(&q.text).is_err() {
                     (Status::Skipped, None)
@@ -187,6 +189,24 @@ pub fn check(opened: &Opened, drafts: &[Draft], opts: &CheckOptions) -> Result<R
         summary,
         unreadable,
     })
+}
+
+/// A quotation without its `[bracketed]` insertions.
+fn without_insertions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth > 0 => {
+                depth -= 1;
+                out.push(' ');
+            }
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Exact when cite found it; misquoted when its closest passage is close

@@ -163,14 +163,21 @@ pub(super) fn approximate(
                 .map(|d| {
                     marks.extend(d.article.iter().map(|&j| words[j].bytes.clone()));
                     quote_marks.extend(d.quote.iter().map(|&i| qw.words[i].bytes.clone()));
+                    let quote = quote_text(&d.quote);
+                    let article = match (d.article.first(), d.article.last()) {
+                        (Some(&s), Some(&e)) => {
+                            Some(doc.text[words[s].bytes.start..words[e].bytes.end].to_string())
+                        }
+                        _ => None,
+                    };
+                    let spelling_variant = match (&quote, &article) {
+                        (Some(q), Some(a)) => crate::search::is_spelling_variant(q, a),
+                        _ => false,
+                    };
                     Difference {
-                        quote: quote_text(&d.quote),
-                        article: match (d.article.first(), d.article.last()) {
-                            (Some(&s), Some(&e)) => {
-                                Some(doc.text[words[s].bytes.start..words[e].bytes.end].to_string())
-                            }
-                            _ => None,
-                        },
+                        quote,
+                        article,
+                        spelling_variant,
                     }
                 })
                 .collect();

@@ -52,6 +52,11 @@ pub struct CiteOptions {
 /// How many approximate matches to return when no limit is given.
 pub const DEFAULT_APPROXIMATE: usize = 3;
 
+/// The least similarity (0..1) of a passage listed as close to a quote
+/// that is not in the corpus: below it, what a passage shares with the
+/// quote is a few common words.
+pub const MIN_LISTED_SIMILARITY: f64 = 0.5;
+
 impl Default for CiteOptions {
     fn default() -> Self {
         CiteOptions {
@@ -70,6 +75,9 @@ pub struct Difference {
     pub quote: Option<String>,
     /// The article's words here, as printed (`None`: the quote has extra words).
     pub article: Option<String>,
+    /// Whether the two are one word spelled two ways (`formalization`,
+    /// `formalisation`): a difference of spelling, not of wording.
+    pub spelling_variant: bool,
 }
 
 /// Exact or approximate.
@@ -206,7 +214,15 @@ pub fn cite(opened: &Opened, quote: &str, opts: &CiteOptions) -> Result<CiteResu
                 qw.words.len()
             ));
         }
-        matches = approx;
+        // Below the floor a passage shares a few words with the quote by
+        // chance: listing it as "closest" would only mislead.
+        matches = approx
+            .into_iter()
+            .filter(|m| match m.kind {
+                MatchKind::Approximate { similarity, .. } => similarity >= MIN_LISTED_SIMILARITY,
+                MatchKind::Exact => true,
+            })
+            .collect();
         notes.push(
             if wanted == 0 {
                 "no exact match"

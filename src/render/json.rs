@@ -80,6 +80,8 @@ impl serde_json::ser::Formatter for EscapeControls {
 struct JsonResults<'a> {
     query: &'a str,
     total: usize,
+    /// How many of `total` hold every content word.
+    total_every_word: usize,
     hits: Vec<JsonHit<'a>>,
     notes: Vec<&'a str>,
     read_as: &'a str,
@@ -128,8 +130,17 @@ struct JsonHit<'a> {
     complete: bool,
     group: usize,
     grouped_under: Option<&'a str>,
+    /// The documents listed under this result (its text overlaps theirs),
+    /// in rank order: `hits` holds results only, so `-n` counts them.
+    also: Vec<JsonHit<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<JsonExplain<'a>>,
+    /// With `-B`/`-C`: the paragraphs before it, in article order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    before: Vec<JsonPassage<'a>>,
+    /// With `-A`/`-C`: the paragraphs after it, in article order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    after: Vec<JsonPassage<'a>>,
 }
 
 impl<'a> From<&'a Hit> for JsonHit<'a> {
@@ -159,6 +170,9 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             complete: h.complete,
             group: h.group,
             grouped_under: h.grouped_under.as_deref(),
+            also: Vec::new(),
+            before: h.before.iter().rev().map(JsonPassage::from).collect(),
+            after: h.after.iter().map(JsonPassage::from).collect(),
             explain: h.explain.as_ref().map(|e| JsonExplain {
                 tier: e.tier.as_str(),
                 parts: e
@@ -175,12 +189,25 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
     }
 }
 
+/// The results, each with the documents listed under it in `also`.
+fn nested(hits: &[Hit]) -> Vec<JsonHit<'_>> {
+    let mut out: Vec<JsonHit<'_>> = Vec::new();
+    for h in hits {
+        match out.last_mut() {
+            Some(leader) if h.grouped_under.is_some() => leader.also.push(JsonHit::from(h)),
+            _ => out.push(JsonHit::from(h)),
+        }
+    }
+    out
+}
+
 /// Writes search results as one JSON object and a newline.
 pub fn results<W: Write>(out: &mut W, r: &Results) -> io::Result<()> {
     let doc = JsonResults {
         query: &r.query,
         total: r.total,
-        hits: r.hits.iter().map(JsonHit::from).collect(),
+        total_every_word: r.every_word_total,
+        hits: nested(&r.hits),
         notes: r
             .notes
             .iter()
@@ -195,6 +222,31 @@ pub fn results<W: Write>(out: &mut W, r: &Results) -> io::Result<()> {
                 word: &s.word,
                 did_you_mean: &s.did_you_mean,
                 searched_for: s.searched_for.as_deref(),
+            })
+            .collect(),
+    };
+    to_writer(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct JsonCount<'a> {
+    file: &'a str,
+    count: usize,
+}
+
+/// Writes `search -c`'s counts: `{"files": [{"file", "count"}]}`.
+pub fn counts<W: Write>(out: &mut W, counts: &[(String, usize)]) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct JsonCounts<'a> {
+        files: Vec<JsonCount<'a>>,
+    }
+    let doc = JsonCounts {
+        files: counts
+            .iter()
+            .map(|(file, count)| JsonCount {
+                file,
+                count: *count,
             })
             .collect(),
     };
@@ -220,6 +272,7 @@ struct JsonCite<'a> {
 struct JsonDifference<'a> {
     quote: Option<&'a str>,
     article: Option<&'a str>,
+    spelling_variant: bool,
 }
 
 #[derive(Serialize)]
@@ -261,6 +314,7 @@ impl<'a> From<&'a CiteMatch> for JsonCiteMatch<'a> {
                         .map(|d| JsonDifference {
                             quote: d.quote.as_deref(),
                             article: d.article.as_deref(),
+                            spelling_variant: d.spelling_variant,
                         })
                         .collect(),
                 ),

@@ -46,13 +46,6 @@ pub fn location(d: &Document) -> String {
     s
 }
 
-/// Whether `outer`'s text holds all of `inner`'s.
-fn contains(outer: &Document, inner: &Document) -> bool {
-    outer.file == inner.file
-        && outer.byte_start <= inner.byte_start
-        && inner.byte_end <= outer.byte_end
-}
-
 /// Writes ranked hits.
 pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<()> {
     let paint = |code: &str, s: &str| match style {
@@ -79,18 +72,27 @@ pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<(
             paint(LOCATION, &format!("{}:{}", sanitize(&d.file), d.line_start)),
             paint(DIM, &sanitize(&d.id)),
         )?;
+        // The paragraphs around it (`-B`, `-A`, `-C`), as ripgrep marks
+        // context lines: `line-` before the text.
+        let around = |out: &mut W, docs: &mut dyn Iterator<Item = &Document>| -> io::Result<()> {
+            for c in docs {
+                let text = format!("{}- {}", c.line_start, sanitize(&c.text.replace('\n', " ")));
+                writeln!(out, "   {}", paint(DIM, &text))?;
+            }
+            Ok(())
+        };
+        around(out, &mut hit.before.iter().rev())?;
         // No text (its file could not be read back as indexed; stderr says
         // why): no empty line in its place.
         if !hit.snippet.text.is_empty() {
             writeln!(out, "   {}", marked(&hit.snippet, style))?;
         }
+        around(out, &mut hit.after.iter())?;
         explain(out, hit)?;
-        // The passages listed under it: those its text holds (a section
-        // around it is already named by its location).
+        // The passages listed under it, the sections around it among them.
         let under: Vec<&Hit> = r.hits[i + 1..]
             .iter()
             .take_while(|h| h.grouped_under.is_some())
-            .filter(|h| !contains(&h.doc, d))
             .collect();
         let room = if under.len() > MAX_LISTED_UNDER {
             MAX_LISTED_UNDER - 1
@@ -110,9 +112,134 @@ pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<(
         }
         if under.len() > room {
             let more = under.len() - room;
-            let text = format!("also: {more} more passages here (--json lists them)");
+            let text = format!("also: {more} more passages here (--flat or --json lists them)");
             writeln!(out, "   {}", paint(DIM, &text))?;
         }
+    }
+    Ok(())
+}
+
+/// The fields a `--format` template may name.
+const TEMPLATE_FIELDS: &[&str] = &[
+    "rank",
+    "file",
+    "line",
+    "id",
+    "article",
+    "section",
+    "paragraph",
+    "kind",
+    "score",
+    "years",
+    "citation",
+    "snippet",
+];
+
+/// The pieces of a `--format` template: text, and `{field}`s.
+enum Piece<'t> {
+    Text(String),
+    Field(&'t str),
+}
+
+fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut rest = template;
+    while let Some(c) = rest.chars().next() {
+        if let Some(r) = rest.strip_prefix("{{") {
+            text.push('{');
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("}}") {
+            text.push('}');
+            rest = r;
+        } else if c == '{' {
+            let Some(end) = rest.find('}') else {
+                return Err("an unclosed { (write {{ for a brace)".into());
+            };
+            let name = &rest[1..end];
+            if !TEMPLATE_FIELDS.contains(&name) {
+                return Err(format!(
+                    "no field {{{name}}} (fields: {})",
+                    TEMPLATE_FIELDS.join(", ")
+                ));
+            }
+            out.push(Piece::Text(std::mem::take(&mut text)));
+            out.push(Piece::Field(name));
+            rest = &rest[end + 1..];
+        } else if c == '}' {
+            return Err("a } without its { (write }} for a brace)".into());
+        } else {
+            text.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out.push(Piece::Text(text));
+    Ok(out)
+}
+
+/// Checks a `--format` template before any search runs.
+pub fn check_template(template: &str) -> Result<(), String> {
+    pieces(template).map(|_| ())
+}
+
+/// Writes each result (not the documents listed under one) on one line,
+/// as `template` says (`{file}:{line}: {citation}`). Values are sanitized
+/// and their line breaks made spaces: one result, one line.
+pub fn formatted<W: Write>(out: &mut W, r: &Results, template: &str) -> io::Result<()> {
+    let pieces = pieces(template).map_err(io::Error::other)?;
+    for hit in r.hits.iter().filter(|h| h.grouped_under.is_none()) {
+        let d = &hit.doc;
+        let mut line = String::new();
+        for p in &pieces {
+            let value = match p {
+                Piece::Text(t) => {
+                    line.push_str(t);
+                    continue;
+                }
+                Piece::Field("rank") => hit.group.to_string(),
+                Piece::Field("file") => d.file.clone(),
+                Piece::Field("line") => d.line_start.to_string(),
+                Piece::Field("id") => d.id.clone(),
+                Piece::Field("article") => d.article.clone(),
+                Piece::Field("section") => d.section.join(" › "),
+                Piece::Field("paragraph") => d.paragraph.map(|n| n.to_string()).unwrap_or_default(),
+                Piece::Field("kind") => d.kind.as_str().to_string(),
+                Piece::Field("score") => format!("{:.2}", hit.score),
+                Piece::Field("years") => {
+                    let years: Vec<String> = d.years.iter().map(i64::to_string).collect();
+                    years.join(",")
+                }
+                Piece::Field("citation") => {
+                    crate::quote::style::cite(crate::quote::style::Style::Plain, d, d.line_start)
+                }
+                Piece::Field(_) => hit.snippet.text.clone(),
+            };
+            line.push_str(&sanitize(&value.replace(['\n', '\r'], " ")));
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Writes the files of the results, best first, each once, at most `max`.
+pub fn files<W: Write>(out: &mut W, r: &Results, max: usize) -> io::Result<()> {
+    let mut seen: Vec<&str> = Vec::new();
+    for hit in &r.hits {
+        if seen.len() == max {
+            break;
+        }
+        if !seen.contains(&hit.doc.file.as_str()) {
+            seen.push(&hit.doc.file);
+            writeln!(out, "{}", sanitize(&hit.doc.file))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `search -c`'s `file:count` lines.
+pub fn file_counts<W: Write>(out: &mut W, counts: &[(String, usize)]) -> io::Result<()> {
+    for (file, n) in counts {
+        writeln!(out, "{}:{n}", sanitize(file))?;
     }
     Ok(())
 }
@@ -235,6 +362,17 @@ pub fn cite<W: Write>(out: &mut W, r: &CiteResults, style: Style) -> io::Result<
                 writeln!(out, "   quote:   {}", marked(q, style))?;
             }
         }
+        if let MatchKind::Approximate { differences, .. } = &m.kind {
+            for d in differences.iter().filter(|d| d.spelling_variant) {
+                let (q, a) = (d.quote.as_deref(), d.article.as_deref());
+                writeln!(
+                    out,
+                    "   a spelling variant, not another word: quote \"{}\" / article \"{}\"",
+                    sanitize(q.unwrap_or_default()),
+                    sanitize(a.unwrap_or_default())
+                )?;
+            }
+        }
     }
     Ok(())
 }
@@ -318,9 +456,14 @@ pub fn check<W: Write>(out: &mut W, r: &CheckReport, style: Style) -> io::Result
                             };
                             writeln!(
                                 out,
-                                "   differs: quote {} / article {}",
+                                "   differs: quote {} / article {}{}",
                                 paint(MISQUOTED, &side(&d.quote)),
                                 paint(EXACT, &side(&d.article)),
+                                if d.spelling_variant {
+                                    " (a spelling variant)"
+                                } else {
+                                    ""
+                                },
                             )?;
                         }
                     }
@@ -371,6 +514,17 @@ fn shorten(s: &str, max: usize) -> String {
     }
     let head: String = s.chars().take(max * 2 / 3).collect();
     let tail: String = s.chars().skip(n - (max - max * 2 / 3 - 1)).collect();
+    // Cut between words, never inside one: a word cut in two reads as a
+    // word the quotation does not have.
+    let head = match head.rfind(char::is_whitespace) {
+        Some(i) if s[head.len()..].starts_with(|c: char| !c.is_whitespace()) => &head[..i],
+        _ => head.as_str(),
+    };
+    let cut = s.len() - tail.len();
+    let tail = match tail.find(char::is_whitespace) {
+        Some(i) if s[..cut].ends_with(|c: char| !c.is_whitespace()) => &tail[i..],
+        _ => tail.as_str(),
+    };
     format!("{} … {}", head.trim_end(), tail.trim_start())
 }
 

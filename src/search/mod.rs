@@ -8,6 +8,7 @@
 //! passage holds all of its words. When none holds them all, close
 //! spellings of known words are tried once (`Marie Curry radium`).
 
+mod arrange;
 mod coverage;
 mod exclusion;
 mod filters;
@@ -29,13 +30,14 @@ pub(crate) use exclusion::exclusion;
 pub(crate) use filters::{compile_filters, unmatched_filters, CompiledFilter};
 pub(crate) use plan::is_function_word;
 pub(crate) use queries::kind_is;
+pub(crate) use typos::is_spelling_variant;
 pub use typos::Suggestion;
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::highlight::{self, Pattern, Snippet};
 use crate::index::{Opened, Unreadable};
-use crate::limits::MAX_SECOND_TRY_WORDS;
+use crate::limits::{MAX_CASE_CHECKED, MAX_SECOND_TRY_WORDS};
 use crate::query::Query;
 use crate::text::Analyzer;
 use lexicon::IndexLexicon;
@@ -54,6 +56,35 @@ pub struct SearchOptions {
     pub expand: bool,
     /// Say why each hit ranked where it did.
     pub explain: bool,
+    /// Keep only passages holding each word with the case typed (`-s`).
+    pub case_sensitive: bool,
+    /// Every document its own result: none listed under another.
+    pub flat: bool,
+    /// The order of the results.
+    pub sort: Sort,
+    /// Paragraphs of the article shown before and after each result.
+    pub context: Context,
+}
+
+/// The order results are given in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best first.
+    #[default]
+    Relevance,
+    /// By file, then place in the file.
+    Path,
+    /// By the earliest year a passage names (none last), then relevance.
+    Year,
+}
+
+/// How many paragraphs around a result to show with it (`-B`, `-A`, `-C`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Paragraphs before.
+    pub before: usize,
+    /// Paragraphs after.
+    pub after: usize,
 }
 
 impl Default for SearchOptions {
@@ -64,6 +95,10 @@ impl Default for SearchOptions {
             typos: true,
             expand: true,
             explain: false,
+            case_sensitive: false,
+            flat: false,
+            sort: Sort::Relevance,
+            context: Context::default(),
         }
     }
 }
@@ -83,6 +118,11 @@ pub struct Hit {
     pub snippet: Snippet,
     /// Why it ranked where it did, when asked.
     pub explain: Option<Explain>,
+    /// With `context`: the paragraphs before it in its article (nearest
+    /// last) and after it, with their text.
+    pub before: Vec<Document>,
+    /// See `before`.
+    pub after: Vec<Document>,
     /// The 1-based number of the result it is shown as or under.
     pub group: usize,
     /// The ID of the result it is listed under, when its text overlaps
@@ -152,6 +192,11 @@ pub struct Results {
     pub filter_notes: Vec<String>,
     /// Files whose passages could not be read back (shown without text).
     pub unreadable: Unreadable,
+    /// How many of `total` hold every content word of the query.
+    pub every_word_total: usize,
+    /// The query's content words, as typed: those a passage must hold to
+    /// hold every word.
+    pub content_words: Vec<String>,
 }
 
 impl Results {
@@ -230,7 +275,7 @@ pub fn search(
         typos,
         opts.expand,
     )?;
-    let filter_notes = unmatched_filters(&plan.filters, opened)?;
+    let mut filter_notes = unmatched_filters(&plan.filters, opened)?;
     let limit = opts.limit.max(1);
     // Only the top documents; the count is taken once, of the widest
     // query, in the same pass as its top documents when it runs.
@@ -278,14 +323,19 @@ pub fn search(
     }
     // Documents listed under a better result do not count toward `limit`:
     // rank enough of them to fill it with distinct texts.
-    let pool = limit.saturating_add(limit.saturating_mul(2).saturating_add(20).min(1000));
-    let mut top = if plan.any.is_none() {
-        let (top, n) = run_counted(plan.all.as_ref(), pool)?;
-        total = Some(n);
-        top
+    let mut pool = limit.saturating_add(limit.saturating_mul(2).saturating_add(20).min(1000));
+    // Case is not in the index: it is checked on the text of the best
+    // ranked, so rank more of them.
+    let cased = if opts.case_sensitive {
+        pool = pool.max(MAX_CASE_CHECKED);
+        arrange::cased_clauses(query)
     } else {
-        run(plan.all.as_ref(), pool)?
+        Vec::new()
     };
+    let (mut top, mut every) = run_counted(plan.all.as_ref(), pool)?;
+    if plan.any.is_none() {
+        total = Some(every);
+    }
     if top.is_empty() && (2..=MAX_SECOND_TRY_WORDS).contains(&plan.words) && opts.typos {
         // No passage holds every word: perhaps one is a real word typed
         // for another (`curry` for `curie`). Try close spellings of known
@@ -301,8 +351,9 @@ pub fn search(
             opts.expand,
         )?;
         if !second.corrected.is_empty() {
-            let top2 = run(second.all.as_ref(), pool)?;
+            let (top2, every2) = run_counted(second.all.as_ref(), pool)?;
             if !top2.is_empty() {
+                every = every2;
                 let fixes: Vec<String> = second
                     .corrected
                     .iter()
@@ -326,6 +377,9 @@ pub fn search(
     let filled = |top: &[(f32, DocAddress)]| -> Result<bool> {
         if top.len() >= pool {
             return Ok(true);
+        }
+        if !cased.is_empty() {
+            return Ok(false);
         }
         let spans = spans(opened, top)?;
         Ok(grouping::group(&spans, opts.limit).len() >= opts.limit)
@@ -369,17 +423,35 @@ pub fn search(
             });
         }
     }
-    let total = match total {
+    let mut total = match total {
         Some(n) => n,
         None => count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?,
     };
+    let mut case_note = None;
+    if !cased.is_empty() {
+        let checked = top.len();
+        top = in_case(opened, top, &cased)?;
+        if total > checked {
+            case_note = Some(format!(
+                "case checked on the best {} of {} matches",
+                crate::render::thousands(checked),
+                crate::render::thousands(total)
+            ));
+        }
+        total = top.len();
+    }
     let spans = spans(opened, &top)?;
     let order = grouping::topics_first(&spans, |i| {
         about(opened, top[i].1, &plan.topic, &mut analyzer)
     });
     let top: Vec<(f32, DocAddress)> = order.iter().map(|&i| top[i]).collect();
     let spans: Vec<grouping::Span> = order.into_iter().map(|i| spans[i].clone()).collect();
-    let groups = grouping::group(&spans, opts.limit);
+    filter_notes.extend(case_note);
+    let groups = if opts.flat {
+        (0..spans.len().min(opts.limit)).map(|i| vec![i]).collect()
+    } else {
+        grouping::group(&spans, opts.limit)
+    };
     let shown: Vec<Shown> = groups
         .iter()
         .enumerate()
@@ -394,7 +466,8 @@ pub fn search(
             })
         })
         .collect();
-    finish(
+    let words = plan.content_words.clone();
+    let mut results = finish(
         opened,
         input,
         (query, plan, filter_notes),
@@ -403,7 +476,10 @@ pub fn search(
         total,
         |addr| tiers.get(addr).copied().unwrap_or(Tier::AllWords),
         opts,
-    )
+    )?;
+    results.every_word_total = every.min(total);
+    results.content_words = words;
+    Ok(results)
 }
 
 /// The share of a query's weight (its words' rarity) that a section's
@@ -439,6 +515,32 @@ fn about(opened: &Opened, addr: DocAddress, topic: &[(String, f32)], an: &mut An
         .sum();
     let all: f32 = topic.iter().map(|(_, w)| w).sum();
     held >= TOPIC_SHARE * all
+}
+
+/// The ranked documents whose text holds the query's words in the case
+/// typed (`cased`), in rank order; each file read once.
+fn in_case(
+    opened: &Opened,
+    top: Vec<(f32, DocAddress)>,
+    cased: &[Vec<Vec<String>>],
+) -> Result<Vec<(f32, DocAddress)>> {
+    let mut files: HashMap<String, Option<String>> = HashMap::new();
+    let mut unreadable = Unreadable::default();
+    let mut kept = Vec::new();
+    for (score, addr) in top {
+        let d = opened.place(addr)?;
+        let text = files
+            .entry(d.file.clone())
+            .or_insert_with(|| opened.file_text(&d.file, &mut unreadable));
+        let Some(text) = text.as_deref() else {
+            continue;
+        };
+        let passage = text.get(d.byte_start..d.byte_end).unwrap_or("");
+        if arrange::holds_as_typed(passage, cased) {
+            kept.push((score, addr));
+        }
+    }
+    Ok(kept)
 }
 
 /// A document to show: its score, where it is, the result it belongs to
@@ -517,10 +619,19 @@ fn finish(
                 .then_some(plan::SECTION_TEXT_WEIGHT),
         });
     }
+    let mut unreadable = unreadable;
+    if opts.context != Context::default() {
+        for (addr, hit) in hits.iter_mut() {
+            if hit.grouped_under.is_none() {
+                (hit.before, hit.after) =
+                    arrange::neighbours(opened, *addr, opts.context, &mut unreadable)?;
+            }
+        }
+    }
     let hits = hits.into_iter().map(|(_, h)| h).collect();
     let mut notes = query.notes.clone();
     notes.extend(plan.notes);
-    Ok(Results {
+    let mut results = Results {
         query: input.to_string(),
         total,
         hits,
@@ -529,7 +640,11 @@ fn finish(
         read_as: query.to_string(),
         filter_notes,
         unreadable,
-    })
+        every_word_total: total,
+        content_words: Vec::new(),
+    };
+    results.sort(opts.sort);
+    Ok(results)
 }
 
 /// Loads ranked documents and cuts their snippets around `patterns`; also
@@ -583,12 +698,51 @@ pub(crate) fn load_hits(
                 doc,
                 snippet,
                 explain: None,
+                before: Vec::new(),
+                after: Vec::new(),
                 group: i + 1,
                 grouped_under: None,
             },
         ));
     }
     Ok((hits, unreadable))
+}
+
+/// The files holding paragraphs that match the whole query (every content
+/// word, every filter; the first tier), each with how many, in path order:
+/// `search -c`, as ripgrep counts matching lines per file.
+pub fn count_by_file(opened: &Opened, query: &Query) -> Result<Vec<(String, usize)>> {
+    let mut analyzer = Analyzer::default();
+    let lexicon = IndexLexicon::new(opened);
+    let plan = Plan::new(
+        query,
+        &opened.fields,
+        &mut analyzer,
+        &lexicon,
+        Typos::Unknown,
+        false,
+    )?;
+    let searcher = opened.reader.searcher();
+    let docs = searcher
+        .search(plan.all.as_ref(), &DocSetCollector)
+        .map_err(Error::index(opened.root()))?;
+    let mut by_root: HashMap<(u32, u32), usize> = HashMap::new();
+    for addr in docs {
+        let c = opened.cols(addr.segment_ord);
+        if c.kind(addr.doc_id) == Some(crate::index::DocKind::Paragraph) {
+            *by_root
+                .entry((addr.segment_ord, c.root_of(addr.doc_id)))
+                .or_default() += 1;
+        }
+    }
+    let mut by_file: HashMap<String, usize> = HashMap::new();
+    for ((seg, root), n) in by_root {
+        let file = opened.place(DocAddress::new(seg, root))?.file;
+        *by_file.entry(file).or_default() += n;
+    }
+    let mut out: Vec<(String, usize)> = by_file.into_iter().collect();
+    out.sort();
+    Ok(out)
 }
 
 /// Every match of a query without ranked words, in file and byte order

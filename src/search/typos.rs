@@ -144,6 +144,16 @@ pub(crate) fn variants(exact: &str) -> Vec<(String, Variant)> {
     out
 }
 
+/// Whether two words are one word spelled two ways (`formalization`,
+/// `formalisation`; `centre`, `center`), case aside.
+pub(crate) fn is_spelling_variant(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    a != b
+        && variants(&a)
+            .iter()
+            .any(|(v, kind)| *kind == Variant::Spelling && *v == b)
+}
+
 /// Optimal string alignment distance (Levenshtein plus adjacent swaps), on
 /// characters.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {

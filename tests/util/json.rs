@@ -57,6 +57,9 @@ impl Kind {
 pub struct SearchResults {
     pub query: String,
     pub total: u64,
+    /// How many of `total` hold every content word.
+    pub total_every_word: u64,
+    /// The results only: the documents listed under one are in its `also`.
     pub hits: Vec<Hit>,
     pub notes: Vec<String>,
     pub read_as: String,
@@ -89,9 +92,21 @@ pub struct Hit {
     /// The ID of the result it is listed under; `None` for a result's leader.
     #[serde(deserialize_with = "nullable")]
     pub grouped_under: Option<String>,
+    /// The documents listed under this result, in rank order.
+    pub also: Vec<Hit>,
     /// Only with `--explain`.
     #[serde(default)]
     pub explain: Option<Explain>,
+}
+
+impl SearchResults {
+    /// Every document shown, each result followed by those listed under it.
+    pub fn documents(&self) -> Vec<&Hit> {
+        self.hits
+            .iter()
+            .flat_map(|h| std::iter::once(h).chain(h.also.iter()))
+            .collect()
+    }
 }
 
 impl Hit {
@@ -210,6 +225,8 @@ pub struct Difference {
     pub quote: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub article: Option<String>,
+    /// One word spelled two ways (`formalization`, `formalisation`).
+    pub spelling_variant: bool,
 }
 
 /// A document with its text: `passage show --json`'s passages and each
@@ -482,15 +499,17 @@ mod tests {
             ],
         );
         assert!(!v["suggestions"].as_array().unwrap().is_empty(), "{v}");
-        // 6 top-level + 18 per hit + 3 explain + 2 per part + 3 per suggestion.
+        // 7 top-level + 19 per hit + 3 explain + 2 per part + 3 per
+        // suggestion, and again a hit's, explain's and part's for the
+        // section listed under the first result.
         assert_eq!(
             check_contract::<SearchResults>(&v, &["explain"]),
-            6 + 18 + 3 + 2 + 3
+            7 + 19 + 3 + 2 + 3 + (19 + 3 + 2)
         );
         // Related prints search results.
         let id = v["hits"][0]["id"].as_str().unwrap().to_string();
         let v = stdout_json(&env, &["related", "--json", "-n", "2", &id]);
-        assert_eq!(check_contract::<SearchResults>(&v, &[]), 6 + 18);
+        assert_eq!(check_contract::<SearchResults>(&v, &[]), 7 + 19);
 
         let v = stdout_json(&env, &["cite", "--json", "golden counterweight"]);
         assert_eq!(check_contract::<CiteResults>(&v, &[]), 4 + 14);
@@ -505,7 +524,7 @@ mod tests {
         assert_eq!(v["matches"][0]["match"], "approximate", "{v}");
         assert_eq!(
             check_contract::<CiteResults>(&v, &["similarity", "differences"]),
-            4 + 14 + 2
+            4 + 14 + 2 + 1
         );
 
         let v = stdout_json(&env, &["show", "--json", &id]);

@@ -105,8 +105,13 @@ fn is_total_line(line: &str) -> bool {
         return false;
     };
     let (count, rest) = rest.split_once(' ').unwrap_or((rest, ""));
-    count.replace(',', "").parse::<usize>().is_ok()
-        && (rest == "match" || rest == "matches" || rest.starts_with("matches, "))
+    let counted = count.replace(',', "").parse::<usize>().is_ok() || count == "no";
+    counted
+        && (rest == "match"
+            || rest == "matches"
+            || rest.starts_with("matches, ")
+            || rest.starts_with("passage holds every word (")
+            || rest.starts_with("passages hold every word ("))
 }
 
 /// The repository root (where `corpus/` lives).

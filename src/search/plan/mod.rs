@@ -83,6 +83,8 @@ pub(crate) struct Plan {
     /// The stems of the query's content words, each with its rarity (IDF
     /// in the text): what a section about the query has in its headings.
     pub topic: Vec<(String, f32)>,
+    /// The content words as typed (folded), in query order.
+    pub content_words: Vec<String>,
 }
 
 /// The query with each word that is in no passage, in no form, replaced by
@@ -328,6 +330,7 @@ impl Plan {
             ),
             _ => false,
         };
+        let content_words: Vec<String> = content.iter().filter_map(|c| c.exact.clone()).collect();
         let topic: Vec<(String, f32)> = content
             .iter()
             .filter(|_| !asks_fact)
@@ -351,6 +354,7 @@ impl Plan {
             corrected,
             filters,
             topic,
+            content_words,
         })
     }
 }

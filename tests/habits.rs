@@ -1,0 +1,183 @@
+//! The habits people bring: ripgrep's flags, clap's errors said like every
+//! other error, counts that say how many passages hold every word, and
+//! `-n` counting results in every output.
+
+use crate::util::Env;
+
+/// Two articles: "war" in three paragraphs, "War" capitalised in one, and
+/// "gin" and "tonic" never in one paragraph.
+fn corpus() -> Env {
+    let env = Env::empty();
+    env.write(
+        "corpus/a.txt",
+        "= Alpha =\n\nThe War began in spring.\n\nAnother paragraph about war and peace.\n\nA third paragraph, on gin.\n",
+    );
+    env.write(
+        "corpus/b.txt",
+        "= Beta =\n\nwar and peace in lower case.\n\nA paragraph on tonic.\n",
+    );
+    env
+}
+
+#[test]
+fn clap_errors_are_one_line_with_their_suggestion() {
+    let env = corpus();
+    for (args, says) in [
+        (
+            &["serch", "war"][..],
+            "passage: unrecognized subcommand 'serch' (a similar subcommand exists: 'search')\n",
+        ),
+        (
+            &["search", "-n", "abc", "war"][..],
+            "passage: invalid value 'abc' for '--limit <N>': invalid digit found in string\n",
+        ),
+        (
+            &["search", "--corpus", "a", "--corpus", "b", "war"][..],
+            "passage: the argument '--corpus <DIR>' cannot be used multiple times\n",
+        ),
+    ] {
+        let r = env.run(args);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (2, "", says)
+        );
+    }
+    let r = env.run(&["search"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    assert!(
+        r.stderr
+            .starts_with("passage: the following required arguments were not provided: <QUERY>"),
+        "{r:?}"
+    );
+    // Help is still clap's, on stdout, exit 0.
+    let r = env.run(&["search", "--help"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("--files-with-matches"), "{r:?}");
+}
+
+#[test]
+fn a_flag_is_a_flag_or_refused_never_a_word_to_exclude() {
+    let env = corpus();
+    let plain = env.run(&["search", "war"]);
+    assert_eq!(plain.code, 0, "{plain:?}");
+    // -i and -w are what a search does anyway.
+    assert_eq!(env.run(&["search", "-i", "war"]).stdout, plain.stdout);
+    assert_eq!(env.run(&["search", "-iw", "war"]).stdout, plain.stdout);
+    // An unknown one is refused, saying how to exclude the word.
+    let r = env.run(&["search", "-x", "war"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            2,
+            "",
+            "passage: -x is not an option of search; to exclude the word 'x', put it after --: passage search -- … -x\n"
+        )
+    );
+    // After --, it is the word excluded.
+    let r = env.run(&["search", "--", "war", "-x"]);
+    assert_eq!(r.stdout, plain.stdout);
+}
+
+#[test]
+fn files_counts_case_context_sort_and_format_mean_what_they_do_in_ripgrep() {
+    let env = corpus();
+    // -l: each file once.
+    let r = env.run(&["search", "-l", "--sort", "path", "war"]);
+    assert_eq!(r.stdout, "corpus/a.txt\ncorpus/b.txt\n", "{r:?}");
+    // -c: per file, the paragraphs holding every word, in path order.
+    let r = env.run(&["search", "-c", "war"]);
+    assert_eq!(r.stdout, "corpus/a.txt:2\ncorpus/b.txt:1\n", "{r:?}");
+    let r = env.run(&["search", "-c", "war", "peace"]);
+    assert_eq!(r.stdout, "corpus/a.txt:1\ncorpus/b.txt:1\n", "{r:?}");
+    let r = env.run(&["search", "-c", "zebra"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{r:?}");
+    // -s: the case typed, at the start of a word.
+    let r = env.run(&["search", "-s", "--format", "{file}:{line}", "War"]);
+    assert_eq!(r.stdout, "corpus/a.txt:3\n", "{r:?}");
+    let r = env.run(&[
+        "search",
+        "-s",
+        "--format",
+        "{file}:{line}",
+        "--sort",
+        "path",
+        "war",
+    ]);
+    assert_eq!(r.stdout, "corpus/a.txt:5\ncorpus/b.txt:3\n", "{r:?}");
+    // -A / -B / -C: the paragraphs around, as ripgrep's `line-` lines.
+    let r = env.run(&["search", "--color", "never", "-C", "1", "about"]);
+    assert_eq!(
+        r.stdout,
+        "1. Alpha ¶2  corpus/a.txt:5  ".to_string()
+            + &id_of(&env, "about")
+            + "\n   3- The War began in spring.\n   Another paragraph [about] war and peace.\n   7- A third paragraph, on gin.\n",
+        "{r:?}"
+    );
+    let r = env.run(&["search", "--json", "-A", "1", "about"]);
+    let v = r.json();
+    assert_eq!(v["hits"][0]["after"][0]["line_start"], 7, "{v}");
+    assert!(v["hits"][0].get("before").is_none(), "{v}");
+    // --format: one line per result, every field known.
+    let r = env.run(&["search", "--format", "{file}:{line}: {citation}", "about"]);
+    assert_eq!(r.stdout, "corpus/a.txt:5: \"Alpha\", ¶2, line 5\n", "{r:?}");
+    let r = env.run(&["search", "--format", "{nope}", "war"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("no field {nope}"), "{r:?}");
+}
+
+fn id_of(env: &Env, query: &str) -> String {
+    env.search(query).hits[0].id.clone()
+}
+
+#[test]
+fn counts_say_how_many_passages_hold_every_word() {
+    let env = corpus();
+    let v = env.search("war peace");
+    // The two paragraphs saying both; the leads' sections hold both words
+    // too, but their own headings none, so they count as holding some.
+    assert_eq!((v.total, v.total_every_word), (5, 2), "{v:?}");
+    let r = env.run(&["search", "-n", "0", "war", "peace"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "passage: 2 passages hold every word (5 hold some), 0 shown\n"
+    );
+    let r = env.run(&["search", "-n", "0", "gin", "tonic"]);
+    assert_eq!(
+        r.stderr,
+        "passage: no passage holds every word (4 hold some), 0 shown; not found together: gin, tonic\n"
+    );
+    // Every word held everywhere: the count as it was.
+    let v = env.search("war");
+    assert_eq!(v.total, v.total_every_word, "{v:?}");
+    let r = env.run(&["search", "-n", "0", "war"]);
+    assert_eq!(r.stderr, format!("passage: {} matches, 0 shown\n", v.total));
+}
+
+#[test]
+fn n_counts_results_in_json_and_text_lists_them_all_with_flat() {
+    let env = Env::empty();
+    env.write(
+        "corpus/c.txt",
+        "= Cranberry =\n\nA plant.\n\n== Harvest ==\n\nThe harvest of cranberry is wet.\n\nEach cranberry harvest floods the bog.\n\nA harvest needs cranberry growers.\n",
+    );
+    let v = env.search("cranberry harvest");
+    let r = env.run(&["search", "--json", "-n", "1", "cranberry harvest"]);
+    let one = r.json();
+    assert_eq!(one["hits"].as_array().unwrap().len(), 1, "{one}");
+    assert!(
+        !one["hits"][0]["also"].as_array().unwrap().is_empty(),
+        "{one}"
+    );
+    assert!(v.hits.iter().all(|h| h.grouped_under.is_none()), "{v:?}");
+    // --flat: every document its own result, each with its text.
+    let r = env.run(&["search", "--flat", "--color", "never", "cranberry harvest"]);
+    let results = r
+        .stdout
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .count();
+    assert_eq!(results, v.documents().len(), "{r:?}");
+    assert!(!r.stdout.contains("also:"), "{r:?}");
+}
