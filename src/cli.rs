@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use passage::limits::MAX_DEBOUNCE_MS;
 use passage::quote::style as citation;
@@ -49,6 +49,28 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff) on stdout: `passage man | man -l -`.
     Man(ManArgs),
+    /// Write a passage.toml in DIR (default: here): commands run in DIR or
+    /// below it then find the corpus and index without flags.
+    Init(InitArgs),
+    /// Say which corpus and index a command run here would use, where
+    /// that comes from, and whether the index is current.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder: a project holding `corpus/`, or the corpus itself.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print it as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub locations: Locations,
 }
 
 const CITE_HELP: &str = "\
@@ -103,15 +125,55 @@ shown under the headings above it. Words and phrases are refused there (exit 2).
 
 Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
 
-/// Where the corpus and the index are.
+/// Where the corpus and the index are: a flag, else `PASSAGE_CORPUS` /
+/// `PASSAGE_INDEX`, else the nearest passage.toml, else `corpus` and
+/// `index` here (see [`resolve`]).
 #[derive(Debug, Args)]
 pub struct Locations {
-    /// Folder of *.txt articles (or one article file).
-    #[arg(long, value_name = "DIR", default_value = "corpus")]
+    /// Folder of *.txt articles (or one article file) [default: $PASSAGE_CORPUS, or passage.toml's, or corpus]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "corpus",
+        hide_default_value = true
+    )]
     pub corpus: PathBuf,
-    /// Index folder.
-    #[arg(long, value_name = "DIR", default_value = "index")]
+    /// Index folder [default: $PASSAGE_INDEX, or passage.toml's, or index]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "index",
+        hide_default_value = true
+    )]
     pub index: PathBuf,
+    /// Where each came from, for `status`.
+    #[arg(skip)]
+    pub from: (Source, Source),
+}
+
+/// Where a setting came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Source {
+    /// The built-in default.
+    #[default]
+    Default,
+    /// A flag.
+    Flag,
+    /// An environment variable, named.
+    Env(&'static str),
+    /// A passage.toml.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Default => write!(f, "the default"),
+            Source::Flag => write!(f, "a flag"),
+            Source::Env(name) => write!(f, "${name}"),
+            Source::File(p) => write!(f, "{}", p.display()),
+        }
+    }
 }
 
 /// Whether a command that reads the index may update it first (search,
@@ -371,14 +433,144 @@ pub fn parse() -> Cli {
             std::process::exit(i32::from(crate::exit::Exit::Error.code()));
         }
     };
-    match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (mut cli, matches) = match parsed {
+        Ok(both) => both,
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
             crate::messages::error(one_line_error(&e.render().to_string()));
             std::process::exit(i32::from(crate::exit::Exit::Error.code()));
         }
+    };
+    if let Some((_, sub)) = matches.subcommand() {
+        let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        if let Err(e) = resolve(&mut cli.command, sub, &here, &env) {
+            crate::messages::error(e);
+            std::process::exit(i32::from(crate::exit::Exit::Error.code()));
+        }
     }
+    cli
+}
+
+/// Fills what the command line left to its default from the environment
+/// (`PASSAGE_CORPUS`, `PASSAGE_INDEX`) and the nearest passage.toml above
+/// `here` (paths, `limit`, `color`, `style`): a flag wins over both, the
+/// environment over the file. The file is read only when something is
+/// left to it.
+pub fn resolve(
+    command: &mut Command,
+    sub: &clap::ArgMatches,
+    here: &std::path::Path,
+    env: &dyn Fn(&str) -> Option<OsString>,
+) -> Result<(), String> {
+    use clap::parser::ValueSource;
+    let given = |id: &str| sub.value_source(id) == Some(ValueSource::CommandLine);
+    let mut found: Option<Option<passage::settings::Found>> = None;
+    let mut file = || -> Result<Option<passage::settings::Found>, String> {
+        if found.is_none() {
+            found = Some(passage::settings::find(here).map_err(|e| e.to_string())?);
+        }
+        Ok(found.clone().flatten())
+    };
+    let (locations, limit, color, style) = match command {
+        Command::Index(a) => (Some(&mut a.locations), None, None, None),
+        Command::Search(a) => (
+            Some(&mut a.locations),
+            Some(&mut a.limit),
+            Some(&mut a.output.color),
+            None,
+        ),
+        Command::Cite(a) => (
+            Some(&mut a.locations),
+            None,
+            Some(&mut a.output.color),
+            Some(&mut a.style),
+        ),
+        Command::Check(a) => (
+            Some(&mut a.locations),
+            None,
+            Some(&mut a.output.color),
+            Some(&mut a.style),
+        ),
+        Command::Show(a) => (
+            Some(&mut a.locations),
+            None,
+            Some(&mut a.output.color),
+            None,
+        ),
+        Command::Related(a) => (
+            Some(&mut a.locations),
+            Some(&mut a.limit),
+            Some(&mut a.output.color),
+            None,
+        ),
+        Command::Watch(a) => (Some(&mut a.locations), None, None, None),
+        Command::Export(a) => (Some(&mut a.locations), None, None, None),
+        Command::Status(a) => (Some(&mut a.locations), None, None, None),
+        Command::Completions(_) | Command::Man(_) | Command::Init(_) => (None, None, None, None),
+    };
+    if let Some(loc) = locations {
+        for (id, var, path, from) in [
+            ("corpus", "PASSAGE_CORPUS", &mut loc.corpus, &mut loc.from.0),
+            ("index", "PASSAGE_INDEX", &mut loc.index, &mut loc.from.1),
+        ] {
+            if given(id) {
+                *from = Source::Flag;
+            } else if let Some(v) = env(var) {
+                *path = PathBuf::from(v);
+                *from = Source::Env(var);
+            } else if let Some(f) = file()? {
+                let set = if id == "corpus" {
+                    f.settings.corpus
+                } else {
+                    f.settings.index
+                };
+                if let Some(p) = set {
+                    *path = p;
+                    *from = Source::File(f.file);
+                }
+            }
+        }
+    }
+    if let Some(limit) = limit {
+        if !given("limit") {
+            if let Some(n) = file()?.and_then(|f| f.settings.limit) {
+                *limit = n;
+            }
+        }
+    }
+    if let Some(color) = color {
+        if !given("color") {
+            if let Some(f) = file()? {
+                if let Some(c) = &f.settings.color {
+                    *color = ColorWhen::from_str(c, true).map_err(|_| {
+                        format!(
+                            "{}: color = {c:?}: expected auto, always or never",
+                            f.file.display()
+                        )
+                    })?;
+                }
+            }
+        }
+    }
+    if let Some(style) = style {
+        if !given("style") {
+            if let Some(f) = file()? {
+                if let Some(st) = &f.settings.style {
+                    *style = CitationStyle::from_str(st, true).map_err(|_| {
+                        format!(
+                            "{}: style = {st:?}: expected plain, markdown or mla",
+                            f.file.display()
+                        )
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// clap's error text in one line: the error, its indented details and its

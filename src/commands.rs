@@ -16,8 +16,8 @@ use passage::search::search as run_search;
 use passage::show::{show as run_show, Shown};
 
 use crate::cli::{
-    CheckArgs, CiteArgs, CompletionsArgs, ExportArgs, IndexArgs, Locations, ManArgs, RelatedArgs,
-    SearchArgs, ShowArgs, WatchArgs,
+    CheckArgs, CiteArgs, CompletionsArgs, ExportArgs, IndexArgs, InitArgs, Locations, ManArgs,
+    RelatedArgs, SearchArgs, ShowArgs, StatusArgs, WatchArgs,
 };
 use crate::exit::Exit;
 use crate::messages;
@@ -331,6 +331,100 @@ pub fn related(args: &RelatedArgs) -> Result<Exit> {
     )
 }
 
+/// `passage init [DIR]`.
+pub fn init(args: &InitArgs) -> Result<Exit> {
+    let (file, settings) = passage::settings::init(&args.dir)?;
+    let show = |p: &Option<std::path::PathBuf>| p.as_deref().map(|p| p.display().to_string());
+    messages::info(format!(
+        "wrote {}: corpus {}, index {}",
+        file.display(),
+        show(&settings.corpus).unwrap_or_default(),
+        show(&settings.index).unwrap_or_default()
+    ));
+    Ok(Exit::Found)
+}
+
+/// `passage status`: the corpus and index a command here would use, where
+/// each comes from, and whether the index is current.
+pub fn status(args: &StatusArgs) -> Result<Exit> {
+    let loc = &args.locations;
+    let walk = passage::corpus::walk(&loc.corpus)?;
+    let files = walk.files.len();
+    let opened = IndexDir::new(&loc.index).open(&loc.corpus)?;
+    let (indexed, stale) = match &opened {
+        Some(o) => (Some(o.files()?.len()), o.stale_files(&loc.corpus)?),
+        None => (None, Vec::new()),
+    };
+    let state = match (indexed, stale.len()) {
+        (None, _) => "no index yet (the first search builds it)".to_string(),
+        (Some(_), 0) => "current".to_string(),
+        (Some(_), 1) => format!(
+            "1 file changed since it was built: {} (the next search updates it)",
+            stale[0]
+        ),
+        (Some(_), n) => format!(
+            "{} files changed since it was built (the next search updates it)",
+            messages::thousands(n)
+        ),
+    };
+    let mut out = stdout();
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Place {
+            path: String,
+            from: String,
+        }
+        #[derive(serde::Serialize)]
+        struct Status {
+            corpus: Place,
+            index: Place,
+            files: usize,
+            indexed_files: Option<usize>,
+            changed: Vec<String>,
+            current: bool,
+        }
+        let s = Status {
+            corpus: Place {
+                path: loc.corpus.display().to_string(),
+                from: loc.from.0.to_string(),
+            },
+            index: Place {
+                path: loc.index.display().to_string(),
+                from: loc.from.1.to_string(),
+            },
+            files,
+            indexed_files: indexed,
+            current: indexed.is_some() && stale.is_empty(),
+            changed: stale,
+        };
+        serde_json::to_writer(&mut out, &s)?;
+        writeln!(out)?;
+    } else {
+        let san = text::sanitize;
+        writeln!(
+            out,
+            "corpus: {}  (from {})",
+            san(&loc.corpus.display().to_string()),
+            san(&loc.from.0.to_string())
+        )?;
+        writeln!(
+            out,
+            "index:  {}  (from {})",
+            san(&loc.index.display().to_string()),
+            san(&loc.from.1.to_string())
+        )?;
+        let articles = if files == 1 { "article" } else { "articles" };
+        writeln!(
+            out,
+            "files:  {} {articles}; index {}",
+            messages::thousands(files),
+            san(&state)
+        )?;
+    }
+    out.flush()?;
+    Ok(Exit::Found)
+}
+
 /// `passage export --ndjson`.
 pub fn export(args: &ExportArgs) -> Result<Exit> {
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
@@ -641,6 +735,12 @@ fn fresh<T>(
         }
         tell(event);
     };
+    // A command that fails leaves nothing behind: no empty index folder
+    // where it found no corpus to build one from.
+    let existed = loc.index.exists();
+    if !existed {
+        passage::corpus::root_metadata(&loc.corpus)?;
+    }
     let fresh = ensure_fresh(
         &IndexDir::new(&loc.index),
         &loc.corpus,
@@ -649,6 +749,10 @@ fn fresh<T>(
         &progress,
         work,
     );
+    if fresh.is_err() && !existed && loc.index.is_dir() {
+        // Made by this command, holding only what it began to write.
+        let _ = std::fs::remove_dir_all(&loc.index);
+    }
     bar.finish_and_clear();
     if updated.get() {
         merge_later(loc);

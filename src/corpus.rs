@@ -55,21 +55,27 @@ pub struct Walk {
     pub skipped: Vec<Problem>,
 }
 
-/// [`discover`], with the folders it had to leave out.
-///
-/// Each file is stat-ed relative to its open folder while the folder is
-/// read (no second path lookup), and the folders below the root are walked
-/// on all cores: this walk is what every search pays to notice edits.
-pub fn walk(root: &Path) -> Result<Walk> {
+/// The corpus root's metadata, or why it cannot be a corpus: the root of
+/// the file system, or nothing there. Checked before anything is written.
+pub fn root_metadata(root: &Path) -> Result<std::fs::Metadata> {
     crate::guard::check_corpus_root(root)?;
-    let meta = std::fs::metadata(root).map_err(|e| Error::Corpus {
+    std::fs::metadata(root).map_err(|e| Error::Corpus {
         path: root.to_path_buf(),
         message: if e.kind() == std::io::ErrorKind::NotFound {
             "corpus not found (pass --corpus DIR, a folder of *.txt articles)".into()
         } else {
             e.to_string()
         },
-    })?;
+    })
+}
+
+/// [`discover`], with the folders it had to leave out.
+///
+/// Each file is stat-ed relative to its open folder while the folder is
+/// read (no second path lookup), and the folders below the root are walked
+/// on all cores: this walk is what every search pays to notice edits.
+pub fn walk(root: &Path) -> Result<Walk> {
+    let meta = root_metadata(root)?;
     if meta.is_file() {
         return Ok(Walk {
             files: vec![source_file(root, root.to_path_buf(), &meta)],

@@ -57,6 +57,7 @@ pub mod related;
 pub mod render;
 pub mod search;
 pub mod sections;
+pub mod settings;
 pub mod show;
 pub mod text;
 

@@ -102,6 +102,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         cli::Command::Export(args) => commands::export(args),
         cli::Command::Completions(args) => commands::completions(args),
         cli::Command::Man(args) => commands::man(args),
+        cli::Command::Init(args) => commands::init(args),
+        cli::Command::Status(args) => commands::status(args),
     }
 }
 

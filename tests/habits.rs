@@ -181,3 +181,111 @@ fn n_counts_results_in_json_and_text_lists_them_all_with_flat() {
     assert_eq!(results, v.documents().len(), "{r:?}");
     assert!(!r.stdout.contains("also:"), "{r:?}");
 }
+
+#[test]
+fn a_search_without_a_corpus_leaves_no_index_folder_behind() {
+    let env = Env::empty();
+    env.write("elsewhere/notes.md", "nothing here\n");
+    let dir = env.path().join("elsewhere");
+    let out = env
+        .command(&["search", "war"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let r = crate::util::Run::from(out);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            2,
+            "",
+            "passage: corpus: corpus not found (pass --corpus DIR, a folder of *.txt articles)\n"
+        )
+    );
+    assert!(
+        !dir.join("index").exists(),
+        "an empty index folder was left"
+    );
+}
+
+#[test]
+fn the_index_is_found_like_git_finds_dot_git() {
+    let env = Env::empty();
+    env.write(
+        "proj/corpus/a.txt",
+        "= Alpha =\n\nThe War began in spring.\n",
+    );
+    env.write("proj/corpus/deep/b.txt", "= Beta =\n\nwar and peace.\n");
+    let proj = env.path().join("proj");
+    let run_in = |dir: &std::path::Path, args: &[&str], vars: &[(&str, &str)]| {
+        let mut c = env.command(args);
+        c.current_dir(dir);
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        crate::util::Run::from(c.output().unwrap())
+    };
+    let r = run_in(&proj, &["init"], &[]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            0,
+            "passage: wrote ./passage.toml: corpus ./corpus, index ./index\n"
+        )
+    );
+    assert_eq!(run_in(&proj, &["init"], &[]).code, 2, "not twice");
+    // From a folder below, with no flags: the project's corpus and index.
+    let deep = proj.join("corpus/deep");
+    let r = run_in(&deep, &["status"], &[]);
+    let file = proj.join("passage.toml").display().to_string();
+    assert_eq!(
+        r.stdout,
+        format!(
+            "corpus: {c}  (from {file})\nindex:  {i}  (from {file})\nfiles:  2 articles; index no index yet (the first search builds it)\n",
+            c = proj.join("corpus").display(),
+            i = proj.join("index").display()
+        ),
+        "{r:?}"
+    );
+    let r = run_in(&deep, &["search", "--format", "{article}", "peace"], &[]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "Beta\n"), "{r:?}");
+    assert!(proj.join("index").is_dir(), "the project's index was built");
+    assert!(!deep.join("index").exists(), "no second index where it ran");
+    let r = run_in(&deep, &["status", "--json"], &[]);
+    assert_eq!(r.json()["current"], true, "{r:?}");
+    // The environment overrides the file, a flag both.
+    let other = env.path().join("other-index");
+    let other = other.display().to_string();
+    let r = run_in(&deep, &["status", "--json"], &[("PASSAGE_INDEX", &other)]);
+    let v = r.json();
+    assert_eq!(
+        (v["index"]["path"].as_str(), v["index"]["from"].as_str()),
+        (Some(other.as_str()), Some("$PASSAGE_INDEX"))
+    );
+    let r = run_in(
+        &deep,
+        &["status", "--json", "--index", "flagged"],
+        &[("PASSAGE_INDEX", &other)],
+    );
+    assert_eq!(r.json()["index"]["from"], "a flag", "{r:?}");
+    // The file's defaults: -n and colour.
+    env.write(
+        "proj/passage.toml",
+        "corpus = \"corpus\"\nindex = \"index\"\nlimit = 1\ncolor = \"always\"\n",
+    );
+    let r = run_in(&deep, &["search", "war"], &[]);
+    assert!(r.stdout.contains("\x1b["), "colour from the file: {r:?}");
+    assert_eq!(r.stdout.matches("\n\n").count(), 0, "one result: {r:?}");
+    // A bad file is one line naming it and its line.
+    env.write(
+        "proj/passage.toml",
+        "corpus = \"corpus\"\ncolour = \"never\"\n",
+    );
+    let r = run_in(&deep, &["search", "war"], &[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr
+            .starts_with(&format!("passage: {file}:2: unknown field `colour`")),
+        "{r:?}"
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+}
