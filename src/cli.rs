@@ -350,6 +350,11 @@ pub struct ShowArgs {
     /// The passage (or section) ID.
     #[arg(value_name = "ID")]
     pub id: String,
+    /// For an ID whose passage was edited or removed, print what stands
+    /// in its place now (without it, stderr only names it: a script
+    /// keeping stdout never keeps another passage's text).
+    #[arg(long)]
+    pub follow: bool,
     #[command(flatten)]
     pub output: Output,
     #[command(flatten)]

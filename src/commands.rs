@@ -289,18 +289,30 @@ pub fn show(args: &ShowArgs) -> Result<Exit> {
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let (shown, unreadable) = run_show(&opened, &args.id)?;
     let mut out = stdout();
+    let replaced = matches!(
+        shown,
+        Shown::Edited { .. }
+            | Shown::Removed {
+                closest: Some(_),
+                ..
+            }
+    );
     if args.output.json {
         json::show(&mut out, &shown, &args.id)?;
-    } else {
+    } else if args.follow || !replaced {
         text::show(&mut out, &shown, args.output.color.style())?;
     }
     out.flush()?;
     warn_unreadable(&unreadable);
     match &shown {
         Shown::Found { .. } => Ok(Exit::Found),
+        other if replaced && !args.output.json && !args.follow => {
+            messages::info(format!("{} (--follow prints it)", other.message()));
+            Ok(Exit::NotFound)
+        }
         other => {
             messages::info(other.message());
-            Ok(Exit::NotFound)
+            Ok(Exit::found_if(replaced && args.follow))
         }
     }
 }
@@ -312,7 +324,20 @@ pub fn related(args: &RelatedArgs) -> Result<Exit> {
         limit: args.limit.min(passage::limits::MAX_HITS),
         ..Default::default()
     };
-    let Some(mut results) = passage::related::related(&opened, &args.id, &opts)? else {
+    let mut found = passage::related::related(&opened, &args.id, &opts)?;
+    if found.is_none() {
+        // An edited passage: its current version, as `show` follows it.
+        if let (Shown::Edited { docs, .. }, _) = run_show(&opened, &args.id)? {
+            if let Some(current) = docs.first() {
+                messages::note(format!(
+                    "{} no longer exists: its passage was edited; passages related to its current version {}",
+                    args.id, current.id
+                ));
+                found = passage::related::related(&opened, &current.id, &opts)?;
+            }
+        }
+    }
+    let Some(mut results) = found else {
         messages::info(format!(
             "no passage has the ID {} (try `passage show {}`)",
             args.id, args.id

@@ -301,6 +301,22 @@ fn show_resolves_ids_edited_and_removed() {
         r.stderr.contains("was edited; the current version is"),
         "{r:?}"
     );
+    // In text, the new version goes to stdout only when asked for: a
+    // script keeping stdout never keeps another passage's text.
+    let r = env.run(&["show", "--color", "never", &id]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{r:?}");
+    assert!(r.stderr.contains("(--follow prints it)"), "{r:?}");
+    let r = env.run(&["show", "--color", "never", "--follow", &id]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("silver counterweight"), "{r:?}");
+    // `related` follows an edited ID as `show` does.
+    let r = env.run(&["related", "--json", "-n", "2", &id]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("its passage was edited; passages related to its current version"),
+        "{r:?}"
+    );
 
     // Removed: what stands at its place now.
     let para = &v.passages[0].text;
@@ -315,6 +331,10 @@ fn show_resolves_ids_edited_and_removed() {
     assert_eq!(closest.paragraph, Some(1));
     assert!(closest.text.starts_with("Iran reportedly assisted"));
     assert!(r.stderr.contains("was removed; "), "{r:?}");
+    let r = env.run(&["show", "--color", "never", new_id]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{r:?}");
+    let r = env.run(&["show", "--color", "never", "--follow", new_id]);
+    assert!(r.stdout.contains("Iran reportedly assisted"), "{r:?}");
 
     let r = env.run(&["show", "p000000000000"]);
     assert_eq!(r.code, 1);
