@@ -493,7 +493,36 @@ pub fn man(args: &ManArgs) -> Result<Exit> {
         }
     };
     let mut out = stdout();
-    clap_mangen::Man::new(page).render(&mut out)?;
+    let extra = page.get_after_long_help().map(|h| h.to_string());
+    let man = clap_mangen::Man::new(page.clone());
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    if page.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut out)?;
+    }
+    if page.has_subcommands() {
+        man.render_subcommands_section(&mut out)?;
+    }
+    if let Some(extra) = extra {
+        // Laid out as written (the query table's columns), not refilled
+        // into runs of words: roff's no-fill mode.
+        writeln!(out, ".SH EXTRA\n.nf")?;
+        for line in extra.lines() {
+            let line = line.replace('\\', "\\e").replace('-', "\\-");
+            let lead = if line.starts_with(['.', '\'']) {
+                "\\&"
+            } else {
+                ""
+            };
+            writeln!(out, "{lead}{line}")?;
+        }
+        writeln!(out, ".fi")?;
+    }
+    if page.get_version().is_some() {
+        man.render_version_section(&mut out)?;
+    }
     out.flush()?;
     Ok(Exit::Found)
 }

@@ -207,15 +207,31 @@ fn man_pages_in_roff() {
         &r.stdout[..80]
     );
     assert!(r.stdout.contains(".TH passage 1"), "{}", r.stdout);
+    // Each subcommand is listed by name in the SUBCOMMANDS section.
     for sub in [
-        "index", "search", "cite", "show", "related", "watch", "export",
+        "index", "search", "cite", "check", "show", "related", "watch", "export", "init", "status",
     ] {
-        assert!(r.stdout.contains(sub), "{sub}");
+        assert!(
+            r.stdout.contains(&format!("\n{sub}(1)\n"))
+                || r.stdout.contains(&format!("passage\\-{sub}(1)")),
+            "{sub} is not listed: {}",
+            r.stdout
+        );
     }
     let r = env.run(&["man", "search"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains(".TH passage-search 1"), "{}", r.stdout);
     assert!(r.stdout.contains("list\\-sections"), "{}", r.stdout);
+    // The query table keeps its columns: no-fill, one row per line.
+    let table = r
+        .stdout
+        .split(".SH EXTRA\n.nf\n")
+        .nth(1)
+        .expect("the EXTRA section, no-fill");
+    assert!(
+        table.contains("\n  Khomei*                   a prefix\n"),
+        "{table}"
+    );
     let r = env.run(&["man", "nosuch"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(

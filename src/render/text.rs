@@ -530,21 +530,25 @@ fn shorten(s: &str, max: usize) -> String {
 
 /// The counts of an update, in a few words.
 pub fn counts(r: &Report) -> String {
+    let n = super::thousands;
     let mut s = format!(
         "{} added, {} updated, {} removed, {} unchanged",
-        r.added, r.updated, r.removed, r.unchanged
+        n(r.added),
+        n(r.updated),
+        n(r.removed),
+        n(r.unchanged)
     );
     if r.moved > 0 {
-        s.push_str(&format!(", {} moved", r.moved));
+        s.push_str(&format!(", {} moved", n(r.moved)));
     }
     s.push_str(&format!(
         "; {} sections updated; {} file{} changed",
-        r.sections_updated,
-        r.files_changed,
+        n(r.sections_updated),
+        n(r.files_changed),
         if r.files_changed == 1 { "" } else { "s" }
     ));
     if r.files_touched > 0 {
-        s.push_str(&format!(", {} touched but unchanged", r.files_touched));
+        s.push_str(&format!(", {} touched but unchanged", n(r.files_touched)));
     }
     s
 }
@@ -573,14 +577,15 @@ pub fn file_changes(r: &Report) -> String {
         if n == 0 {
             continue;
         }
+        let count = super::thousands(n);
         if parts.is_empty() {
             parts.push(format!(
-                "{n} file{} {}",
+                "{count} file{} {}",
                 if n == 1 { "" } else { "s" },
                 verb(c)
             ));
         } else {
-            parts.push(format!("{n} {}", verb(c)));
+            parts.push(format!("{count} {}", verb(c)));
         }
     }
     parts.join(", ")
@@ -613,10 +618,10 @@ pub fn report<W: Write>(out: &mut W, r: &Report) -> io::Result<()> {
     writeln!(
         out,
         "{what}: {} article{}, {} sections, {} paragraphs ({}) in {:.2}s -> {}",
-        r.articles,
+        super::thousands(r.articles),
         if r.articles == 1 { "" } else { "s" },
-        r.sections,
-        r.paragraphs,
+        super::thousands(r.sections),
+        super::thousands(r.paragraphs),
         counts(r),
         r.seconds,
         r.index
