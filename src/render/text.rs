@@ -22,6 +22,16 @@ pub enum Style {
     Plain,
 }
 
+impl Style {
+    /// `s` in the colour `code` on a terminal, as it is otherwise.
+    fn paint(self, code: &str, s: &str) -> String {
+        match self {
+            Style::Color => format!("{code}{s}{RESET}"),
+            Style::Plain => s.to_string(),
+        }
+    }
+}
+
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
@@ -48,10 +58,7 @@ pub fn location(d: &Document) -> String {
 
 /// Writes ranked hits.
 pub fn results<W: Write>(out: &mut W, r: &Results, style: Style) -> io::Result<()> {
-    let paint = |code: &str, s: &str| match style {
-        Style::Color => format!("{code}{s}{RESET}"),
-        Style::Plain => s.to_string(),
-    };
+    let paint = |code: &str, s: &str| style.paint(code, s);
     let leaders = r
         .hits
         .iter()
@@ -331,10 +338,7 @@ fn marked(snippet: &Snippet, style: Style) -> String {
 /// the sentence around it with the quote marked; an approximate match also
 /// shows the quote with the words that differ marked.
 pub fn cite<W: Write>(out: &mut W, r: &CiteResults, style: Style) -> io::Result<()> {
-    let paint = |code: &str, s: &str| match style {
-        Style::Color => format!("{code}{s}{RESET}"),
-        Style::Plain => s.to_string(),
-    };
+    let paint = |code: &str, s: &str| style.paint(code, s);
     for (i, m) in r.matches.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
@@ -381,10 +385,7 @@ pub fn cite<W: Write>(out: &mut W, r: &CiteResults, style: Style) -> io::Result<
 /// words, then its places (exact), or the closest passage, what differs
 /// and the article's wording (misquoted); then the summary line.
 pub fn check<W: Write>(out: &mut W, r: &CheckReport, style: Style) -> io::Result<()> {
-    let paint = |code: &str, s: &str| match style {
-        Style::Color => format!("{code}{s}{RESET}"),
-        Style::Plain => s.to_string(),
-    };
+    let paint = |code: &str, s: &str| style.paint(code, s);
     for q in &r.quotes {
         let status = q.status.as_str();
         let status = match q.status {
@@ -657,10 +658,7 @@ pub fn watch_line<W: Write>(out: &mut W, r: &Report) -> io::Result<()> {
 
 /// Writes a passage in full with its location.
 fn passage<W: Write>(out: &mut W, d: &Document, style: Style) -> io::Result<()> {
-    let paint = |code: &str, s: &str| match style {
-        Style::Color => format!("{code}{s}{RESET}"),
-        Style::Plain => s.to_string(),
-    };
+    let paint = |code: &str, s: &str| style.paint(code, s);
     writeln!(
         out,
         "{}  {}  {}",
@@ -747,6 +745,31 @@ mod tests {
             "corpus/a.txt changed; the index was already up to date"
         );
         assert_eq!(file_changes(&nothing), "");
+    }
+
+    #[test]
+    fn templates_name_known_fields_and_braces_are_doubled() {
+        assert!(check_template("{file}:{line}: {citation}").is_ok());
+        assert!(check_template("{{literal}}").is_ok());
+        let e = check_template("{nope}").unwrap_err();
+        assert!(e.starts_with("no field {nope} (fields: rank, file"), "{e}");
+        assert!(check_template("{file").is_err());
+        assert!(check_template("file}").is_err());
+    }
+
+    #[test]
+    fn printers_write_whole_lines() {
+        let mut out: Vec<u8> = Vec::new();
+        file_counts(&mut out, &[("a.txt".into(), 2), ("b\x1b.txt".into(), 1)]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "a.txt:2\nb\\u{1b}.txt:1\n");
+        // A long text shortened between words, never inside one.
+        let long = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu";
+        let short = shorten(long, 30);
+        let words: Vec<&str> = long.split(' ').collect();
+        for w in short.split(' ').filter(|w| *w != "…") {
+            assert!(words.contains(&w), "{w:?} in {short:?}");
+        }
+        assert!(short.contains(" … "), "{short}");
     }
 
     #[test]
