@@ -277,8 +277,9 @@ pub fn search(
     )?;
     let mut filter_notes = unmatched_filters(&plan.filters, opened)?;
     let limit = opts.limit.max(1);
-    // Only the top documents; the count is taken once, of the widest
-    // query, in the same pass as its top documents when it runs.
+    // Only the top documents; the counts are taken in the same pass as
+    // them: the first tier's (passages holding every word) and, when it
+    // runs, the widest query's.
     let run = |q: &dyn TQuery, n: usize| -> Result<Vec<(f32, DocAddress)>> {
         searcher
             .search(q, &TopDocs::with_limit(n).order_by_score())
@@ -484,8 +485,8 @@ pub fn search(
 
 /// The share of a query's weight (its words' rarity) that a section's
 /// headings and title must hold for the section to lead its paragraphs: on
-/// the dev suite 0.7 kept every fact query's paragraph first and put 2 of 5
-/// more topic and section queries' sections first; 0.5 lost 5 paragraphs.
+/// the dev suite 0.7 put the sections of 3 more topic and section queries
+/// first and cost one keyboard query its paragraph; 0.5 cost 7 paragraphs.
 const TOPIC_SHARE: f32 = 0.7;
 
 /// Whether a document is a section about the query: its own heading holds
