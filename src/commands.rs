@@ -361,7 +361,7 @@ pub fn init(args: &InitArgs) -> Result<Exit> {
     let (file, settings) = passage::settings::init(&args.dir)?;
     let show = |p: &Option<std::path::PathBuf>| p.as_deref().map(|p| p.display().to_string());
     messages::info(format!(
-        "wrote {}: corpus {}, index {}",
+        "wrote {} (corpus: {}, index: {})",
         file.display(),
         show(&settings.corpus).unwrap_or_default(),
         show(&settings.index).unwrap_or_default()

@@ -66,13 +66,43 @@ pub fn read(file: &Path) -> Result<Found> {
         }
     })?;
     let dir = file.parent().unwrap_or(Path::new("."));
-    let join = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { dir.join(p) });
+    let join = |p: Option<PathBuf>| {
+        p.map(|p| {
+            if p.is_absolute() {
+                p
+            } else {
+                tidy(&dir.join(p))
+            }
+        })
+    };
     settings.corpus = join(settings.corpus);
     settings.index = join(settings.index);
     Ok(Found {
         file: file.to_path_buf(),
         settings,
     })
+}
+
+/// `a/b/./../c` as `a/c`, without asking the file system (the index may
+/// not exist yet): what a person reads in `status` and the messages.
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// Writes `dir/passage.toml` for the corpus there: `corpus/` and `index/`
@@ -130,6 +160,17 @@ mod tests {
         assert_eq!(found.settings, s);
         // Not twice.
         assert!(init(dir.path()).is_err());
+    }
+
+    #[test]
+    fn paths_are_tidied_without_the_file_system() {
+        assert_eq!(
+            tidy(Path::new("/a/wiki/./../wiki-index")),
+            Path::new("/a/wiki-index")
+        );
+        assert_eq!(tidy(Path::new("./.")), Path::new("."));
+        assert_eq!(tidy(Path::new("../x")), Path::new("../x"));
+        assert_eq!(tidy(Path::new("a/b/..")), Path::new("a"));
     }
 
     #[test]

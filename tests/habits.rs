@@ -229,7 +229,7 @@ fn the_index_is_found_like_git_finds_dot_git() {
         (r.code, r.stderr.as_str()),
         (
             0,
-            "passage: wrote ./passage.toml: corpus ./corpus, index ./index\n"
+            "passage: wrote ./passage.toml (corpus: corpus, index: index)\n"
         )
     );
     assert_eq!(run_in(&proj, &["init"], &[]).code, 2, "not twice");
