@@ -26,6 +26,7 @@ fn typo_matches_rank_below_exact_ones() {
     // "Khamenei" is in the article; "Khomeini" is one edit away from
     // neither, but both exist: a correctly typed name never drifts.
     let v = env.search("Khamenei kind:paragraph");
+    assert!(!v.hits.is_empty(), "{v:?}");
     for h in &v.hits {
         assert!(h.marked().iter().all(|m| *m == "Khamenei"), "{h:?}");
     }
