@@ -460,6 +460,29 @@ pub fn parse() -> Cli {
     cli
 }
 
+/// A passage.toml's value for a choice (`color`, `style`), read as the
+/// flag reads it; an unknown one is an error naming the file and the
+/// values allowed.
+fn choice<T: ValueEnum>(
+    f: &passage::settings::Found,
+    name: &str,
+    value: &Option<String>,
+) -> Result<Option<T>, String> {
+    let Some(v) = value else { return Ok(None) };
+    T::from_str(v, true).map(Some).map_err(|_| {
+        let allowed: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|x| x.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        let (last, rest) = allowed.split_last().expect("a choice has values");
+        format!(
+            "{}: {name} = {v:?}: expected {} or {last}",
+            f.file.display(),
+            rest.join(", ")
+        )
+    })
+}
+
 /// Fills what the command line left to its default from the environment
 /// (`PASSAGE_CORPUS`, `PASSAGE_INDEX`) and the nearest passage.toml above
 /// `here` (paths, `limit`, `color`, `style`): a flag wins over both, the
@@ -547,31 +570,17 @@ pub fn resolve(
             }
         }
     }
-    if let Some(color) = color {
-        if !given("color") {
-            if let Some(f) = file()? {
-                if let Some(c) = &f.settings.color {
-                    *color = ColorWhen::from_str(c, true).map_err(|_| {
-                        format!(
-                            "{}: color = {c:?}: expected auto, always or never",
-                            f.file.display()
-                        )
-                    })?;
-                }
+    if let Some(color) = color.filter(|_| !given("color")) {
+        if let Some(f) = file()? {
+            if let Some(c) = choice(&f, "color", &f.settings.color)? {
+                *color = c;
             }
         }
     }
-    if let Some(style) = style {
-        if !given("style") {
-            if let Some(f) = file()? {
-                if let Some(st) = &f.settings.style {
-                    *style = CitationStyle::from_str(st, true).map_err(|_| {
-                        format!(
-                            "{}: style = {st:?}: expected plain, markdown or mla",
-                            f.file.display()
-                        )
-                    })?;
-                }
+    if let Some(style) = style.filter(|_| !given("style")) {
+        if let Some(f) = file()? {
+            if let Some(st) = choice(&f, "style", &f.settings.style)? {
+                *style = st;
             }
         }
     }

@@ -373,12 +373,18 @@ pub fn init(args: &InitArgs) -> Result<Exit> {
 /// each comes from, and whether the index is current.
 pub fn status(args: &StatusArgs) -> Result<Exit> {
     let loc = &args.locations;
-    let walk = passage::corpus::walk(&loc.corpus)?;
-    let files = walk.files.len();
     let opened = IndexDir::new(&loc.index).open(&loc.corpus)?;
-    let (indexed, stale) = match &opened {
-        Some(o) => (Some(o.files()?.len()), o.stale_files(&loc.corpus)?),
-        None => (None, Vec::new()),
+    // One walk of the corpus: the staleness check's, when there is an index.
+    let (files, indexed, stale) = match &opened {
+        Some(o) => {
+            let (stale, scan) = o.staleness().stale_scan(&loc.corpus)?;
+            (scan.files_found(), Some(o.files()?.len()), stale)
+        }
+        None => (
+            passage::corpus::walk(&loc.corpus)?.files.len(),
+            None,
+            Vec::new(),
+        ),
     };
     let state = match (indexed, stale.len()) {
         (None, _) => "no index yet (the first search builds it)".to_string(),

@@ -71,6 +71,13 @@ pub struct Scan {
     found: corpus::Walk,
 }
 
+impl Scan {
+    /// How many corpus files the walk found.
+    pub fn files_found(&self) -> usize {
+        self.found.files.len()
+    }
+}
+
 /// The corpus files as one walk found them, and when it began.
 pub(super) struct Walk {
     files: Vec<corpus::SourceFile>,

@@ -75,7 +75,7 @@ impl Results {
             }
         }
         // Stable: equal keys keep the ranking's order.
-        groups.sort_by(|a, b| key(&a[0]).cmp(&key(&b[0])));
+        groups.sort_by_cached_key(|g| key(&g[0]));
         let mut rank = 0;
         for (g, members) in groups.into_iter().enumerate() {
             for mut hit in members {
