@@ -204,12 +204,22 @@ pub struct IndexArgs {
     /// Rebuild from scratch instead of applying only what changed.
     #[arg(long)]
     pub full: bool,
+    /// Give each paragraph 64 bits of its meaning under the Model2Vec
+    /// model in DIR (a folder holding config.json, tokenizer.json and
+    /// model.safetensors; nothing is downloaded), so that searches also
+    /// find passages that say it in other words. The index remembers it:
+    /// later updates and searches use it. Another model rebuilds the index.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
+    pub model: Option<std::path::PathBuf>,
+    /// Drop the index's model (rebuilds the index without it).
+    #[arg(long)]
+    pub no_model: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
     /// Only merge the index's small segments, if it has too many (what
     /// commands start in the background after updating it).
-    #[arg(long, hide = true, conflicts_with_all = ["full", "json"])]
+    #[arg(long, hide = true, conflicts_with_all = ["full", "json", "model", "no_model"])]
     pub merge: bool,
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use passage::index::watch::{CorpusWatch, Seen};
-use passage::index::{IndexDir, Opened, Report, UpdateOptions};
+use passage::index::{IndexDir, ModelChoice, Opened, Report, UpdateOptions};
 use passage::query::Query;
 use passage::quote::cite as run_cite;
 use passage::render::{json, text};
@@ -30,7 +30,14 @@ pub fn index(args: &IndexArgs) -> Result<Exit> {
     }
     let report = update(
         &args.locations,
-        UpdateOptions { full: args.full },
+        UpdateOptions {
+            full: args.full,
+            model: match (&args.model, args.no_model) {
+                (Some(dir), _) => ModelChoice::Use(dir.clone()),
+                (None, true) => ModelChoice::Drop,
+                (None, false) => ModelChoice::Keep,
+            },
+        },
         Problems::All,
     )?;
     if report.committed {
@@ -398,6 +405,11 @@ pub fn status(args: &StatusArgs) -> Result<Exit> {
             messages::thousands(n)
         ),
     };
+    // The model whose meaning the paragraphs carry (`index --model`).
+    let model = opened
+        .as_ref()
+        .map(|o| o.payload.model.clone())
+        .filter(|m| !m.is_empty());
     let mut out = stdout();
     if args.json {
         #[derive(serde::Serialize)]
@@ -413,6 +425,7 @@ pub fn status(args: &StatusArgs) -> Result<Exit> {
             indexed_files: Option<usize>,
             changed: Vec<String>,
             current: bool,
+            model: Option<String>,
         }
         let s = Status {
             corpus: Place {
@@ -427,6 +440,7 @@ pub fn status(args: &StatusArgs) -> Result<Exit> {
             indexed_files: indexed,
             current: indexed.is_some() && stale.is_empty(),
             changed: stale,
+            model,
         };
         serde_json::to_writer(&mut out, &s)?;
         writeln!(out)?;
@@ -451,6 +465,9 @@ pub fn status(args: &StatusArgs) -> Result<Exit> {
             messages::thousands(files),
             san(&state)
         )?;
+        if let Some(m) = model {
+            writeln!(out, "model:  {}", san(&m))?;
+        }
     }
     out.flush()?;
     Ok(Exit::Found)

@@ -28,6 +28,14 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A model folder could not be read as a Model2Vec model.
+    #[error("model {}: {message}", path.display())]
+    Model {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// Tantivy failed while reading or writing the index.
     #[error("index {}: {source}", path.display())]
     Index {

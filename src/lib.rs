@@ -49,6 +49,7 @@ pub mod highlight;
 pub mod index;
 pub mod invariants;
 pub mod limits;
+pub mod meaning;
 pub mod model;
 pub mod progress;
 pub mod query;

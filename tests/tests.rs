@@ -17,6 +17,7 @@ mod incremental;
 mod index_messages;
 mod indexing;
 mod limits;
+mod meaning;
 mod parser;
 mod paths;
 mod queries;

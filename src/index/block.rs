@@ -32,6 +32,7 @@ use crate::article::{Event, Events};
 use crate::corpus::{column_of, Ids, Problem};
 use crate::error::Result;
 use crate::limits::{CHUNK_DOCS, MAX_WARNINGS};
+use crate::meaning::Model;
 use crate::model::Id;
 use crate::text::Analyzer;
 
@@ -111,13 +112,21 @@ pub struct BlockWriter<'a> {
     /// with the old ones; a first build needs none, and a file of millions
     /// of passages would hold millions).
     states: bool,
+    /// The model whose codes the paragraphs carry, if the index has one.
+    model: Option<&'a Model>,
 }
 
 impl<'a> BlockWriter<'a> {
     /// Starts the block of `file`, keeping its documents' states if asked.
-    pub fn new(fields: Fields, file: &'a FileEntry, states: bool) -> BlockWriter<'a> {
+    pub fn new(
+        fields: Fields,
+        file: &'a FileEntry,
+        states: bool,
+        model: Option<&'a Model>,
+    ) -> BlockWriter<'a> {
         BlockWriter {
             states,
+            model,
             fields,
             file,
             chunk: Vec::new(),
@@ -363,6 +372,9 @@ impl<'a> BlockWriter<'a> {
         doc.add_u64(f.byte_end, bytes.end as u64);
         for &y in years {
             doc.add_i64(f.years, y);
+        }
+        if let Some(model) = self.model {
+            doc.add_u64(f.sense, Model::code(&model.embed(body)));
         }
         self.chunk.push(Some(doc));
         self.summary.paragraphs += 1;

@@ -17,6 +17,7 @@ use super::state::{self, now_ns, Payload, Tombstone};
 use super::{legacy, IndexDir, Walk, CURRENT, FORMAT};
 use crate::error::{Error, Result};
 use crate::limits::MAX_TOMBSTONES;
+use crate::meaning::Model;
 use crate::model::Id;
 use crate::progress::Progress;
 use crate::text;
@@ -38,6 +39,7 @@ impl IndexDir {
         &self,
         walk: &Walk,
         corpus_root: &Path,
+        model: Option<&Model>,
         progress: &dyn Fn(Progress),
     ) -> Result<Report> {
         let files = walk.files.as_slice();
@@ -92,7 +94,7 @@ impl IndexDir {
                             tx.send((i, Prepared::Chunk(docs)))
                                 .map_err(|_| Error::Stopped)
                         };
-                        let m = make(file, fields, keep_states, &mut emit)?;
+                        let m = make(file, fields, keep_states, model, &mut emit)?;
                         if tx.send((i, Prepared::File(Box::new(m)))).is_err() {
                             return Err(Error::Stopped);
                         }
@@ -143,6 +145,10 @@ impl IndexDir {
             format: FORMAT,
             corpus: super::canonical_corpus(corpus_root),
             given: corpus_root.display().to_string(),
+            model: model
+                .map(|m| m.dir().display().to_string())
+                .unwrap_or_default(),
+            model_print: model.map_or(0, Model::print),
             ..Payload::default()
         };
         for (f, m) in files.iter().zip(&made) {

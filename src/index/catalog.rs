@@ -42,6 +42,7 @@ pub struct Cols {
     byte_start: OnceLock<Column<u64>>,
     byte_end: OnceLock<Column<u64>>,
     years: OnceLock<Column<i64>>,
+    sense: OnceLock<Column<u64>>,
     /// The path column: its dictionary is opened once, not per string read.
     paths: OnceLock<Option<tantivy::columnar::StrColumn>>,
 }
@@ -81,6 +82,7 @@ impl Cols {
             byte_start: OnceLock::new(),
             byte_end: OnceLock::new(),
             years: OnceLock::new(),
+            sense: OnceLock::new(),
             paths: OnceLock::new(),
         })
     }
@@ -185,6 +187,16 @@ impl Cols {
             ..open(&self.ff, &self.byte_end, "byte_end", self.docs)
                 .first(doc)
                 .unwrap_or(0) as usize
+    }
+
+    /// A paragraph's meaning code, if the index has a model.
+    pub fn sense(&self, doc: DocId) -> Option<u64> {
+        open(&self.ff, &self.sense, "sense", self.docs).first(doc)
+    }
+
+    /// Documents in the segment, deleted ones included.
+    pub fn docs(&self) -> u32 {
+        self.docs
     }
 
     /// Years mentioned.

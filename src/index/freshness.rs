@@ -170,10 +170,14 @@ pub fn ensure_fresh<T, E: From<Error>>(
             what,
             why: NotUpdated::Busy,
         }),
-        Err(e @ (Error::Io { .. } | Error::Index { .. })) => tell(Event::Stale {
-            what,
-            why: NotUpdated::Failed(e),
-        }),
+        // The index's model unreadable: its paragraphs cannot be given
+        // their meaning, so the index is searched as it was.
+        Err(e @ (Error::Io { .. } | Error::Index { .. } | Error::Model { .. })) => {
+            tell(Event::Stale {
+                what,
+                why: NotUpdated::Failed(e),
+            })
+        }
         Err(e) => return Err(e.into()),
     }
     let opened = reopen()?;

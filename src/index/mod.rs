@@ -50,18 +50,35 @@ pub use schema::{schema, DocKind, Fields};
 use crate::corpus;
 use crate::error::{Error, Result};
 use crate::limits::MAX_SEGMENTS;
+use crate::meaning::Model;
 use crate::progress::Progress;
 use opened::{try_open, Unopened};
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 19;
+pub const FORMAT: u32 = 20;
 
 /// How to update.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateOptions {
     /// Rebuild from scratch instead of applying the difference.
     pub full: bool,
+    /// Which model's codes the paragraphs carry.
+    pub model: ModelChoice,
+}
+
+/// Which model's codes the paragraphs carry after an update (see
+/// [`crate::meaning`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// The index's own, if it has one.
+    #[default]
+    Keep,
+    /// The model in this folder: an index of another model, or of none, or
+    /// whose model's files changed, is rebuilt with it.
+    Use(PathBuf),
+    /// None: an index with a model is rebuilt without.
+    Drop,
 }
 
 /// A walk of the corpus and when it began: what an update compares with
@@ -248,19 +265,37 @@ impl IndexDir {
                 .unwrap_or_default();
             self.remove_old_generations(&keep);
         }
+        // A full build keeps the model of the index it replaces (which
+        // may be unreadable: it is rebuilt for a reason).
         let current = if opts.full {
-            None
+            self.open(corpus_root).ok().flatten()
         } else {
             self.open(corpus_root)?
         };
-        let mut report = match &current {
+        let had = current.as_ref().map(|o| &o.payload);
+        let model = match &opts.model {
+            ModelChoice::Keep => had
+                .filter(|p| !p.model.is_empty())
+                .map(|p| PathBuf::from(&p.model)),
+            ModelChoice::Use(dir) => Some(std::path::absolute(dir).map_err(Error::io(dir))?),
+            ModelChoice::Drop => None,
+        };
+        let model = model.map(|dir| Model::open(&dir)).transpose()?;
+        // Codes of two models cannot be compared: a change of model (or
+        // of its files) rebuilds every paragraph's.
+        let same_model = had.is_some_and(|p| match &model {
+            Some(m) => p.model == m.dir().display().to_string() && p.model_print == m.print(),
+            None => p.model.is_empty(),
+        });
+        let incremental = current.as_ref().filter(|_| !opts.full && same_model);
+        let mut report = match incremental {
             Some(opened) => {
                 crate::guard::check_writable(&opened.dir)?;
-                self.incremental(opened, &walk, corpus_root, progress)?
+                self.incremental(opened, &walk, corpus_root, model.as_ref(), progress)?
             }
             None => {
                 crate::guard::check_writable(&self.root)?;
-                self.full_build(&walk, corpus_root, progress)?
+                self.full_build(&walk, corpus_root, model.as_ref(), progress)?
             }
         };
         drop(current);
@@ -277,7 +312,13 @@ impl IndexDir {
 
     /// Rebuilds from scratch (same as `update` with `full`).
     pub fn build(&self, corpus_root: &Path) -> Result<Report> {
-        self.update(corpus_root, UpdateOptions { full: true })
+        self.update(
+            corpus_root,
+            UpdateOptions {
+                full: true,
+                ..UpdateOptions::default()
+            },
+        )
     }
 
     /// Takes the writer lock, failing at once if another process holds it

@@ -134,6 +134,9 @@ pub struct Fields {
     pub replaced_dup: Field,
     /// The order tombstones were laid in (the oldest are dropped first).
     pub seq: Field,
+    /// A paragraph's meaning, as 64 bits of its vector under the index's
+    /// model ([`crate::meaning::Model::code`]); absent without a model.
+    pub sense: Field,
     /// Where a tombstone's passage stood: its section path (one value per
     /// heading, stored).
     pub place: Field,
@@ -198,6 +201,7 @@ pub fn schema() -> (Schema, Fields) {
         replaced_by: b.add_u64_field("replaced_by", fast()),
         replaced_dup: b.add_u64_field("replaced_dup", fast()),
         seq: b.add_u64_field("seq", fast()),
+        sense: b.add_u64_field("sense", fast()),
         place: b.add_text_field("place", STORED),
     };
     (b.build(), fields)

@@ -14,6 +14,7 @@ use crate::article::{Events, ParseError};
 use crate::corpus::Problem;
 use crate::error::{Error, Result};
 use crate::limits::MAX_WAITING_DOCS;
+use crate::meaning::Model;
 use crate::model::SourceFile;
 
 /// A file read and made into documents.
@@ -81,6 +82,7 @@ impl Loaded {
         display: &str,
         fields: Fields,
         states: bool,
+        model: Option<&Model>,
         emit: &mut dyn FnMut(Vec<TantivyDocument>) -> Result<()>,
     ) -> Result<Made> {
         let entry = self.entry;
@@ -110,7 +112,7 @@ impl Loaded {
         // `from_bytes` checked the encoding.
         let text = std::str::from_utf8(&bytes).unwrap_or_default();
         let (summary, warnings) =
-            BlockWriter::new(fields, &entry, states).article(text, events, display, emit)?;
+            BlockWriter::new(fields, &entry, states, model).article(text, events, display, emit)?;
         Ok(Made {
             entry,
             problem: None,
@@ -125,9 +127,10 @@ pub(super) fn make(
     file: &SourceFile,
     fields: Fields,
     states: bool,
+    model: Option<&Model>,
     emit: &mut dyn FnMut(Vec<TantivyDocument>) -> Result<()>,
 ) -> Result<Made> {
-    load(file).make(&file.display, fields, states, emit)
+    load(file).make(&file.display, fields, states, model, emit)
 }
 
 /// The index writer builds and updates feed, with a bound on what waits

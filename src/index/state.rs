@@ -199,6 +199,12 @@ pub struct Payload {
     pub tombstone_seq: u64,
     /// Tombstones in the index.
     pub tombstones: u64,
+    /// The folder of the model whose codes the paragraphs carry (empty for
+    /// none).
+    pub model: String,
+    /// The model's fingerprint when they were made
+    /// ([`crate::meaning::fingerprint`]).
+    pub model_print: u64,
 }
 
 impl Payload {
@@ -209,7 +215,7 @@ impl Payload {
         format!(
             "format={} files={} articles={} sections={} paragraphs={} paragraph_words={} \
              section_words={} heading_words={} title_words={} context_words={} title_doc_words={} \
-             tombstone_seq={} tombstones={} corpus={} given={}",
+             tombstone_seq={} tombstones={} model_print={} corpus={} given={} model={}",
             p.format,
             p.files,
             p.articles,
@@ -223,8 +229,10 @@ impl Payload {
             p.title_doc_words,
             p.tombstone_seq,
             p.tombstones,
+            p.model_print,
             escape(&p.corpus),
             escape(&p.given),
+            escape(&p.model),
         )
     }
 
@@ -237,6 +245,7 @@ impl Payload {
             match k {
                 "corpus" => p.corpus = unescape(v)?,
                 "given" => p.given = unescape(v)?,
+                "model" => p.model = unescape(v)?,
                 _ => {
                     let n: u64 = v.parse().ok()?;
                     match k {
@@ -256,6 +265,7 @@ impl Payload {
                         "title_doc_words" => p.title_doc_words = n,
                         "tombstone_seq" => p.tombstone_seq = n,
                         "tombstones" => p.tombstones = n,
+                        "model_print" => p.model_print = n,
                         // A later version's key: read what is known.
                         _ => {}
                     }
@@ -347,6 +357,8 @@ mod tests {
             title_doc_words: 256,
             tombstone_seq: 7,
             tombstones: 5,
+            model: "/models/potion base".into(),
+            model_print: 42,
         };
         assert_eq!(Payload::decode(&p.encode()), Some(p));
         assert_eq!(Payload::decode("{\"json\": 1}"), None);

@@ -21,6 +21,7 @@ use super::state::{DocState, Payload, Tombstone};
 use super::{IndexDir, Opened, Walk};
 use crate::error::{Error, Result};
 use crate::limits::MAX_TOMBSTONES;
+use crate::meaning::Model;
 use crate::model::{Id, SourceFile};
 use crate::progress::Progress;
 
@@ -32,6 +33,7 @@ impl IndexDir {
         opened: &Opened,
         walk: &Walk,
         corpus_root: &Path,
+        model: Option<&Model>,
         progress: &dyn Fn(Progress),
     ) -> Result<Report> {
         let dir = &opened.dir;
@@ -142,7 +144,7 @@ impl IndexDir {
                         }
                     };
                     let mut emit = |docs: Vec<TantivyDocument>| -> Result<()> { w.add_batch(docs) };
-                    let made = loaded.make(&f.display, fields, true, &mut emit)?;
+                    let made = loaded.make(&f.display, fields, true, model, &mut emit)?;
                     report.skipped.extend(made.problem.clone());
                     report.warnings.extend(made.warnings.iter().cloned());
                     add_totals(&mut payload, &made);

@@ -264,6 +264,10 @@ fn explain<W: Write>(out: &mut W, hit: &Hit) -> io::Result<()> {
                 format!("holds {words} or more of the {of} words of the query ({AFTER})")
             }
             Tier::FiltersOnly => "matches the filters (listed in article order)".into(),
+            Tier::Meaning => {
+                "holds none of the words, but is near the query in meaning (found by the index's model)"
+                    .into()
+            }
         };
         writeln!(out, "   why: score {:.2}; {tier}", hit.score)?;
         for (what, score) in &e.parts {

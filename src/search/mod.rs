@@ -14,6 +14,7 @@ mod exclusion;
 mod filters;
 mod grouping;
 mod lexicon;
+mod nearest;
 mod plan;
 mod queries;
 mod scoring;
@@ -145,15 +146,21 @@ pub enum Tier {
     },
     /// The query has no words, only filters: listed in article order.
     FiltersOnly,
+    /// Holds none of the content words, but says what the query says in
+    /// other words (under the index's model): ranked with those holding
+    /// some, never above those holding every word.
+    Meaning,
 }
 
 impl Tier {
-    /// The name used in JSON (`"all words"`, `"some words"`, `"filters only"`).
+    /// The name used in JSON (`"all words"`, `"some words"`, `"filters
+    /// only"`, `"meaning"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::AllWords => "all words",
             Tier::SomeWords { .. } => "some words",
             Tier::FiltersOnly => "filters only",
+            Tier::Meaning => "meaning",
         }
     }
 }
@@ -319,6 +326,7 @@ pub fn search(
             top,
             total,
             |_| Tier::FiltersOnly,
+            &Meant::default(),
             opts,
         );
     }
@@ -424,10 +432,17 @@ pub fn search(
             });
         }
     }
+    let meant = if opts.expand && cased.is_empty() {
+        by_meaning(opened, query, &mut top, &mut tiers, pool, &mut filter_notes)?
+    } else {
+        Meant::default()
+    };
     let mut total = match total {
         Some(n) => n,
         None => count(plan.any.as_ref().unwrap_or(&plan.all).as_ref())?,
     };
+    // Paragraphs found by meaning alone match too.
+    total += tiers.values().filter(|t| **t == Tier::Meaning).count();
     let mut case_note = None;
     if !cased.is_empty() {
         let checked = top.len();
@@ -476,11 +491,89 @@ pub fn search(
         shown,
         total,
         |addr| tiers.get(addr).copied().unwrap_or(Tier::AllWords),
+        &meant,
         opts,
     )?;
     results.every_word_total = every.min(total);
     results.content_words = words;
     Ok(results)
+}
+
+/// What meaning added to a ranking, for `--explain`: each re-read
+/// paragraph's cosine with the query, and the model's name.
+#[derive(Default)]
+struct Meant {
+    cos: HashMap<DocAddress, f32>,
+    model: String,
+}
+
+/// Where the words found little and the index has a model: fuses the
+/// ranking with the paragraphs nearest the query in meaning (see
+/// [`nearest`]).
+fn by_meaning(
+    opened: &Opened,
+    query: &Query,
+    top: &mut Vec<(f32, DocAddress)>,
+    tiers: &mut HashMap<DocAddress, Tier>,
+    pool: usize,
+    notes: &mut Vec<String>,
+) -> Result<Meant> {
+    // Only where the words failed: no passage holds every word, and the
+    // best holds at most half of them (a paraphrase shares a word or two
+    // with the passage it means). Where the best holds more, reordering
+    // by a small model's meaning cost the dev suite's questions and facts
+    // their first result.
+    let weak = match top.first().and_then(|(_, a)| tiers.get(a)) {
+        None => true,
+        Some(Tier::SomeWords { words, of }) => words * 2 <= *of,
+        Some(_) => false,
+    };
+    let Some(text) = nearest::text_of(query).filter(|_| weak) else {
+        return Ok(Meant::default());
+    };
+    let model = match nearest::model(opened) {
+        Ok(Some(model)) => model,
+        Ok(None) => return Ok(Meant::default()),
+        Err(note) => {
+            notes.push(note);
+            return Ok(Meant::default());
+        }
+    };
+    let wanted = model.embed(&text);
+    if wanted.iter().all(|x| *x == 0.0) {
+        return Ok(Meant::default());
+    }
+    let rest: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+    let near = nearest::by_code(
+        opened,
+        crate::meaning::Model::code(&wanted),
+        nearest::CANDIDATES,
+    );
+    // Paragraphs not shown: a file that cannot be read is said when shown.
+    let mut unread = Unreadable::default();
+    let cos = nearest::cosines(
+        opened,
+        &model,
+        &wanted,
+        rest.iter().copied().chain(near),
+        &mut unread,
+    )?;
+    let scores: HashMap<DocAddress, f32> = top.iter().map(|(s, a)| (*a, *s)).collect();
+    top.clear();
+    let is_section = |a: DocAddress| {
+        opened.cols(a.segment_ord).kind(a.doc_id) != Some(crate::index::DocKind::Paragraph)
+    };
+    for addr in nearest::fuse(&rest, &cos, is_section)
+        .into_iter()
+        .take(pool)
+    {
+        tiers.entry(addr).or_insert(Tier::Meaning);
+        top.push((scores.get(&addr).copied().unwrap_or(0.0), addr));
+    }
+    Ok(Meant {
+        cos,
+        model: model.name(),
+    })
 }
 
 /// The share of a query's weight (its words' rarity) that a section's
@@ -578,6 +671,7 @@ fn finish(
     shown: Vec<Shown>,
     total: usize,
     tier_of: impl Fn(&DocAddress) -> Tier,
+    meant: &Meant,
     opts: &SearchOptions,
 ) -> Result<Results> {
     let searcher = opened.reader.searcher();
@@ -613,6 +707,9 @@ fn finish(
             })
             .collect();
         parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+        if let Some(c) = meant.cos.get(addr) {
+            parts.push((format!("meaning under {} (cosine)", meant.model), *c));
+        }
         hit.explain = Some(Explain {
             tier,
             parts,
