@@ -10,7 +10,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use passage::limits::MAX_DEBOUNCE_MS;
 use passage::quote::style as citation;
 use passage::quote::CiteOptions;
-use passage::render::text::Style;
+use passage::render::text::{Marks, Style};
 use passage::search::{Context, SearchOptions, Sort};
 
 /// Full-text search and citation over Wikipedia-style articles.
@@ -195,6 +195,34 @@ pub struct Output {
     /// When to colour matches.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorWhen,
+    /// The marks around a match when not coloured (default `[,]`); the
+    /// text's own marks are shown escaped (`\[`), so a match can always be
+    /// told from them. `--marks '<<,>>'`, `--marks '**,**'`.
+    #[arg(long, value_name = "OPEN,CLOSE", value_parser = parse_marks)]
+    pub marks: Option<Marks>,
+}
+
+impl Output {
+    /// How to mark matches: colour, or the marks.
+    pub fn style(&self) -> Style {
+        self.color.style(self.marks.unwrap_or_default())
+    }
+}
+
+/// `OPEN,CLOSE`, as `--marks` takes it.
+fn parse_marks(s: &str) -> Result<Marks, String> {
+    let (open, close) = s
+        .split_once(',')
+        .filter(|(o, c)| !o.is_empty() && !c.is_empty())
+        .ok_or_else(|| format!("expected OPEN,CLOSE (such as '<<,>>'), not {s:?}"))?;
+    if open.chars().chain(close.chars()).any(char::is_control) {
+        return Err("the marks must be printable".into());
+    }
+    // Parsed once per process: leaking the two strings keeps `Style` `Copy`.
+    Ok(Marks {
+        open: Box::leak(open.into()),
+        close: Box::leak(close.into()),
+    })
 }
 
 #[derive(Debug, Args)]
@@ -779,13 +807,13 @@ pub enum ColorWhen {
     Auto,
     /// Always colour.
     Always,
-    /// Never colour; matches are shown as [match].
+    /// Never colour; matches are shown as [match] (see `--marks`).
     Never,
 }
 
 impl ColorWhen {
     /// Resolves `auto` against the environment.
-    pub fn style(self) -> Style {
+    pub fn style(self, marks: Marks) -> Style {
         let on = match self {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
@@ -798,7 +826,7 @@ impl ColorWhen {
         if on {
             Style::Color
         } else {
-            Style::Plain
+            Style::Plain(marks)
         }
     }
 }

@@ -131,7 +131,12 @@ pub fn search(args: &SearchArgs) -> Result<Exit> {
         }
         return Ok(Exit::found_if(results.total > 0));
     }
-    print_results(&results, args.output.json, args.output.color, "no matches")
+    print_results(
+        &results,
+        args.output.json,
+        args.output.style(),
+        "no matches",
+    )
 }
 
 /// `passage search -c`: per file, the paragraphs holding every word.
@@ -158,14 +163,14 @@ fn count(args: &SearchArgs, query: &Query) -> Result<Exit> {
 fn print_results(
     results: &passage::search::Results,
     as_json: bool,
-    color: crate::cli::ColorWhen,
+    style: passage::render::text::Style,
     none: &str,
 ) -> Result<Exit> {
     let mut out = stdout();
     if as_json {
         json::results(&mut out, results)?;
     } else {
-        text::results(&mut out, results, color.style())?;
+        text::results(&mut out, results, style)?;
     }
     out.flush()?;
     warn_unreadable(&results.unreadable);
@@ -250,7 +255,7 @@ pub fn cite(args: &CiteArgs) -> Result<Exit> {
     if args.output.json {
         json::cite(&mut out, &results)?;
     } else {
-        text::cite(&mut out, &results, args.output.color.style())?;
+        text::cite(&mut out, &results, args.output.style())?;
     }
     out.flush()?;
     warn_unreadable(&results.unreadable);
@@ -281,7 +286,7 @@ pub fn check(args: &CheckArgs) -> Result<Exit> {
     if args.output.json {
         json::check(&mut out, &report)?;
     } else {
-        text::check(&mut out, &report, args.output.color.style())?;
+        text::check(&mut out, &report, args.output.style())?;
     }
     out.flush()?;
     warn_unreadable(&report.unreadable);
@@ -307,7 +312,7 @@ pub fn show(args: &ShowArgs) -> Result<Exit> {
     if args.output.json {
         json::show(&mut out, &shown, &args.id)?;
     } else if args.follow || !replaced {
-        text::show(&mut out, &shown, args.output.color.style())?;
+        text::show(&mut out, &shown, args.output.style())?;
     }
     out.flush()?;
     warn_unreadable(&unreadable);
@@ -358,7 +363,7 @@ pub fn related(args: &RelatedArgs) -> Result<Exit> {
     print_results(
         &results,
         args.output.json,
-        args.output.color,
+        args.output.style(),
         "no related passages",
     )
 }

@@ -278,7 +278,7 @@ fn cite_human_output() {
     let env = Env::with_article();
     let r = env.run(&["cite", "--color", "never", "golden counterweight"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let expected = "1. exact \"Iran–Syria relations\", § History and overview › Syrian Civil War (2011–2024), ¶1, line 52  corpus/iran-syria-relations.txt:52:444\n   …Foreign Policy Advisor Ali Akbar Velayati declared, \"Iran is not prepared to lose this [golden counterweight] [to Israel].\"\n";
+    let expected = "1. exact \"Iran–Syria relations\", § History and overview › Syrian Civil War (2011–2024), ¶1, line 52  corpus/iran-syria-relations.txt:52:444\n   …Foreign Policy Advisor Ali Akbar Velayati declared, \"Iran is not prepared to lose this [golden counterweight] \\[to Israel\\].\"\n";
     r.assert_stdout(expected);
 }
 

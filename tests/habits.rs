@@ -289,3 +289,40 @@ fn the_index_is_found_like_git_finds_dot_git() {
     );
     assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
 }
+
+#[test]
+fn a_highlight_can_be_told_from_the_articles_own_brackets_and_the_marks_chosen() {
+    let env = Env::empty();
+    env.write(
+        "corpus/a.txt",
+        "= Treaty =\n\nThe pact was a golden counterweight [to Israel] in the region, a\\[b].\n",
+    );
+    let r = env.run(&["search", "counterweight"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    // The match in marks; the article's own brackets (and a backslash
+    // before one) escaped, so the text reads back as itself.
+    assert!(
+        r.stdout
+            .contains(r"golden [counterweight] \[to Israel\] in the region, a\\\[b\]."),
+        "{r:?}"
+    );
+    let r = env.run(&["search", "--marks", "<<,>>", "counterweight"]);
+    assert!(
+        r.stdout
+            .contains(r"golden <<counterweight>> [to Israel] in the region, a\[b]."),
+        "{r:?}"
+    );
+    // JSON is unmarked: the snippet as the article has it.
+    let v = env.run(&["search", "--json", "counterweight"]).json();
+    assert!(
+        v["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains(r"counterweight [to Israel] in the region, a\[b]."),
+        "{v}"
+    );
+    let r = env.run(&["search", "--marks", "<<", "counterweight"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
+    assert!(r.stderr.contains("expected OPEN,CLOSE"), "{r:?}");
+}

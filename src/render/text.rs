@@ -18,8 +18,56 @@ use crate::show::Shown;
 pub enum Style {
     /// ANSI colours.
     Color,
-    /// `[match]` brackets, readable in a pipe or a file.
-    Plain,
+    /// Each match between two marks (`[match]` by default), readable in a
+    /// pipe or a file; the text's own marks are escaped with a backslash
+    /// (`\[to Israel\]`), so that a match can always be told from them.
+    Plain(Marks),
+}
+
+/// The marks around a match in plain output (`--marks OPEN,CLOSE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marks {
+    /// Before a match.
+    pub open: &'static str,
+    /// After a match.
+    pub close: &'static str,
+}
+
+impl Default for Marks {
+    fn default() -> Self {
+        Marks {
+            open: "[",
+            close: "]",
+        }
+    }
+}
+
+impl Marks {
+    /// `text` with each of the marks it holds escaped by a backslash, and
+    /// each backslash before one, so that the text reads back as itself.
+    fn escape(self, text: &str) -> String {
+        let mark_at = |s: &str| {
+            [self.open, self.close]
+                .into_iter()
+                .find(|m| !m.is_empty() && s.starts_with(m))
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            if let Some(m) = mark_at(rest) {
+                out.push('\\');
+                out.push_str(m);
+                rest = &rest[m.len()..];
+                continue;
+            }
+            if c == '\\' && mark_at(&rest[1..]).is_some() {
+                out.push('\\');
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        out
+    }
 }
 
 impl Style {
@@ -27,7 +75,7 @@ impl Style {
     fn paint(self, code: &str, s: &str) -> String {
         match self {
             Style::Color => format!("{code}{s}{RESET}"),
-            Style::Plain => s.to_string(),
+            Style::Plain(_) => s.to_string(),
         }
     }
 }
@@ -317,6 +365,14 @@ pub fn sections<W: Write>(out: &mut W, articles: &[ArticleSections]) -> io::Resu
     Ok(())
 }
 
+/// Text made safe to print, its own marks escaped in plain output.
+fn plain(text: &str, style: Style) -> String {
+    match style {
+        Style::Color => sanitize(text),
+        Style::Plain(marks) => marks.escape(&sanitize(text)),
+    }
+}
+
 /// A snippet with its highlights coloured or bracketed, made safe.
 fn marked(snippet: &Snippet, style: Style) -> String {
     let text = &snippet.text;
@@ -326,15 +382,15 @@ fn marked(snippet: &Snippet, style: Style) -> String {
         if h.start < at || h.end > text.len() {
             continue;
         }
-        line.push_str(&sanitize(&text[at..h.start]));
-        let m = sanitize(&text[h.clone()]);
+        line.push_str(&plain(&text[at..h.start], style));
+        let m = plain(&text[h.clone()], style);
         match style {
             Style::Color => line.push_str(&format!("{MATCH}{m}{RESET}")),
-            Style::Plain => line.push_str(&format!("[{m}]")),
+            Style::Plain(marks) => line.push_str(&format!("{}{m}{}", marks.open, marks.close)),
         }
         at = h.end;
     }
-    line.push_str(&sanitize(&text[at..]));
+    line.push_str(&plain(&text[at..], style));
     line
 }
 
