@@ -287,6 +287,13 @@ def other_lines(results):
             f"{q} {median_ms(d, 'search', f'passage {q}') / median_ms(d, 'search', f'rg {q}'):.2f}×"
             for q in ("two words: golden counterweight", "common word: war", 'phrase: "civil war"')
         ),
+        "meaning": lambda d: (
+            lambda f, m: f"dev suite with the model {f['model']} / without, same binary and run: "
+            f"P@1 {m['passage']['p_at_1']:.3f} / {m['baseline']['p_at_1']:.3f}, "
+            f"MRR@10 {m['passage']['mrr_at_10']:.3f} / {m['baseline']['mrr_at_10']:.3f}, "
+            f"search p50 {m['p50_ratio']:.2f}×; full build {f['build_s_model']:.1f} s / {f['build_s_words']:.1f} s, "
+            f"index {f['index_bytes_model'] / 1e6:.1f} MB / {f['index_bytes_words'] / 1e6:.1f} MB"
+        )(d["figures"], d["figures"]["meaning"]),
         "incremental": lambda d: "bench corpus copy, incremental update after a one-paragraph edit / full build "
         f"(medians): {median_ms(d, 'wiki', 'b incremental (one paragraph edited)') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %, "
         f"no-change run: {median_ms(d, 'wiki', 'c no change') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %",
