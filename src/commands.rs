@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use passage::index::watch::{CorpusWatch, Seen};
+use passage::index::watch::{next_burst, CorpusWatch, Pending, Timing};
 use passage::index::{IndexDir, ModelChoice, Opened, Report, UpdateOptions};
 use passage::query::Query;
 use passage::quote::cite as run_cite;
@@ -595,11 +595,7 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
     let first = update(loc, UpdateOptions::default(), Problems::All)?;
     print(&first)?;
 
-    let debounce = Duration::from_millis(args.debounce_ms);
-    // However busy the corpus, a burst is applied this long after its
-    // first change at the latest: a file appended to every 100 ms must not
-    // starve the index.
-    let longest = debounce + Duration::from_secs(1);
+    let timing = Timing::new(Duration::from_millis(args.debounce_ms));
     // A link target edited before its watch began is caught by one more
     // update.
     let mut pending = Pending {
@@ -607,38 +603,7 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
         ..Pending::default()
     };
     let mut last_error = None;
-    loop {
-        // Changes seen but not applied (the last update was refused, say
-        // another writer held the lock) are retried after a pause even if
-        // the corpus stays quiet.
-        let first = if pending.changed {
-            match rx.recv_timeout(RETRY_AFTER) {
-                Ok(event) => Some(event),
-                Err(mpsc::RecvTimeoutError::Timeout) => None,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(Exit::Found),
-            }
-        } else {
-            match rx.recv() {
-                Ok(event) => Some(event),
-                Err(_) => return Ok(Exit::Found),
-            }
-        };
-        if let Some(first) = first {
-            pending.take(watch.classify(first));
-        }
-        // Debounce: an editor's save is several events; wait for quiet.
-        // A search waiting on a cookie cuts it short: the edits before the
-        // cookie are applied at once.
-        let started = std::time::Instant::now();
-        while pending.cookies.is_empty() {
-            let Some(left) = longest.checked_sub(started.elapsed()) else {
-                break;
-            };
-            match rx.recv_timeout(debounce.min(left)) {
-                Ok(event) => pending.take(watch.classify(event)),
-                Err(_) => break,
-            }
-        }
+    while next_burst(&rx, &mut pending, timing, |event| watch.classify(event)) {
         if pending.rewatch || watch.root_replaced() {
             // Watched again before the update, whose walk then sees every
             // file written in between.
@@ -692,30 +657,8 @@ pub fn watch(args: &WatchArgs) -> Result<Exit> {
             }
         }
     }
-}
-
-/// How long a watcher whose update was refused waits before trying again.
-const RETRY_AFTER: Duration = Duration::from_secs(1);
-
-/// What a watcher has seen since its last update: whether the corpus may
-/// have changed, and the cookies of searches waiting for it.
-#[derive(Default)]
-struct Pending {
-    changed: bool,
-    rewatch: bool,
-    cookies: Vec<std::path::PathBuf>,
-}
-
-impl Pending {
-    fn take(&mut self, seen: Seen) {
-        self.changed |= seen.changed;
-        self.rewatch |= seen.rewatch;
-        for cookie in seen.cookies {
-            if !self.cookies.contains(&cookie) {
-                self.cookies.push(cookie);
-            }
-        }
-    }
+    // The watch is gone: nothing more will come.
+    Ok(Exit::Found)
 }
 
 /// Opens the index, building it when there is none and bringing it up to

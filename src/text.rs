@@ -6,7 +6,9 @@
 //! (diacritics, curly quotes and dashes via tantivy's `AsciiFoldingFilter`)
 //! and stripped of apostrophes, so `Ba'athist`, `Ba’athist` and `Baathist`
 //! are all the term `baathist`. Dashes never join words (UAX #29 splits
-//! `Iran–Iraq` like `Iran-Iraq`), so both give `iran`, `iraq`.
+//! `Iran–Iraq` like `Iran-Iraq`), so both give `iran`, `iraq`. A few
+//! symbols make another word and stay in it (`C#`, `C++`, `.NET`, `AT&T`:
+//! see [`with_symbols`]).
 //!
 //! Two analyzers are built on that: [`EXACT`] (the folded word) and
 //! [`STEMMED`] (the folded word, then the English Snowball stemmer). The
@@ -411,34 +413,25 @@ impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = WordStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         WordStream {
-            segments: Segments {
-                text,
-                line: 0..0,
-                words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
-                rest: None,
-            },
+            segments: Symbols::new(text),
             token: Token::default(),
         }
     }
 }
 
 /// The words of `text` as printed (UAX #29 word segments holding a letter
-/// or digit, split at every space), without folding them: the segmenter
-/// of [`WordTokenizer`], with its shortcut for ASCII lines.
+/// or digit, split at every space, with their symbols: `C#`, `AT&T`),
+/// without folding them: the segmenter of [`WordTokenizer`], with its
+/// shortcut for ASCII lines.
 pub fn word_segments(text: &str) -> impl Iterator<Item = &str> {
-    Segments {
-        text,
-        line: 0..0,
-        words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
-        rest: None,
-    }
-    .map(|(_, w)| w)
-    .filter(|w| w.chars().any(char::is_alphanumeric))
+    Symbols::new(text)
+        .map(|(_, w)| w)
+        .filter(|w| w.chars().any(char::is_alphanumeric))
 }
 
 /// Token stream of [`WordTokenizer`].
 pub struct WordStream<'a> {
-    segments: Segments<'a>,
+    segments: Symbols<'a>,
     token: Token,
 }
 
@@ -455,6 +448,44 @@ struct Segments<'a> {
     words: LineWords<'a>,
     /// What follows a space inside the last segment, offset in the line.
     rest: Option<(usize, &'a str)>,
+}
+
+/// [`Segments`], each word with its symbols ([`with_symbols`]).
+struct Symbols<'a> {
+    segments: Segments<'a>,
+    /// Where the last word ended when it took in the segments after it
+    /// (`AT&T`): those are skipped.
+    skip_to: usize,
+}
+
+impl<'a> Symbols<'a> {
+    fn new(text: &'a str) -> Symbols<'a> {
+        Symbols {
+            segments: Segments {
+                text,
+                line: 0..0,
+                words: LineWords::Ascii(AsciiWords { text: "", at: 0 }),
+                rest: None,
+            },
+            skip_to: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Symbols<'a> {
+    type Item = (usize, &'a str);
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let text = self.segments.text;
+        for (start, word) in self.segments.by_ref() {
+            if start < self.skip_to {
+                continue;
+            }
+            let (start, end) = with_symbols(text.as_bytes(), start, start + word.len());
+            self.skip_to = end;
+            return Some((start, &text[start..end]));
+        }
+        None
+    }
 }
 
 impl<'a> Segments<'a> {
@@ -511,6 +542,68 @@ impl<'a> Iterator for Segments<'a> {
             };
         }
     }
+}
+
+/// A word with the symbols that make it another word, as people type it:
+/// `C#`, `F#`, `C++`, `A+` (a word of letters followed by `#` or `+`s),
+/// `.NET` (a period before a word, not after a letter, digit or period),
+/// `AT&T`, `R&B` (letters joined by `&`); and an abbreviation's last period
+/// (`U.S.`, `e.g.`), which its term leaves out (`us`) but its highlight
+/// takes in. `start..end` is a segment of `text`; the word's bytes are
+/// returned. A symbol only counts where no letter or digit follows it, so
+/// `C#5` or `1+1` stay as they were.
+fn with_symbols(text: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let letters = |r: Range<usize>| !r.is_empty() && text[r].iter().all(u8::is_ascii_alphabetic);
+    let word_char = |i: usize| {
+        text.get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
+    };
+    let (mut start, mut end) = (start, end);
+    if letters(start..end) {
+        // `.NET`
+        if start >= 1
+            && text[start - 1] == b'.'
+            && (start < 2 || !(word_char(start - 2) || text[start - 2] == b'.'))
+        {
+            start -= 1;
+        }
+        // `AT&T`, `R&B`: letters, `&`, letters.
+        while text.get(end) == Some(&b'&') {
+            let after = end
+                + 1
+                + text[end + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+            if after == end + 1 || word_char(after) {
+                break;
+            }
+            end = after;
+        }
+        // `C#`, `C++`, `A+`
+        let sym = text[end..]
+            .iter()
+            .take_while(|b| **b == b'+' || **b == b'#')
+            .count();
+        let sym_ok = match &text[end..end + sym] {
+            [] => false,
+            [b'#'] | [b'+'] | [b'+', b'+'] => true,
+            _ => false,
+        };
+        if sym_ok && !word_char(end + sym) {
+            end += sym;
+        }
+    } else if text.get(end) == Some(&b'.')
+        && !word_char(end + 1)
+        && text[start..end].contains(&b'.')
+        && text[start..end].split(|b| *b == b'.').all(|part| {
+            !part.is_empty() && part.len() <= 2 && part.iter().all(u8::is_ascii_alphabetic)
+        })
+    {
+        // `U.S.`: letters between periods, one or two at a time.
+        end += 1;
+    }
+    (start, end)
 }
 
 /// A word with U+200B ZERO WIDTH SPACE inside (`w\u{200b}ord`, as pasted
@@ -702,6 +795,10 @@ impl TokenStream for WordStream<'_> {
 /// (NFC), so a Hangul syllable typed as jamo is the same syllable.
 fn fold_word_into(word: &str, out: &mut String) {
     let has_digit = word.bytes().any(|b| b.is_ascii_digit());
+    // `.NET`: a leading period is part of the word.
+    let lead = usize::from(word.starts_with('.') && word.len() > 1);
+    out.push_str(&word[..lead]);
+    let word = &word[lead..];
     if word.is_ascii() {
         for b in word.bytes() {
             match b {
@@ -776,6 +873,46 @@ mod tests {
     fn dashes_split_like_hyphens() {
         assert_eq!(exact("Iran–Iraq War"), exact("Iran-Iraq War"));
         assert_eq!(exact("Iran—Iraq war"), vec!["iran", "iraq", "war"]);
+    }
+
+    #[test]
+    fn symbols_that_make_another_word_are_part_of_it() {
+        assert_eq!(
+            exact("C# and C++ beat C."),
+            vec!["c#", "and", "c++", "beat", "c"]
+        );
+        assert_eq!(
+            exact("the .NET stack (.NET)"),
+            vec!["the", ".net", "stack", ".net"]
+        );
+        assert_eq!(
+            exact("AT&T and R&B; AT & T"),
+            vec!["at&t", "and", "r&b", "at", "t"]
+        );
+        assert_eq!(
+            exact("an A+ grade, F# too"),
+            vec!["an", "a+", "grade", "f#", "too"]
+        );
+        // No symbol where a letter or digit follows it, or after a digit.
+        assert_eq!(exact("C#5 1+1 C+++"), vec!["c", "5", "1", "1", "c"]);
+        // Not after a letter, digit or period: a sentence's or an ellipsis's.
+        assert_eq!(
+            exact("end.NET ...NET 3.NET"),
+            vec!["endnet", "net", "3", "net"]
+        );
+        // An abbreviation's last period is in its word, not its term.
+        let words = Analyzer::default().words("The U.S. Navy, e.g. ships.");
+        let printed: Vec<&str> = words
+            .iter()
+            .map(|w| &"The U.S. Navy, e.g. ships."[w.bytes.clone()])
+            .collect();
+        assert_eq!(printed, vec!["The", "U.S.", "Navy", "e.g.", "ships"]);
+        assert_eq!(exact("The U.S. Navy"), vec!["the", "us", "navy"]);
+        // The same in a line with other than ASCII (the general segmenter).
+        assert_eq!(
+            exact("Café C# AT&T — .NET U.S."),
+            vec!["cafe", "c#", "at&t", ".net", "us"]
+        );
     }
 
     #[test]

@@ -326,3 +326,49 @@ fn a_highlight_can_be_told_from_the_articles_own_brackets_and_the_marks_chosen()
     assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
     assert!(r.stderr.contains("expected OPEN,CLOSE"), "{r:?}");
 }
+
+#[test]
+fn symbols_are_words_found_as_typed() {
+    let env = Env::empty();
+    env.write(
+        "corpus/languages.txt",
+        "= Languages =\n\nANSI C was standardised in 1989.\n\n\
+         C# runs on the .NET runtime.\n\n\
+         C++ adds classes to C.\n\n\
+         AT&T built Unix; the U.S. Navy bought it.\n\n\
+         A net of at least two tees.\n",
+    );
+    let first = |q: &str| -> String {
+        let r = env.run(&["search", "-n", "1", "--", q]);
+        assert_eq!(r.code, 0, "{q}: {r:?}");
+        r.stdout
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(first("C#"), "[C#] runs on the .NET runtime.");
+    assert_eq!(first(".NET"), "C# runs on the [.NET] runtime.");
+    assert_eq!(first("C++"), "[C++] adds classes to C.");
+    assert_eq!(first("AT&T"), "[AT&T] built Unix; the U.S. Navy bought it.");
+    // The abbreviation's last period is part of the highlight.
+    assert_eq!(
+        first("US Navy"),
+        "AT&T built Unix; the [U.S.] [Navy] bought it."
+    );
+    // C is still C, and not C# or C++.
+    let r = env.run(&["search", "--json", "-n", "10", "--", "C"]);
+    let v = r.json();
+    let snippets: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["snippet"].as_str().unwrap())
+        .collect();
+    assert_eq!(snippets.len(), 2, "{v}");
+    assert!(snippets.iter().all(|s| !s.starts_with("C#")), "{v}");
+    // A word that only shares letters with a symbol word is not it.
+    let r = env.run(&["search", "--json", "--", "net"]);
+    assert_eq!(r.json()["hits"].as_array().unwrap().len(), 1, "{r:?}");
+}

@@ -56,7 +56,7 @@ use opened::{try_open, Unopened};
 
 /// Bumped whenever the schema or the analyzers change meaning, so an index
 /// built by another version is rebuilt instead of silently misread.
-pub const FORMAT: u32 = 20;
+pub const FORMAT: u32 = 21;
 
 /// How to update.
 #[derive(Debug, Clone, Default)]

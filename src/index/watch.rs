@@ -16,6 +16,8 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
@@ -49,6 +51,98 @@ pub struct Seen {
     pub rewatch: bool,
     /// Cookies of searches waiting for an answer.
     pub cookies: Vec<PathBuf>,
+}
+
+/// What a watcher has seen since its last update: whether the corpus may
+/// have changed, and the cookies of searches waiting for it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pending {
+    /// The corpus may have changed since the last update applied.
+    pub changed: bool,
+    /// The corpus root was replaced: watch it again before updating.
+    pub rewatch: bool,
+    /// Cookies of searches waiting for an answer, each once.
+    pub cookies: Vec<PathBuf>,
+}
+
+impl Pending {
+    /// Adds what one event means.
+    pub fn take(&mut self, seen: Seen) {
+        self.changed |= seen.changed;
+        self.rewatch |= seen.rewatch;
+        for cookie in seen.cookies {
+            if !self.cookies.contains(&cookie) {
+                self.cookies.push(cookie);
+            }
+        }
+    }
+}
+
+/// How long a watcher waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// The quiet that ends a burst of events (`--debounce-ms`): an
+    /// editor's save is several events.
+    pub quiet: Duration,
+    /// The longest a burst is waited for after its first event, however
+    /// busy the corpus: a file appended to every 100 ms must not starve
+    /// the index.
+    pub longest: Duration,
+    /// How soon changes seen but not applied (the update was refused, say
+    /// another writer held the lock) are tried again, events or not.
+    pub retry: Duration,
+}
+
+impl Timing {
+    /// The timing of `passage watch --debounce-ms`.
+    pub fn new(quiet: Duration) -> Timing {
+        Timing {
+            quiet,
+            longest: quiet + Duration::from_secs(1),
+            retry: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Waits for the next burst of events and adds what they mean to
+/// `pending`. It waits for a first event (or, while changes are pending,
+/// at most `retry`), then takes events until `quiet` passes without one,
+/// `longest` passes since the first, or a search's cookie arrives: the
+/// edits before a cookie are applied at once, and events after it stay in
+/// the queue for the next burst. Returns `false` when the events have
+/// ended (the watch is gone).
+pub fn next_burst<E>(
+    events: &Receiver<E>,
+    pending: &mut Pending,
+    timing: Timing,
+    mut classify: impl FnMut(E) -> Seen,
+) -> bool {
+    let first = if pending.changed {
+        match events.recv_timeout(timing.retry) {
+            Ok(event) => Some(event),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return false,
+        }
+    } else {
+        match events.recv() {
+            Ok(event) => Some(event),
+            Err(_) => return false,
+        }
+    };
+    if let Some(first) = first {
+        pending.take(classify(first));
+    }
+    let started = Instant::now();
+    while pending.cookies.is_empty() {
+        let Some(left) = timing.longest.checked_sub(started.elapsed()) else {
+            break;
+        };
+        match events.recv_timeout(timing.quiet.min(left)) {
+            Ok(event) => pending.take(classify(event)),
+            Err(_) => break,
+        }
+    }
+    true
 }
 
 impl CorpusWatch {
@@ -187,4 +281,117 @@ fn inode(p: &Path) -> Option<(u64, u64)> {
 #[cfg(not(unix))]
 fn inode(p: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(p).ok().map(|_| (0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    fn changed() -> Seen {
+        Seen {
+            changed: true,
+            ..Seen::default()
+        }
+    }
+
+    fn cookie(name: &str) -> Seen {
+        Seen {
+            cookies: vec![PathBuf::from(name)],
+            ..Seen::default()
+        }
+    }
+
+    fn timing(quiet_ms: u64, longest_ms: u64, retry_ms: u64) -> Timing {
+        Timing {
+            quiet: Duration::from_millis(quiet_ms),
+            longest: Duration::from_millis(longest_ms),
+            retry: Duration::from_millis(retry_ms),
+        }
+    }
+
+    #[test]
+    fn a_burst_of_events_is_one_update_and_each_cookie_is_kept_once() {
+        let (tx, rx) = mpsc::channel();
+        for s in [changed(), cookie("a"), changed()] {
+            tx.send(s).unwrap();
+        }
+        let mut pending = Pending::default();
+        // Events queued before the wait: all in one burst; the cookie ends
+        // it, and the event after the cookie waits for the next.
+        assert!(next_burst(
+            &rx,
+            &mut pending,
+            timing(60_000, 60_000, 60_000),
+            |s| s
+        ));
+        assert!(pending.changed);
+        assert_eq!(pending.cookies, vec![PathBuf::from("a")]);
+        assert_eq!(rx.try_recv(), Ok(changed()));
+        pending.take(cookie("a"));
+        assert_eq!(pending.cookies.len(), 1);
+    }
+
+    #[test]
+    fn quiet_ends_a_burst() {
+        let (tx, rx) = mpsc::channel();
+        tx.send(changed()).unwrap();
+        tx.send(Seen::default()).unwrap();
+        let mut pending = Pending::default();
+        // Nothing after the two events: the burst ends after the quiet,
+        // long before `longest` (a minute), with the sender still there.
+        assert!(next_burst(
+            &rx,
+            &mut pending,
+            timing(50, 60_000, 60_000),
+            |s| s
+        ));
+        assert!(pending.changed && pending.cookies.is_empty());
+        drop(tx);
+    }
+
+    #[test]
+    fn a_corpus_that_never_goes_quiet_is_updated_all_the_same() {
+        let (tx, rx) = mpsc::channel();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let busy = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if tx.send(changed()).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            })
+        };
+        let mut pending = Pending::default();
+        // An event every 5 ms never leaves a quiet of a minute: the burst
+        // ends at `longest` (it returned at all, or this test would hang).
+        assert!(next_burst(
+            &rx,
+            &mut pending,
+            timing(60_000, 200, 60_000),
+            |s| s
+        ));
+        assert!(pending.changed);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        busy.join().unwrap();
+    }
+
+    #[test]
+    fn pending_changes_are_retried_without_an_event_and_the_end_of_events_ends_it() {
+        let (tx, rx) = mpsc::channel::<Seen>();
+        let mut pending = Pending {
+            changed: true,
+            ..Pending::default()
+        };
+        // No event comes: the wait ends after `retry`, changes still pending.
+        assert!(next_burst(&rx, &mut pending, timing(10, 10, 20), |s| s));
+        assert!(pending.changed);
+        drop(tx);
+        assert!(!next_burst(&rx, &mut pending, timing(10, 10, 20), |s| s));
+        let mut idle = Pending::default();
+        assert!(!next_burst(&rx, &mut idle, timing(10, 10, 20), |s| s));
+    }
 }
