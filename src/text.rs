@@ -480,7 +480,7 @@ impl<'a> Iterator for Symbols<'a> {
             if start < self.skip_to {
                 continue;
             }
-            let (start, end) = with_symbols(text.as_bytes(), start, start + word.len());
+            let (start, end) = with_symbols(text, start, start + word.len());
             self.skip_to = end;
             return Some((start, &text[start..end]));
         }
@@ -552,18 +552,23 @@ impl<'a> Iterator for Segments<'a> {
 /// takes in. `start..end` is a segment of `text`; the word's bytes are
 /// returned. A symbol only counts where no letter or digit follows it, so
 /// `C#5` or `1+1` stay as they were.
-fn with_symbols(text: &[u8], start: usize, end: usize) -> (usize, usize) {
-    let letters = |r: Range<usize>| !r.is_empty() && text[r].iter().all(u8::is_ascii_alphabetic);
-    let word_char = |i: usize| {
-        text.get(i)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
-    };
+fn with_symbols(whole: &str, start: usize, end: usize) -> (usize, usize) {
+    let text = whole.as_bytes();
+    // Letters of any script (and their marks): `.ß` must be `.SS`'s word.
+    let letter = |c: char| c.is_alphabetic() || is_combining_mark(c);
+    let letters = |r: Range<usize>| !r.is_empty() && whole[r].chars().all(letter);
+    // Whether a letter or digit (or a mark on one) starts at byte `i`.
+    let word_char_at =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || is_combining_mark(c));
+    let word_char = |i: usize| word_char_at(whole.get(i..).and_then(|s| s.chars().next()));
+    let word_char_before =
+        |i: usize| word_char_at(whole.get(..i).and_then(|s| s.chars().next_back()));
     let (mut start, mut end) = (start, end);
     if letters(start..end) {
         // `.NET`
         if start >= 1
             && text[start - 1] == b'.'
-            && (start < 2 || !(word_char(start - 2) || text[start - 2] == b'.'))
+            && !(word_char_before(start - 1) || text[..start - 1].ends_with(b"."))
         {
             start -= 1;
         }
@@ -571,10 +576,11 @@ fn with_symbols(text: &[u8], start: usize, end: usize) -> (usize, usize) {
         while text.get(end) == Some(&b'&') {
             let after = end
                 + 1
-                + text[end + 1..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphabetic())
-                    .count();
+                + whole[end + 1..]
+                    .chars()
+                    .take_while(|c| letter(*c))
+                    .map(char::len_utf8)
+                    .sum::<usize>();
             if after == end + 1 || word_char(after) {
                 break;
             }
@@ -908,6 +914,10 @@ mod tests {
             .collect();
         assert_eq!(printed, vec!["The", "U.S.", "Navy", "e.g.", "ships"]);
         assert_eq!(exact("The U.S. Navy"), vec!["the", "us", "navy"]);
+        // What stands before the period is read as a character, whatever
+        // its form: a no-break space is a space, an accent is its letter's.
+        assert_eq!(exact("\u{a0}.NET"), vec![".net"]);
+        assert_eq!(exact("e\u{301}.NET"), exact("\u{e9}.NET"));
         // The same in a line with other than ASCII (the general segmenter).
         assert_eq!(
             exact("Café C# AT&T — .NET U.S."),
