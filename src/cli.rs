@@ -5,13 +5,11 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use crate::commands;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use passage::limits::MAX_DEBOUNCE_MS;
 use passage::quote::style as citation;
-use passage::quote::CiteOptions;
 use passage::render::text::{Marks, Style};
-use passage::search::{Context, SearchOptions, Sort};
 
 /// Full-text search and citation over Wikipedia-style articles.
 ///
@@ -27,103 +25,35 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Bring the index up to date with the corpus (only what changed).
-    Index(IndexArgs),
+    Index(commands::index::IndexArgs),
     /// Search the articles; builds the index first if there is none.
-    #[command(after_long_help = QUERY_HELP)]
-    Search(SearchArgs),
+    #[command(after_long_help = commands::search::QUERY_HELP)]
+    Search(commands::search::SearchArgs),
     /// Find exactly where a quote stands, and cite it.
-    #[command(after_long_help = CITE_HELP)]
-    Cite(CiteArgs),
+    #[command(after_long_help = commands::cite::CITE_HELP)]
+    Cite(commands::cite::CiteArgs),
     /// Check every quotation of a draft against the corpus.
-    #[command(after_long_help = CHECK_HELP)]
-    Check(CheckArgs),
+    #[command(after_long_help = commands::check::CHECK_HELP)]
+    Check(commands::check::CheckArgs),
     /// Print a passage by its ID (as given by search or cite --json).
-    Show(ShowArgs),
+    Show(commands::show::ShowArgs),
     /// List the passages most similar to one passage (by its ID).
-    Related(RelatedArgs),
+    Related(commands::related::RelatedArgs),
     /// Keep the index up to date while the corpus is edited.
-    Watch(WatchArgs),
+    Watch(commands::watch::WatchArgs),
     /// Write every indexed document with its text, one JSON object per line.
-    Export(ExportArgs),
+    Export(commands::export::ExportArgs),
     /// Print a completion script for a shell (see the README for where to put it).
-    Completions(CompletionsArgs),
+    Completions(commands::completions::CompletionsArgs),
     /// Print the manual page (roff) on stdout: `passage man | man -l -`.
-    Man(ManArgs),
+    Man(commands::man::ManArgs),
     /// Write a passage.toml in DIR (default: here): commands run in DIR or
     /// below it then find the corpus and index without flags.
-    Init(InitArgs),
+    Init(commands::init::InitArgs),
     /// Say which corpus and index a command run here would use, where
     /// that comes from, and whether the index is current.
-    Status(StatusArgs),
+    Status(commands::status::StatusArgs),
 }
-
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// The folder: a project holding `corpus/`, or the corpus itself.
-    #[arg(value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
-}
-
-#[derive(Debug, Args)]
-pub struct StatusArgs {
-    /// Print it as one JSON object.
-    #[arg(long)]
-    pub json: bool,
-    #[command(flatten)]
-    pub locations: Locations,
-}
-
-const CITE_HELP: &str = "\
-The quote matches where a paragraph has the same words in the same order, ignoring case,
-punctuation, dashes vs hyphens, curly vs straight quotes, diacritics and spacing.
-An ellipsis (…, ..., . . . or […]) stands for any words in between, within the same paragraph.
-[Brackets] are the article's words if it prints them, else an editor's insertion or
-replacement (of up to 5 words); [T]he is a changed first letter. `cite -` reads the quote
-from standard input, `cite --file F` from a file.
-Every exact occurrence is listed, in document order. With no exact match, the closest
-passages follow, marked approximate, with the words that differ.
-
-Citation styles (--style):
-  plain     \"Iran–Syria relations\", § History and overview › Syrian Civil War (2011–2024), ¶1, line 52
-  markdown  [\"Iran–Syria relations\", § Syrian Civil War (2011–2024), ¶1](https://en.wikipedia.org/wiki/…#…)
-  mla       \"Iran–Syria Relations.\" Wikipedia, Wikimedia Foundation, en.wikipedia.org/wiki/…, section \"…\", para. 1. Accessed 26 Nov. 2026.
-
-Exit status: 0 if the quote stands in the corpus, 1 if it does not (even when close passages
-are shown), 2 on error.";
-
-const CHECK_HELP: &str = "\
-A quotation is text between double quotes (\"…\", “…”, „…“, «…», »…«; quotes nested inside are
-part of it; single quotes never delimit) or a Markdown block quote (consecutive > lines,
-joined). It may run over a line break, never over a paragraph break. Markdown inside it
-(emphasis, links, footnote marks like [^1] or [3]) is not part of its words; [brackets] and
-ellipses mean what they mean to `cite`.
-
-Each quotation, in draft order, is exact (every place it stands), misquoted (the closest
-passage, the words that differ, and the article's wording to copy), missing, or skipped
-(fewer than --min-words words: scare quotes).
-
-Exit status: 0 if every checked quotation is exact, 1 if any is misquoted or missing, 2 on
-error (an unreadable, binary or over-10 MB draft).";
-
-const QUERY_HELP: &str = "\
-Query syntax:
-  golden counterweight      words (passages holding all of them rank first)
-  \"golden counterweight\"    an exact phrase; \"iran syria\"~2 allows 2 words between
-  -hezbollah                exclude a word or \"phrase\"
-  Khomeini OR Khamenei      either word
-  Khomei*                   a prefix
-  section:culture           a word (or \"phrase\") in a heading on the section path, matched
-                            like the text (culture finds \"Cultural relations\")
-  section:cultur*           a heading word starting with cultur
-  article:iran              a word (or \"phrase\", or prefix*) in the article title
-  year:1979 year:2000..2011 passages mentioning a year in the range (year:..1950, year:2000..)
-  kind:paragraph            only paragraphs (or kind:section)
-
-With --list-sections, a query of filters restricts the list: article: keeps the articles
-it matches, section: and year: the sections they match (year: counts subsections), each
-shown under the headings above it. Words and phrases are refused there (exit 2).
-
-Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
 
 /// Where the corpus and the index are: a flag, else `PASSAGE_CORPUS` /
 /// `PASSAGE_INDEX`, else the nearest passage.toml, else `corpus` and
@@ -223,242 +153,6 @@ fn parse_marks(s: &str) -> Result<Marks, String> {
         open: Box::leak(open.into()),
         close: Box::leak(close.into()),
     })
-}
-
-#[derive(Debug, Args)]
-pub struct IndexArgs {
-    #[command(flatten)]
-    pub locations: Locations,
-    /// Rebuild from scratch instead of applying only what changed.
-    #[arg(long)]
-    pub full: bool,
-    /// Give each paragraph 64 bits of its meaning under the Model2Vec
-    /// model in DIR (a folder holding config.json, tokenizer.json and
-    /// model.safetensors; nothing is downloaded), so that searches also
-    /// find passages that say it in other words. The index remembers it:
-    /// later updates and searches use it. Another model rebuilds the index.
-    #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
-    pub model: Option<std::path::PathBuf>,
-    /// Drop the index's model (rebuilds the index without it).
-    #[arg(long)]
-    pub no_model: bool,
-    /// Print the summary as JSON.
-    #[arg(long)]
-    pub json: bool,
-    /// Only merge the index's small segments, if it has too many (what
-    /// commands start in the background after updating it).
-    #[arg(long, hide = true, conflicts_with_all = ["full", "json", "model", "no_model"])]
-    pub merge: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// The query; several arguments are joined with spaces. A query that
-    /// starts with `-` goes after `--` (passage search -- -hezbollah war).
-    #[arg(required_unless_present = "list_sections", value_name = "QUERY")]
-    pub query: Vec<String>,
-    /// Say, per hit, why it ranked where it did.
-    #[arg(long)]
-    pub explain: bool,
-    /// Do not try close spellings of words the index does not know.
-    #[arg(long)]
-    pub no_typos: bool,
-    /// Do not count a word's synonyms (from WordNet) where the word itself
-    /// is missing.
-    #[arg(long)]
-    pub no_expand: bool,
-    /// List the sections of every article, with their passage counts,
-    /// instead of searching; filters in the query (article:, section:,
-    /// year:) restrict the list.
-    #[arg(long)]
-    pub list_sections: bool,
-    /// Most hits to show; 0 shows none, only how many matched.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = hit_count)]
-    pub limit: usize,
-    /// Ignore case (the default, as ripgrep's -i asks).
-    #[arg(short = 'i', long, overrides_with = "case_sensitive")]
-    pub ignore_case: bool,
-    /// Keep only passages holding each word in the case typed, at the start
-    /// of a word (`War` finds "Wars", not "war"); checked on the text of
-    /// the best 1,000 matches.
-    #[arg(short = 's', long, overrides_with = "ignore_case")]
-    pub case_sensitive: bool,
-    /// Match whole words (the default: `word*` asks for a prefix).
-    #[arg(short = 'w', long)]
-    pub word_regexp: bool,
-    /// Print only the files of the results, best first, one per line (at
-    /// most N files, from the best 10×N results).
-    #[arg(short = 'l', long, conflicts_with_all = ["count", "format", "list_sections"])]
-    pub files_with_matches: bool,
-    /// Print each file holding passages with every word, and how many
-    /// (file:count, in path order).
-    #[arg(short = 'c', long, conflicts_with_all = ["format", "list_sections"])]
-    pub count: bool,
-    /// Show N paragraphs of the article before and after each result.
-    #[arg(short = 'C', long, value_name = "N")]
-    pub context: Option<usize>,
-    /// Show N paragraphs after each result.
-    #[arg(short = 'A', long, value_name = "N")]
-    pub after_context: Option<usize>,
-    /// Show N paragraphs before each result.
-    #[arg(short = 'B', long, value_name = "N")]
-    pub before_context: Option<usize>,
-    /// Every passage its own result, none listed under another (a section
-    /// and its paragraph both shown).
-    #[arg(long)]
-    pub flat: bool,
-    /// The order of the results.
-    #[arg(long, value_name = "ORDER", default_value = "relevance")]
-    pub sort: SortBy,
-    /// Print each result on one line, as TEMPLATE says: {rank}, {file},
-    /// {line}, {id}, {article}, {section}, {paragraph}, {kind}, {score},
-    /// {years}, {citation}, {snippet}; {{ and }} for braces.
-    #[arg(long, value_name = "TEMPLATE", value_parser = template, conflicts_with_all = ["json", "list_sections"])]
-    pub format: Option<String>,
-    #[command(flatten)]
-    pub output: Output,
-    #[command(flatten)]
-    pub locations: Locations,
-    #[command(flatten)]
-    pub freshness: Freshness,
-}
-
-/// Orders of search results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SortBy {
-    /// Best first.
-    Relevance,
-    /// By file, then place in the file.
-    Path,
-    /// By the earliest year a passage names (none last).
-    Year,
-}
-
-/// Checks a `--format` template: every `{name}` must be a known field.
-fn template(s: &str) -> Result<String, String> {
-    passage::render::text::check_template(s).map(|()| s.to_string())
-}
-
-#[derive(Debug, Args)]
-pub struct CiteArgs {
-    /// The quote; several arguments are joined with spaces. `-` alone reads
-    /// it from standard input.
-    #[arg(required_unless_present = "file", value_name = "QUOTE")]
-    pub quote: Vec<String>,
-    /// Read the quote from a file (for long quotes, or quotes full of shell
-    /// characters).
-    #[arg(long, value_name = "FILE", conflicts_with = "quote")]
-    pub file: Option<PathBuf>,
-    /// Most matches to show (default: every exact match, or the 3 closest);
-    /// 0 shows none, only how many there are.
-    #[arg(short = 'n', long, value_name = "N", value_parser = hit_count)]
-    pub limit: Option<usize>,
-    /// Citation style.
-    #[arg(long, value_name = "STYLE", default_value = "plain")]
-    pub style: CitationStyle,
-    #[command(flatten)]
-    pub output: Output,
-    #[command(flatten)]
-    pub locations: Locations,
-    #[command(flatten)]
-    pub freshness: Freshness,
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Draft files (Markdown or plain text); `-` reads standard input.
-    #[arg(required = true, value_name = "DRAFT")]
-    pub drafts: Vec<PathBuf>,
-    /// Quotations of fewer words are skipped (scare quotes).
-    #[arg(long, value_name = "N", default_value_t = passage::check::DEFAULT_MIN_WORDS)]
-    pub min_words: usize,
-    /// Citation style.
-    #[arg(long, value_name = "STYLE", default_value = "plain")]
-    pub style: CitationStyle,
-    #[command(flatten)]
-    pub output: Output,
-    #[command(flatten)]
-    pub locations: Locations,
-    #[command(flatten)]
-    pub freshness: Freshness,
-}
-
-#[derive(Debug, Args)]
-pub struct ShowArgs {
-    /// The passage (or section) ID.
-    #[arg(value_name = "ID")]
-    pub id: String,
-    /// For an ID whose passage was edited or removed, print what stands
-    /// in its place now (without it, stderr only names it: a script
-    /// keeping stdout never keeps another passage's text).
-    #[arg(long)]
-    pub follow: bool,
-    #[command(flatten)]
-    pub output: Output,
-    #[command(flatten)]
-    pub locations: Locations,
-    #[command(flatten)]
-    pub freshness: Freshness,
-}
-
-#[derive(Debug, Args)]
-pub struct RelatedArgs {
-    /// The passage ID.
-    #[arg(value_name = "ID")]
-    pub id: String,
-    /// Most passages to show; 0 shows none, only how many there are.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = hit_count)]
-    pub limit: usize,
-    #[command(flatten)]
-    pub output: Output,
-    #[command(flatten)]
-    pub locations: Locations,
-    #[command(flatten)]
-    pub freshness: Freshness,
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// Newline-delimited JSON (the only format, and the default).
-    #[arg(long)]
-    pub ndjson: bool,
-    #[command(flatten)]
-    pub locations: Locations,
-    #[command(flatten)]
-    pub freshness: Freshness,
-}
-
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// The shell to complete for.
-    #[arg(value_enum, value_name = "SHELL")]
-    pub shell: clap_complete::Shell,
-}
-
-#[derive(Debug, Args)]
-pub struct ManArgs {
-    /// A subcommand, for its own page (passage-search(1)).
-    #[arg(value_name = "COMMAND")]
-    pub command: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct WatchArgs {
-    /// Print one JSON object per update instead of a line of text.
-    #[arg(long)]
-    pub json: bool,
-    /// Quiet time after a change before updating, in milliseconds (at most
-    /// 60000: a watcher that waits longer is one that searches cannot
-    /// trust to be current)
-    #[arg(
-        long,
-        value_name = "MS",
-        default_value_t = 200,
-        value_parser = clap::value_parser!(u64).range(0..=MAX_DEBOUNCE_MS)
-    )]
-    pub debounce_ms: u64,
-    #[command(flatten)]
-    pub locations: Locations,
 }
 
 /// Reads the command line. A query or quote word that starts with `-`
@@ -750,7 +444,7 @@ pub fn words_after_dashes(args: Vec<OsString>) -> Result<Vec<OsString>, String> 
 /// Parses `-n`. A count beyond [`passage::limits::MAX_HITS`] is kept as
 /// asked, so the command can say it was capped; the library is given at
 /// most that many.
-fn hit_count(s: &str) -> Result<usize, String> {
+pub(crate) fn hit_count(s: &str) -> Result<usize, String> {
     s.trim().parse().map_err(|e| format!("{e}"))
 }
 
@@ -763,31 +457,6 @@ pub enum CitationStyle {
     Markdown,
     /// MLA-like reference to the Wikipedia article, with today's access date.
     Mla,
-}
-
-impl CiteArgs {
-    /// The library's options.
-    pub fn options(&self) -> CiteOptions {
-        CiteOptions {
-            limit: self.limit.map(|n| n.min(passage::limits::MAX_HITS)),
-            style: match self.style {
-                CitationStyle::Plain => citation::Style::Plain,
-                CitationStyle::Markdown => citation::Style::Markdown,
-                CitationStyle::Mla => citation::Style::Mla,
-            },
-            ..CiteOptions::default()
-        }
-    }
-}
-
-impl CheckArgs {
-    /// The library's options.
-    pub fn options(&self) -> passage::check::CheckOptions {
-        passage::check::CheckOptions {
-            min_words: self.min_words,
-            style: self.style.into(),
-        }
-    }
 }
 
 impl From<CitationStyle> for citation::Style {
@@ -831,44 +500,10 @@ impl ColorWhen {
     }
 }
 
-impl SearchArgs {
-    /// The query as one string.
-    pub fn query_text(&self) -> String {
-        self.query.join(" ")
-    }
-
-    /// The library's options.
-    pub fn options(&self) -> SearchOptions {
-        let limit = if self.files_with_matches {
-            self.limit.saturating_mul(10)
-        } else {
-            self.limit
-        };
-        let around = |n: Option<usize>| n.or(self.context).unwrap_or(0);
-        SearchOptions {
-            limit: limit.min(passage::limits::MAX_HITS),
-            typos: !self.no_typos,
-            expand: !self.no_expand,
-            explain: self.explain,
-            case_sensitive: self.case_sensitive,
-            flat: self.flat,
-            sort: match self.sort {
-                SortBy::Relevance => Sort::Relevance,
-                SortBy::Path => Sort::Path,
-                SortBy::Year => Sort::Year,
-            },
-            context: Context {
-                before: around(self.before_context).min(passage::limits::MAX_CONTEXT),
-                after: around(self.after_context).min(passage::limits::MAX_CONTEXT),
-            },
-            ..SearchOptions::default()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::search::SearchArgs;
 
     fn search(args: &[&str]) -> SearchArgs {
         let mut all = vec!["passage", "search"];

@@ -92,18 +92,18 @@ fn quiet_panics() {
 
 fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
     match &cli.command {
-        cli::Command::Index(args) => commands::index(args),
-        cli::Command::Search(args) => commands::search(args),
-        cli::Command::Cite(args) => commands::cite(args),
-        cli::Command::Check(args) => commands::check(args),
-        cli::Command::Show(args) => commands::show(args),
-        cli::Command::Related(args) => commands::related(args),
-        cli::Command::Watch(args) => commands::watch(args),
-        cli::Command::Export(args) => commands::export(args),
-        cli::Command::Completions(args) => commands::completions(args),
-        cli::Command::Man(args) => commands::man(args),
-        cli::Command::Init(args) => commands::init(args),
-        cli::Command::Status(args) => commands::status(args),
+        cli::Command::Index(args) => commands::index::run(args),
+        cli::Command::Search(args) => commands::search::run(args),
+        cli::Command::Cite(args) => commands::cite::run(args),
+        cli::Command::Check(args) => commands::check::run(args),
+        cli::Command::Show(args) => commands::show::run(args),
+        cli::Command::Related(args) => commands::related::run(args),
+        cli::Command::Watch(args) => commands::watch::run(args),
+        cli::Command::Export(args) => commands::export::run(args),
+        cli::Command::Completions(args) => commands::completions::run(args),
+        cli::Command::Man(args) => commands::man::run(args),
+        cli::Command::Init(args) => commands::init::run(args),
+        cli::Command::Status(args) => commands::status::run(args),
     }
 }
 
