@@ -51,6 +51,7 @@ pub mod invariants;
 pub mod limits;
 pub mod meaning;
 pub mod model;
+pub mod notice;
 pub mod progress;
 pub mod query;
 pub mod quote;

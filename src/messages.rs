@@ -39,6 +39,14 @@ pub fn info(what: impl Display) {
     line(&format!("passage: {what}"));
 }
 
+/// What an answer says beside it ([`passage::notice`]), each on its line,
+/// before the answer: one order for every command.
+pub fn notices(notices: &[passage::notice::Notice]) {
+    for n in notices {
+        line(&format!("passage: {n}"));
+    }
+}
+
 /// A problem with one corpus file, `file:line: what (outcome)`, in the
 /// form compilers use so editors can jump to it.
 pub fn problem(what: impl Display, outcome: &str) {

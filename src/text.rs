@@ -8,7 +8,7 @@
 //! are all the term `baathist`. Dashes never join words (UAX #29 splits
 //! `Iran–Iraq` like `Iran-Iraq`), so both give `iran`, `iraq`. A few
 //! symbols make another word and stay in it (`C#`, `C++`, `.NET`, `AT&T`:
-//! see [`with_symbols`]).
+//! see `with_symbols`).
 //!
 //! Two analyzers are built on that: [`EXACT`] (the folded word) and
 //! [`STEMMED`] (the folded word, then the English Snowball stemmer). The

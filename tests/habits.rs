@@ -372,3 +372,46 @@ fn symbols_are_words_found_as_typed() {
     let r = env.run(&["search", "--json", "--", "net"]);
     assert_eq!(r.json()["hits"].as_array().unwrap().len(), 1, "{r:?}");
 }
+
+#[test]
+fn every_command_says_its_notices_before_its_answer() {
+    let env = Env::with_article();
+    assert_eq!(env.run(&["index"]).code, 0);
+    // stdout and stderr in one stream, as a terminal shows them.
+    // Separate pipes lose the interleaving: run through a shell.
+    let merged = |args: &[&str]| -> String {
+        let line = std::iter::once(env!("CARGO_BIN_EXE_passage"))
+            .chain(args.iter().copied())
+            .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{line} 2>&1"))
+            .current_dir(env.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let cite = merged(&[
+        "cite",
+        "--color",
+        "never",
+        "Iran is not prepared to lose this golden balance",
+    ]);
+    let note = cite.find("passage: note: no exact match").expect(&cite);
+    let answer = cite.find("1. approximate").expect(&cite);
+    assert!(note < answer, "{cite}");
+    // A word the index does not know: said before the results, in JSON
+    // mode too (stderr is for people, stdout for the script).
+    for json in [false, true] {
+        let mut args = vec!["search", "-n", "1", "Khomeni"];
+        if json {
+            args.push("--json");
+        }
+        let out = merged(&args);
+        let said = out.find("'Khomeni' is not in the index").expect(&out);
+        let answer = out.find(if json { "{" } else { "1. " }).expect(&out);
+        assert!(said < answer, "{out}");
+    }
+}

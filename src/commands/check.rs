@@ -60,6 +60,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit> {
         |opened| Ok(passage::check::check(opened, &drafts, &options)?),
         |r| r.unreadable.changed(),
     )?;
+    messages::notices(&report.notices());
     let mut out = stdout();
     if args.output.json {
         json::check(&mut out, &report)?;
@@ -67,7 +68,6 @@ pub fn run(args: &CheckArgs) -> Result<Exit> {
         text::check(&mut out, &report, args.output.style())?;
     }
     out.flush()?;
-    warn_unreadable(&report.unreadable);
     if report.quotes.is_empty() {
         messages::info("no quotations found");
     }

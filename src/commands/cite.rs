@@ -73,6 +73,7 @@ pub fn run(args: &CiteArgs) -> Result<Exit> {
         |opened| Ok(run_cite(opened, &quote, &options)?),
         |r| r.unreadable.changed(),
     )?;
+    messages::notices(&results.notices());
     let mut out = stdout();
     if args.output.json {
         json::cite(&mut out, &results)?;
@@ -80,11 +81,5 @@ pub fn run(args: &CiteArgs) -> Result<Exit> {
         text::cite(&mut out, &results, args.output.style())?;
     }
     out.flush()?;
-    warn_unreadable(&results.unreadable);
-    // The notes (what the listing leaves out, why there is no exact
-    // match) are in the JSON too: the same words on stderr.
-    for note in &results.notes {
-        messages::note(note);
-    }
     Ok(Exit::found_if(results.exact_total > 0))
 }

@@ -20,6 +20,7 @@ pub fn run(args: &ExportArgs) -> Result<Exit> {
     let (n, unreadable) =
         passage::export::for_each_document(&opened, |d| json::document_line(&mut out, d))?;
     out.flush()?;
-    warn_unreadable(&unreadable);
+    // Streamed: what could not be read is known only at the end.
+    messages::notices(&Notice::unreadable(&unreadable).collect::<Vec<_>>());
     Ok(Exit::found_if(n > 0))
 }

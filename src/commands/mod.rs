@@ -27,6 +27,7 @@ use anyhow::Result;
 
 use passage::index::watch::{next_burst, CorpusWatch, Pending, Timing};
 use passage::index::{IndexDir, ModelChoice, Opened, Report, UpdateOptions};
+use passage::notice::Notice;
 use passage::query::Query;
 use passage::quote::cite as run_cite;
 use passage::render::{json, text};
@@ -40,16 +41,17 @@ use crate::cli::{hit_count, CitationStyle, Freshness, Locations, Output};
 use crate::exit::Exit;
 use crate::messages;
 
-/// Writes ranked results (search, related) and turns them into an exit
-/// status: 0 when something matched (shown or not: `-n 0`), 1 otherwise.
-/// In text, how many matched in all follows the hits on stderr; JSON
-/// carries it as `total`.
+/// Writes ranked results (search, related), their notices first, and
+/// turns them into an exit status: 0 when something matched (shown or not:
+/// `-n 0`), 1 otherwise. In text, how many matched in all follows the hits
+/// on stderr; JSON carries it as `total`.
 fn print_results(
     results: &passage::search::Results,
     as_json: bool,
     style: passage::render::text::Style,
     none: &str,
 ) -> Result<Exit> {
+    messages::notices(&results.notices());
     let mut out = stdout();
     if as_json {
         json::results(&mut out, results)?;
@@ -57,7 +59,6 @@ fn print_results(
         text::results(&mut out, results, style)?;
     }
     out.flush()?;
-    warn_unreadable(&results.unreadable);
     if results.total == 0 {
         messages::info(none);
         return Ok(Exit::NotFound);
@@ -248,13 +249,6 @@ fn merge_later(loc: &Locations) {
         // cut the merge short (a killed merge is harmless, but wasted).
         .process_group(0)
         .spawn();
-}
-
-/// Warns about passages whose text could not be read back from the corpus.
-fn warn_unreadable(unreadable: &passage::index::Unreadable) {
-    for p in unreadable.iter() {
-        messages::warning(format!("{p}; its passages are shown without text"));
-    }
 }
 
 /// Which problems of the corpus an update reports on stderr.

@@ -46,8 +46,7 @@ pub fn run(args: &RelatedArgs) -> Result<Exit> {
         return Ok(Exit::NotFound);
     };
     if let Some(capped) = passage::guard::hits_capped(args.limit) {
-        messages::note(&capped);
-        results.notes.push(capped);
+        results.filter_notes.push(capped);
     }
     print_results(
         &results,

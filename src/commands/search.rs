@@ -165,56 +165,17 @@ pub fn run(args: &SearchArgs) -> Result<Exit> {
         |opened| Ok(run_search(opened, &input, &query, &options)?),
         |r| r.unreadable.changed(),
     )?;
-    if !results.notes.is_empty() {
-        messages::info(format!(
-            "searching for: {} ({})",
-            results.read_as,
-            results.notes.join("; ")
-        ));
-    }
-    for note in &results.filter_notes {
-        messages::note(note);
-    }
     if let Some(capped) = passage::guard::hits_capped(args.limit) {
-        messages::note(&capped);
         results.filter_notes.push(capped);
     }
-    if !args.output.json {
-        for s in &results.suggestions {
-            let others: Vec<&str> = s
-                .did_you_mean
-                .iter()
-                .map(String::as_str)
-                .filter(|k| Some(*k) != s.searched_for.as_deref())
-                .collect();
-            messages::info(match &s.searched_for {
-                Some(k) if others.is_empty() => {
-                    format!(
-                        "'{}' is not in the index; searching for '{k}' instead",
-                        s.word
-                    )
-                }
-                Some(k) => format!(
-                    "'{}' is not in the index; searching for '{k}' instead (or did you mean: {}?)",
-                    s.word,
-                    others.join(", ")
-                ),
-                None => format!(
-                    "'{}' is not in the index; did you mean: {}?",
-                    s.word,
-                    s.did_you_mean.join(", ")
-                ),
-            });
-        }
-    }
     if args.files_with_matches || args.format.is_some() {
+        messages::notices(&results.notices());
         let mut out = stdout();
         match &args.format {
             Some(template) => text::formatted(&mut out, &results, template)?,
             None => text::files(&mut out, &results, args.limit)?,
         }
         out.flush()?;
-        warn_unreadable(&results.unreadable);
         if results.total == 0 {
             messages::info("no matches");
         }

@@ -24,6 +24,7 @@ pub struct ShowArgs {
 pub fn run(args: &ShowArgs) -> Result<Exit> {
     let opened = open_fresh(&args.locations, args.freshness.no_update)?;
     let (shown, unreadable) = run_show(&opened, &args.id)?;
+    messages::notices(&Notice::unreadable(&unreadable).collect::<Vec<_>>());
     let mut out = stdout();
     let replaced = matches!(
         shown,
@@ -39,7 +40,6 @@ pub fn run(args: &ShowArgs) -> Result<Exit> {
         text::show(&mut out, &shown, args.output.style())?;
     }
     out.flush()?;
-    warn_unreadable(&unreadable);
     match &shown {
         Shown::Found { .. } => Ok(Exit::Found),
         other if replaced && !args.output.json && !args.follow => {
