@@ -41,6 +41,11 @@ pub enum Command {
     Related(commands::related::RelatedArgs),
     /// Keep the index up to date while the corpus is edited.
     Watch(commands::watch::WatchArgs),
+    /// Hold the index open and keep it current, and answer over HTTP (the
+    /// commands' --json, byte for byte): /api/search, /api/cite, POST
+    /// /api/check, /api/show/ID, /api/related/ID, /api/sections,
+    /// /api/status, /health.
+    Serve(commands::serve::ServeArgs),
     /// Write every indexed document with its text, one JSON object per line.
     Export(commands::export::ExportArgs),
     /// Print a completion script for a shell (see the README for where to put it).
@@ -268,6 +273,7 @@ pub fn resolve(
             None,
         ),
         Command::Watch(a) => (Some(&mut a.locations), None, None, None),
+        Command::Serve(a) => (Some(&mut a.locations), None, None, None),
         Command::Export(a) => (Some(&mut a.locations), None, None, None),
         Command::Status(a) => (Some(&mut a.locations), None, None, None),
         Command::Completions(_) | Command::Man(_) | Command::Init(_) => (None, None, None, None),
@@ -449,7 +455,8 @@ pub(crate) fn hit_count(s: &str) -> Result<usize, String> {
 }
 
 /// Citation styles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CitationStyle {
     /// "Title", § Section › Subsection, ¶N, line L
     Plain,

@@ -16,7 +16,10 @@ fn main() -> ExitCode {
     let cli = cli::parse();
     // When reading the index fails, rebuilding it is the way out; when
     // writing it fails (a full disk), it is not.
-    let reads = !matches!(cli.command, cli::Command::Index(_) | cli::Command::Watch(_));
+    let reads = !matches!(
+        cli.command,
+        cli::Command::Index(_) | cli::Command::Watch(_) | cli::Command::Serve(_)
+    );
     let outcome = match std::panic::catch_unwind(|| run(cli)) {
         Ok(outcome) => outcome,
         // Already said in one line by the hook.
@@ -99,6 +102,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<Exit> {
         cli::Command::Show(args) => commands::show::run(args),
         cli::Command::Related(args) => commands::related::run(args),
         cli::Command::Watch(args) => commands::watch::run(args),
+        cli::Command::Serve(args) => commands::serve::run(args),
         cli::Command::Export(args) => commands::export::run(args),
         cli::Command::Completions(args) => commands::completions::run(args),
         cli::Command::Man(args) => commands::man::run(args),

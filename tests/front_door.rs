@@ -209,7 +209,8 @@ fn man_pages_in_roff() {
     assert!(r.stdout.contains(".TH passage 1"), "{}", r.stdout);
     // Each subcommand is listed by name in the SUBCOMMANDS section.
     for sub in [
-        "index", "search", "cite", "check", "show", "related", "watch", "export", "init", "status",
+        "index", "search", "cite", "check", "show", "related", "watch", "serve", "export", "init",
+        "status",
     ] {
         assert!(
             r.stdout.contains(&format!("\n{sub}(1)\n"))

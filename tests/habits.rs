@@ -25,7 +25,7 @@ fn clap_errors_are_one_line_with_their_suggestion() {
     for (args, says) in [
         (
             &["serch", "war"][..],
-            "passage: unrecognized subcommand 'serch' (a similar subcommand exists: 'search')\n",
+            "passage: unrecognized subcommand 'serch' (some similar subcommands exist: 'serve', 'search')\n",
         ),
         (
             &["search", "-n", "abc", "war"][..],

@@ -26,6 +26,7 @@ mod ranking;
 mod readme;
 mod relevance;
 mod search;
+mod serve;
 mod terminal;
 mod unicode;
 mod util;

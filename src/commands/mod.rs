@@ -15,6 +15,7 @@ pub mod init;
 pub mod man;
 pub mod related;
 pub mod search;
+pub mod serve;
 pub mod show;
 pub mod status;
 pub mod watch;

@@ -36,7 +36,10 @@ pub fn run(args: &WatchArgs) -> Result<Exit> {
         }
         Err(e) => return Err(e.into()),
     };
-    let print = |report: &Report| -> Result<()> {
+    let mut print = |applied: Applied<'_>| -> Result<()> {
+        let Applied::Update(report) = applied else {
+            return Ok(());
+        };
         let mut out = io::stdout().lock();
         if args.json {
             json::report(&mut out, report)?;
@@ -46,6 +49,28 @@ pub fn run(args: &WatchArgs) -> Result<Exit> {
         out.flush()?;
         Ok(())
     };
+    keep_current(loc, Duration::from_millis(args.debounce_ms), &mut print)?;
+    // The watch is gone: nothing more will come.
+    Ok(Exit::Found)
+}
+
+/// What [`keep_current`] did to the index.
+pub(crate) enum Applied<'a> {
+    /// An update that changed it (the first, whatever it changed).
+    Update(&'a Report),
+    /// A merge of its small segments.
+    Merge,
+}
+
+/// Keeps the index of `loc` current while the corpus is edited, until the
+/// watch ends: an update at start, then one after each burst of changes.
+/// `applied` hears of each change to the index before the searches waiting
+/// for it are answered. The caller holds the watch lock.
+pub(crate) fn keep_current(
+    loc: &Locations,
+    debounce: Duration,
+    applied: &mut dyn FnMut(Applied<'_>) -> Result<()>,
+) -> Result<()> {
     // Watch before the first update: an edit made while it runs (or just
     // after its line is printed) is then an event, not lost. The corpus is
     // checked first, as the update would, so that a refused one (`/`) is
@@ -60,9 +85,9 @@ pub fn run(args: &WatchArgs) -> Result<Exit> {
         let _ = tx.send(event);
     })?;
     let first = update(loc, UpdateOptions::default(), Problems::All)?;
-    print(&first)?;
+    applied(Applied::Update(&first))?;
 
-    let timing = Timing::new(Duration::from_millis(args.debounce_ms));
+    let timing = Timing::new(debounce);
     // A link target edited before its watch began is caught by one more
     // update.
     let mut pending = Pending {
@@ -90,7 +115,7 @@ pub fn run(args: &WatchArgs) -> Result<Exit> {
                     pending.changed = false;
                     last_error = None;
                     if report.changed() {
-                        print(&report)?;
+                        applied(Applied::Update(&report))?;
                     }
                     Ok(())
                 }
@@ -119,11 +144,12 @@ pub fn run(args: &WatchArgs) -> Result<Exit> {
         // where small segments are merged when it runs.
         let dir = IndexDir::new(&loc.index);
         if outcome.is_ok() && dir.needs_merge() {
-            if let Err(e) = dir.merge(&loc.corpus) {
-                messages::warning(format!("merging the index's segments failed: {e:#}"));
+            match dir.merge(&loc.corpus) {
+                Ok(true) => applied(Applied::Merge)?,
+                Ok(false) => {}
+                Err(e) => messages::warning(format!("merging the index's segments failed: {e:#}")),
             }
         }
     }
-    // The watch is gone: nothing more will come.
-    Ok(Exit::Found)
+    Ok(())
 }

@@ -1,0 +1,549 @@
+//! `passage serve`: the index held open by one process, kept current by a
+//! watcher inside it, and asked over HTTP: the same answers as the
+//! commands' `--json`, byte for byte.
+//!
+//! Threads: tokio's runtime takes requests; the searches themselves run on
+//! its blocking pool, at most one per core at a time (more wait a moment in
+//! a queue, then get 503); the watcher runs on its own thread and, after
+//! each update, opens the index again and swaps it in before it answers the
+//! requests waiting for it. A request first asks the watcher to sync, as a
+//! CLI search does, so it answers from a state that holds every edit made
+//! before it started.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query as UrlQuery, State};
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use tokio::sync::Semaphore;
+
+use anyhow::Context as _;
+
+use super::watch::{keep_current, Applied};
+use super::*;
+use crate::cli::CitationStyle;
+use passage::index::sync::Sync;
+use passage::limits::{MAX_DRAFT_BYTES, MAX_HITS};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on. Only a loopback address (127.0.0.1,
+    /// [::1]) is allowed without --token; port 0 picks a free port. The
+    /// first line printed names the address.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7341")]
+    pub listen: SocketAddr,
+    /// A secret every request must carry (`Authorization: Bearer TOKEN`);
+    /// required to listen on any address but loopback. Also read from
+    /// PASSAGE_TOKEN.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "PASSAGE_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Let pages from this origin call the API (CORS); none by default.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Option<String>,
+    /// Quiet time after a change before updating, in milliseconds (as
+    /// `watch --debounce-ms`).
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub debounce_ms: u64,
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+/// How long a request waits for a free search slot before 503.
+const QUEUE_WAIT: Duration = Duration::from_secs(2);
+/// The longest a request may take.
+const REQUEST_TIME: Duration = Duration::from_secs(10);
+/// How long a request waits for the watcher to apply earlier edits.
+const SYNC_WAIT: Duration = Duration::from_secs(5);
+/// The shortest token accepted (as Meilisearch asks of its master key).
+const MIN_TOKEN_BYTES: usize = 16;
+
+/// What every request shares.
+struct Shared {
+    loc: Locations,
+    /// The index as last opened; swapped by the watcher after each update.
+    opened: RwLock<Arc<Opened>>,
+    /// One slot per core: searches are CPU work.
+    slots: Arc<Semaphore>,
+    token: Option<String>,
+    cors: Option<HeaderValue>,
+    /// The `Host` values a loopback server answers (DNS rebinding), once
+    /// its port is known.
+    hosts: std::sync::OnceLock<Vec<String>>,
+    started: Instant,
+    updates: std::sync::atomic::AtomicU64,
+}
+
+/// `passage serve`.
+pub fn run(args: &ServeArgs) -> Result<Exit> {
+    let loopback = args.listen.ip().is_loopback();
+    if let Some(t) = &args.token {
+        if t.len() < MIN_TOKEN_BYTES {
+            anyhow::bail!("--token must be at least {MIN_TOKEN_BYTES} bytes");
+        }
+    } else if !loopback {
+        anyhow::bail!(
+            "listening on {} (not loopback) needs --token: anyone who can reach it could read the corpus",
+            args.listen
+        );
+    }
+    let loc = &args.locations;
+    passage::guard::check_corpus_root(&loc.corpus)?;
+    // The watcher: this process's, unless another `passage watch` already
+    // keeps the index current (a request then syncs with that one).
+    let watching = IndexDir::new(&loc.index).watch_lock(&loc.corpus);
+    let own_watcher = match &watching {
+        Ok(_) => true,
+        Err(passage::Error::Busy { .. }) => false,
+        Err(e) => anyhow::bail!("{e}"),
+    };
+    if !own_watcher {
+        // Built or brought up to date as a search would.
+        open_fresh(loc, false)?;
+    } else {
+        update(loc, UpdateOptions::default(), Problems::All)?;
+    }
+    let Some(opened) = IndexDir::new(&loc.index).open(&loc.corpus)? else {
+        anyhow::bail!("{}: no index here", loc.index.display());
+    };
+    let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let shared = Arc::new(Shared {
+        loc: Locations {
+            corpus: loc.corpus.clone(),
+            index: loc.index.clone(),
+            from: loc.from.clone(),
+        },
+        opened: RwLock::new(Arc::new(opened)),
+        slots: Arc::new(Semaphore::new(slots)),
+        token: args.token.clone(),
+        cors: args
+            .cors
+            .as_deref()
+            .map(HeaderValue::from_str)
+            .transpose()
+            .map_err(|_| anyhow::anyhow!("--cors: not a valid origin"))?,
+        hosts: std::sync::OnceLock::new(),
+        started: Instant::now(),
+        updates: std::sync::atomic::AtomicU64::new(0),
+    });
+    if own_watcher {
+        let shared = shared.clone();
+        let debounce = Duration::from_millis(args.debounce_ms);
+        std::thread::spawn(move || {
+            let _lock = watching;
+            let loc = &shared.loc;
+            let result = keep_current(loc, debounce, &mut |applied| {
+                if let Applied::Update(r) = &applied {
+                    if !r.changed() {
+                        return Ok(());
+                    }
+                }
+                reopen(&shared)
+            });
+            if let Err(e) = result {
+                messages::error(format!("the watcher stopped: {e:#}; answers may be stale"));
+            }
+        });
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(args.listen, shared))?;
+    Ok(Exit::Found)
+}
+
+/// Opens the index again and swaps it in.
+fn reopen(shared: &Shared) -> Result<()> {
+    if let Some(opened) = IndexDir::new(&shared.loc.index).open(&shared.loc.corpus)? {
+        *shared.opened.write().expect("not poisoned") = Arc::new(opened);
+        shared
+            .updates
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+async fn serve(addr: SocketAddr, shared: Arc<Shared>) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    let _ = shared.hosts.set(
+        ["localhost", "127.0.0.1", "[::1]"]
+            .iter()
+            .map(|h| format!("{h}:{}", local.port()))
+            .collect(),
+    );
+    {
+        // The first line: where it listens (a test passes port 0).
+        let mut out = io::stdout().lock();
+        writeln!(out, "listening on http://{local}")?;
+        out.flush()?;
+    }
+    let app = router(shared);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok\n" }))
+        .route("/api/status", get(status))
+        .route("/api/search", get(search))
+        .route("/api/cite", get(cite))
+        .route("/api/check", post(check))
+        .route("/api/show/{id}", get(show))
+        .route("/api/related/{id}", get(related))
+        .route("/api/sections", get(sections))
+        .layer(DefaultBodyLimit::max(MAX_DRAFT_BYTES))
+        .layer(middleware::from_fn_with_state(shared.clone(), guard))
+        .with_state(shared)
+}
+
+/// Every request: the `Host` of a loopback server, the token, then the
+/// headers every answer carries.
+async fn guard(
+    State(shared): State<Arc<Shared>>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    if shared.token.is_none() {
+        // A page on another site that rebinds its name to 127.0.0.1 would
+        // otherwise read the answers as its own.
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let hosts = shared.hosts.get().map_or(&[][..], Vec::as_slice);
+        if !host.is_some_and(|h| hosts.iter().any(|k| k == h)) {
+            return error(
+                StatusCode::FORBIDDEN,
+                "this server answers requests to localhost only",
+                None,
+            );
+        }
+    }
+    if let Some(token) = &shared.token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "));
+        if !given.is_some_and(|g| same(g.as_bytes(), token.as_bytes())) {
+            let mut r = error(
+                StatusCode::UNAUTHORIZED,
+                "a valid token is required (Authorization: Bearer TOKEN)",
+                None,
+            );
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return r;
+        }
+    }
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(origin) = &shared.cors {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    }
+    r
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// An error as JSON: `{"error": {"message": …, "position": …}}`, the
+/// CLI's message and, for a bad query, its 1-based character position.
+fn error(status: StatusCode, message: &str, position: Option<usize>) -> Response {
+    let body = serde_json::json!({
+        "error": { "status": status.as_u16(), "message": message, "position": position }
+    });
+    let mut r = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        format!("{body}\n"),
+    )
+        .into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    r
+}
+
+/// A command's failure as an error response: a bad query or quote is the
+/// request's fault (400, with the position), anything else the server's.
+fn failed(e: &anyhow::Error) -> Response {
+    let message = format!("{e:#}");
+    if let Some(passage::Error::Query(q)) = e.downcast_ref::<passage::Error>() {
+        return error(StatusCode::BAD_REQUEST, &message, Some(q.position));
+    }
+    if let Some(q) = e.downcast_ref::<passage::query::QueryError>() {
+        return error(StatusCode::BAD_REQUEST, &message, Some(q.position));
+    }
+    if matches!(
+        e.downcast_ref::<passage::Error>(),
+        Some(passage::Error::Quote(_) | passage::Error::ListingQuery(_))
+    ) {
+        return error(StatusCode::BAD_REQUEST, &message, None);
+    }
+    error(StatusCode::INTERNAL_SERVER_ERROR, &message, None)
+}
+
+/// Runs `work` on the current index, in a search slot on the blocking
+/// pool, after the watcher has applied every edit made before the request;
+/// its JSON (as the command's `--json` writes it) is the answer.
+async fn answer<F>(shared: Arc<Shared>, work: F) -> Response
+where
+    F: FnOnce(&Opened) -> Result<(StatusCode, Vec<u8>)> + Send + 'static,
+{
+    let slot = tokio::time::timeout(QUEUE_WAIT, shared.slots.clone().acquire_owned()).await;
+    let Ok(Ok(slot)) = slot else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many requests at once; try again",
+            None,
+        );
+    };
+    let task = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        let dir = IndexDir::new(&shared.loc.index);
+        match dir.sync_with_watcher(&shared.loc.corpus, SYNC_WAIT) {
+            Sync::Synced | Sync::Unwatched => {}
+            Sync::Distrusted(why) | Sync::Failed(why) => {
+                messages::warning(format!(
+                    "the watcher {why}; answering from the index as it is"
+                ));
+            }
+        }
+        let opened = shared.opened.read().expect("not poisoned").clone();
+        work(&opened)
+    });
+    match tokio::time::timeout(REQUEST_TIME, task).await {
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the request took longer than 10 s",
+            None,
+        ),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e}"), None),
+        Ok(Ok(Err(e))) => failed(&e),
+        Ok(Ok(Ok((status, body)))) => {
+            (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+    }
+}
+
+/// A JSON answer of the status `found` gives (200, or 404 for nothing).
+fn json_of(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write(&mut out)?;
+    Ok(out)
+}
+
+/// `-n` as the commands take it.
+fn hits(n: Option<usize>, default: usize) -> usize {
+    n.unwrap_or(default).min(MAX_HITS)
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    q: String,
+    n: Option<usize>,
+    #[serde(default)]
+    explain: bool,
+    #[serde(default)]
+    no_typos: bool,
+    #[serde(default)]
+    no_expand: bool,
+    #[serde(default)]
+    flat: bool,
+}
+
+/// `GET /api/search?q=…&n=…`: `passage search --json`.
+async fn search(
+    State(shared): State<Arc<Shared>>,
+    UrlQuery(p): UrlQuery<SearchParams>,
+) -> Response {
+    let query = match passage::query::Query::parse(&p.q) {
+        Ok(q) => q,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string(), Some(e.position)),
+    };
+    answer(shared, move |opened| {
+        let asked = p.n.unwrap_or(10);
+        let options = passage::search::SearchOptions {
+            limit: hits(p.n, 10),
+            typos: !p.no_typos,
+            expand: !p.no_expand,
+            explain: p.explain,
+            flat: p.flat,
+            ..Default::default()
+        };
+        let mut results = passage::search::search(opened, &p.q, &query, &options)?;
+        if let Some(capped) = passage::guard::hits_capped(asked) {
+            results.filter_notes.push(capped);
+        }
+        Ok((StatusCode::OK, json_of(|o| json::results(o, &results))?))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct CiteParams {
+    q: String,
+    n: Option<usize>,
+    style: Option<CitationStyle>,
+}
+
+/// `GET /api/cite?q=…`: `passage cite --json`.
+async fn cite(State(shared): State<Arc<Shared>>, UrlQuery(p): UrlQuery<CiteParams>) -> Response {
+    if let Err(e) = passage::quote::check_quote(&p.q) {
+        return error(StatusCode::BAD_REQUEST, &e.to_string(), None);
+    }
+    answer(shared, move |opened| {
+        let options = passage::quote::CiteOptions {
+            limit: p.n.map(|n| n.min(MAX_HITS)),
+            style: p.style.unwrap_or(CitationStyle::Plain).into(),
+            ..Default::default()
+        };
+        let results = passage::quote::cite(opened, &p.q, &options)?;
+        Ok((StatusCode::OK, json_of(|o| json::cite(o, &results))?))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct CheckParams {
+    min_words: Option<usize>,
+    style: Option<CitationStyle>,
+}
+
+/// `POST /api/check` with the draft as the body: `passage check --json`.
+async fn check(
+    State(shared): State<Arc<Shared>>,
+    UrlQuery(p): UrlQuery<CheckParams>,
+    body: Bytes,
+) -> Response {
+    let Ok(text) = String::from_utf8(body.to_vec()) else {
+        return error(StatusCode::BAD_REQUEST, "the draft is not UTF-8 text", None);
+    };
+    answer(shared, move |opened| {
+        let options = passage::check::CheckOptions {
+            min_words: p.min_words.unwrap_or(passage::check::DEFAULT_MIN_WORDS),
+            style: p.style.unwrap_or(CitationStyle::Plain).into(),
+        };
+        let draft = passage::check::Draft {
+            name: "<request>".into(),
+            text,
+        };
+        let report = passage::check::check(opened, &[draft], &options)?;
+        Ok((StatusCode::OK, json_of(|o| json::check(o, &report))?))
+    })
+    .await
+}
+
+/// `GET /api/show/{id}`: `passage show --json ID`; 404 for an ID the index
+/// never had.
+async fn show(State(shared): State<Arc<Shared>>, UrlPath(id): UrlPath<String>) -> Response {
+    answer(shared, move |opened| {
+        let (shown, _) = passage::show::show(opened, &id)?;
+        let status = match shown {
+            Shown::Unknown { .. } => StatusCode::NOT_FOUND,
+            _ => StatusCode::OK,
+        };
+        Ok((status, json_of(|o| json::show(o, &shown, &id))?))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct RelatedParams {
+    n: Option<usize>,
+}
+
+/// `GET /api/related/{id}?n=…`: `passage related --json ID`.
+async fn related(
+    State(shared): State<Arc<Shared>>,
+    UrlPath(id): UrlPath<String>,
+    UrlQuery(p): UrlQuery<RelatedParams>,
+) -> Response {
+    answer(shared, move |opened| {
+        let options = passage::search::SearchOptions {
+            limit: hits(p.n, 10),
+            ..Default::default()
+        };
+        match passage::related::related(opened, &id, &options)? {
+            Some(results) => Ok((StatusCode::OK, json_of(|o| json::results(o, &results))?)),
+            None => {
+                let body = serde_json::json!({"error": {"status": 404, "message": format!("no passage has the ID {id}"), "position": null}});
+                Ok((StatusCode::NOT_FOUND, format!("{body}\n").into_bytes()))
+            }
+        }
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct SectionsParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /api/sections?q=…`: `passage search --list-sections --json`.
+async fn sections(
+    State(shared): State<Arc<Shared>>,
+    UrlQuery(p): UrlQuery<SectionsParams>,
+) -> Response {
+    answer(shared, move |opened| {
+        let query = passage::sections::listing_query(&p.q)?;
+        let toc = passage::sections::list_matching(opened, &query)?;
+        Ok((StatusCode::OK, json_of(|o| json::sections(o, &toc))?))
+    })
+    .await
+}
+
+/// `GET /api/status`: the corpus, the index, how many files it holds, and
+/// how many updates this server applied.
+async fn status(State(shared): State<Arc<Shared>>) -> Response {
+    answer(shared.clone(), move |opened| {
+        let body = serde_json::json!({
+            "corpus": shared.loc.corpus.display().to_string(),
+            "index": shared.loc.index.display().to_string(),
+            "files": opened.files()?.len(),
+            "generation": opened.root().file_name().map(|n| n.to_string_lossy().into_owned()),
+            "updates": shared.updates.load(std::sync::atomic::Ordering::Relaxed),
+            "uptime_s": shared.started.elapsed().as_secs(),
+            "version": env!("CARGO_PKG_VERSION"),
+        });
+        Ok((StatusCode::OK, format!("{body}\n").into_bytes()))
+    })
+    .await
+}
