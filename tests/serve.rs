@@ -233,3 +233,88 @@ fn safe_by_default_loopback_hosts_only_a_token_elsewhere_and_strict_headers() {
         .headers
         .contains("access-control-allow-origin: https://example.org"));
 }
+
+/// The page as headless Chromium leaves it after running its script for
+/// up to 5 s of virtual time (Debian's `chromium`, which `.ci/run`
+/// installs; `PASSAGE_CHROMIUM` names another).
+fn rendered(url: &str) -> String {
+    let chromium = std::env::var("PASSAGE_CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--dump-dom", url])
+        .stderr(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{chromium}: {e} (apt-get install chromium, as .ci/run does)"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_page_searches_as_the_api_does_and_shows_article_text_as_text() {
+    let env = Env::with_article();
+    env.write(
+        "corpus/trap.txt",
+        "= Trap =\n\nThis holds <script>document.title=\"pwned\"</script> and \
+         <img src=x onerror=\"document.title='pwned'\"> as text, golden.\n",
+    );
+    let server = start(&env, &[]);
+    let page = get(&server, "/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.headers.contains("content-type: text/html"),
+        "{}",
+        page.headers
+    );
+    assert!(page
+        .headers
+        .contains("content-security-policy: default-src 'none'; script-src 'self'"));
+    assert!(get(&server, "/app.js")
+        .headers
+        .contains("content-type: text/javascript"));
+
+    let dom = rendered(&format!("http://{}/#q=golden%20counterweight", server.addr));
+    // The first result, its matches marked, and the passages under it.
+    let first = dom
+        .split("<li class=\"hit")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no results: {dom}"));
+    assert!(first.contains("Syrian Civil War (2011–2024) ¶1"), "{first}");
+    assert!(
+        first.contains("<mark>golden</mark> <mark>counterweight</mark>"),
+        "{first}"
+    );
+    assert!(first.contains("also: "), "{first}");
+
+    // An article holding markup shows it as text, and runs none of it.
+    let dom = rendered(&format!("http://{}/#q=onerror", server.addr));
+    assert!(dom.contains("<title>passage</title>"), "{dom}");
+    assert!(
+        dom.contains("&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;"),
+        "{dom}"
+    );
+    assert!(dom.contains("&lt;img src=x <mark>onerror</mark>="), "{dom}");
+    assert!(!dom.contains("<img src=\"x\""), "{dom}");
+
+    // What the copy buttons copy: the passage's citation in each style.
+    let id = env.search("golden counterweight").hits[0].id.clone();
+    let plain = get(&server, &format!("/api/citation/{id}?style=plain"));
+    let v: serde_json::Value = serde_json::from_str(&plain.body).unwrap();
+    assert_eq!(
+        v["citation"],
+        "\"Iran–Syria relations\", § History and overview › Syrian Civil War (2011–2024), ¶1, line 52"
+    );
+    let md = get(&server, &format!("/api/citation/{id}?style=markdown"));
+    assert!(
+        md.body
+            .contains("](https://en.wikipedia.org/wiki/Iran%E2%80%93Syria_relations#"),
+        "{}",
+        md.body
+    );
+    assert_eq!(get(&server, "/api/citation/p000000000000").status, 404);
+}

@@ -203,7 +203,20 @@ async fn serve(addr: SocketAddr, shared: Arc<Shared>) -> Result<()> {
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
+        .route(
+            "/",
+            get(|| async { page("text/html; charset=utf-8", PAGE) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { page("text/javascript; charset=utf-8", SCRIPT) }),
+        )
+        .route(
+            "/app.css",
+            get(|| async { page("text/css; charset=utf-8", STYLE) }),
+        )
         .route("/health", get(|| async { "ok\n" }))
+        .route("/api/citation/{id}", get(citation))
         .route("/api/status", get(status))
         .route("/api/search", get(search))
         .route("/api/cite", get(cite))
@@ -214,6 +227,15 @@ fn router(shared: Arc<Shared>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_DRAFT_BYTES))
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
         .with_state(shared)
+}
+
+/// The page: plain HTML, CSS and a module of JavaScript, in the binary.
+const PAGE: &str = include_str!("page/index.html");
+const SCRIPT: &str = include_str!("page/app.js");
+const STYLE: &str = include_str!("page/app.css");
+
+fn page(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// Every request: the `Host` of a loopback server, the token, then the
@@ -543,6 +565,32 @@ async fn status(State(shared): State<Arc<Shared>>) -> Response {
             "uptime_s": shared.started.elapsed().as_secs(),
             "version": env!("CARGO_PKG_VERSION"),
         });
+        Ok((StatusCode::OK, format!("{body}\n").into_bytes()))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct CitationParams {
+    style: Option<CitationStyle>,
+}
+
+/// `GET /api/citation/{id}?style=…`: a passage's citation, as `cite`
+/// writes it (the page's copy buttons): `{"id", "style", "citation"}`.
+async fn citation(
+    State(shared): State<Arc<Shared>>,
+    UrlPath(id): UrlPath<String>,
+    UrlQuery(p): UrlQuery<CitationParams>,
+) -> Response {
+    answer(shared, move |opened| {
+        let mut unreadable = passage::index::Unreadable::default();
+        let style = p.style.unwrap_or(CitationStyle::Plain);
+        let Some(doc) = opened.by_id(&id, &mut unreadable)?.into_iter().next() else {
+            let body = serde_json::json!({"error": {"status": 404, "message": format!("no passage or section has the ID {id}"), "position": null}});
+            return Ok((StatusCode::NOT_FOUND, format!("{body}\n").into_bytes()));
+        };
+        let text = passage::quote::style::cite(style.into(), &doc, doc.line_start);
+        let body = serde_json::json!({"id": id, "style": format!("{style:?}").to_lowercase(), "citation": text});
         Ok((StatusCode::OK, format!("{body}\n").into_bytes()))
     })
     .await
