@@ -294,6 +294,12 @@ def other_lines(results):
             f"search p50 {m['p50_ratio']:.2f}×; full build {f['build_s_model']:.1f} s / {f['build_s_words']:.1f} s, "
             f"index {f['index_bytes_model'] / 1e6:.1f} MB / {f['index_bytes_words'] / 1e6:.1f} MB"
         )(d["figures"], d["figures"]["meaning"]),
+        "serve": lambda d: (
+            lambda f: f"passage serve, bench corpus copy, {f['clients']} clients for {f['seconds']} s over the dev suite's "
+            f"searches, cites and shows, a file edited every second: {f['errors']} errors, {f['stale']} stale answers "
+            f"of {f['edits']} edits, p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, {f['requests_per_s']:.0f} requests/s, "
+            f"peak RSS {f['peak_rss_mb']:.1f} MB (targets: 0, 0, ≤ 5 ms, ≤ 50 ms, ≤ 150 MB)"
+        )(d["figures"]),
         "incremental": lambda d: "bench corpus copy, incremental update after a one-paragraph edit / full build "
         f"(medians): {median_ms(d, 'wiki', 'b incremental (one paragraph edited)') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %, "
         f"no-change run: {median_ms(d, 'wiki', 'c no change') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %",
