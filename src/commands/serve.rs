@@ -111,7 +111,8 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
     if !own_watcher {
         // Built or brought up to date as a search would.
         open_fresh(loc, false)?;
-    } else {
+    } else if IndexDir::new(&loc.index).open(&loc.corpus)?.is_none() {
+        // Built here; brought up to date by the watcher's first update.
         update(loc, UpdateOptions::default(), Problems::All)?;
     }
     let Some(opened) = IndexDir::new(&loc.index).open(&loc.corpus)? else {
@@ -143,9 +144,12 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
         std::thread::spawn(move || {
             let _lock = watching;
             let loc = &shared.loc;
+            // The first update (at start) is always taken in: the index
+            // opened before it may be older.
+            let mut first = true;
             let result = keep_current(loc, debounce, &mut |applied| {
                 if let Applied::Update(r) = &applied {
-                    if !r.changed() {
+                    if !r.changed() && !std::mem::take(&mut first) {
                         return Ok(());
                     }
                 }
