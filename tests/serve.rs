@@ -318,3 +318,38 @@ fn the_page_searches_as_the_api_does_and_shows_article_text_as_text() {
     );
     assert_eq!(get(&server, "/api/citation/p000000000000").status, 404);
 }
+
+#[test]
+fn a_server_killed_leaves_the_index_searchable_and_the_next_start_answers_the_same() {
+    let env = Env::with_article();
+    let server = start(&env, &[]);
+    assert_eq!(
+        get(&server, "/api/search?q=golden%20counterweight").status,
+        200
+    );
+    // Killed mid-life, while a request is answered and a file is edited.
+    env.write("corpus/fresh.txt", "= Fresh =\n\nA zygomorphic marker.\n");
+    let during = std::thread::spawn({
+        let addr = server.addr.clone();
+        move || TcpStream::connect(addr).is_ok()
+    });
+    let mut server = server;
+    server.child.kill().unwrap(); // SIGKILL
+    server.child.wait().unwrap();
+    let _ = during.join();
+    // The CLI does not wait on a dead watcher: it checks the corpus itself
+    // and finds the edit.
+    let r = env.run(&["search", "--json", "zygomorphic"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let alone = env.run(&["search", "--json", "golden", "counterweight"]);
+    assert_eq!(alone.code, 0, "{alone:?}");
+    // The next start answers as the CLI alone does.
+    let again = start(&env, &[]);
+    assert_eq!(
+        get(&again, "/api/search?q=golden%20counterweight").body,
+        alone.stdout
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&get(&again, "/api/search?q=zygomorphic").body).unwrap();
+    assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+}

@@ -138,6 +138,9 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
         started: Instant::now(),
         updates: std::sync::atomic::AtomicU64::new(0),
     });
+    // Requests are taken once the watcher watches: a request's cookie made
+    // before that would be an event it never sees, and wait for nothing.
+    let (ready, watching_now) = mpsc::channel::<()>();
     if own_watcher {
         let shared = shared.clone();
         let debounce = Duration::from_millis(args.debounce_ms);
@@ -153,13 +156,20 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
                         return Ok(());
                     }
                 }
-                reopen(&shared)
+                reopen(&shared)?;
+                let _ = ready.send(());
+                Ok(())
             });
             if let Err(e) = result {
                 messages::error(format!("the watcher stopped: {e:#}; answers may be stale"));
             }
         });
+    } else {
+        drop(ready);
     }
+    // Its first update done (or it failed, and said so).
+    let _ = watching_now.recv();
+    drop(watching_now);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
