@@ -317,18 +317,24 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-/// An error as JSON: `{"error": {"message": …, "position": …}}`, the
-/// CLI's message and, for a bad query, its 1-based character position.
-fn error(status: StatusCode, message: &str, position: Option<usize>) -> Response {
-    let body = serde_json::json!({
+/// A JSON value as an answer's body: one line.
+fn line_of(value: serde_json::Value) -> Vec<u8> {
+    format!("{value}\n").into_bytes()
+}
+
+/// An error as JSON: `{"error": {"status": …, "message": …, "position":
+/// …}}`, the CLI's message and, for a bad query, its 1-based character
+/// position.
+fn error_body(status: StatusCode, message: &str, position: Option<usize>) -> Vec<u8> {
+    line_of(serde_json::json!({
         "error": { "status": status.as_u16(), "message": message, "position": position }
-    });
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        format!("{body}\n"),
-    )
-        .into_response();
+    }))
+}
+
+/// [`error_body`] as a response (503 with `Retry-After`).
+fn error(status: StatusCode, message: &str, position: Option<usize>) -> Response {
+    let body = error_body(status, message, position);
+    let mut r = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     if status == StatusCode::SERVICE_UNAVAILABLE {
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -398,7 +404,7 @@ where
     }
 }
 
-/// A JSON answer of the status `found` gives (200, or 404 for nothing).
+/// What a command's `--json` writer writes, as an answer's body.
 fn json_of(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     write(&mut out)?;
@@ -538,10 +544,14 @@ async fn related(
         };
         match passage::related::related(opened, &id, &options)? {
             Some(results) => Ok((StatusCode::OK, json_of(|o| json::results(o, &results))?)),
-            None => {
-                let body = serde_json::json!({"error": {"status": 404, "message": format!("no passage has the ID {id}"), "position": null}});
-                Ok((StatusCode::NOT_FOUND, format!("{body}\n").into_bytes()))
-            }
+            None => Ok((
+                StatusCode::NOT_FOUND,
+                error_body(
+                    StatusCode::NOT_FOUND,
+                    &format!("no passage has the ID {id}"),
+                    None,
+                ),
+            )),
         }
     })
     .await
@@ -579,7 +589,7 @@ async fn status(State(shared): State<Arc<Shared>>) -> Response {
             "uptime_s": shared.started.elapsed().as_secs(),
             "version": env!("CARGO_PKG_VERSION"),
         });
-        Ok((StatusCode::OK, format!("{body}\n").into_bytes()))
+        Ok((StatusCode::OK, line_of(body)))
     })
     .await
 }
@@ -600,12 +610,12 @@ async fn citation(
         let mut unreadable = passage::index::Unreadable::default();
         let style = p.style.unwrap_or(CitationStyle::Plain);
         let Some(doc) = opened.by_id(&id, &mut unreadable)?.into_iter().next() else {
-            let body = serde_json::json!({"error": {"status": 404, "message": format!("no passage or section has the ID {id}"), "position": null}});
-            return Ok((StatusCode::NOT_FOUND, format!("{body}\n").into_bytes()));
+            let message = format!("no passage or section has the ID {id}");
+            return Ok((StatusCode::NOT_FOUND, error_body(StatusCode::NOT_FOUND, &message, None)));
         };
         let text = passage::quote::style::cite(style.into(), &doc, doc.line_start);
         let body = serde_json::json!({"id": id, "style": format!("{style:?}").to_lowercase(), "citation": text});
-        Ok((StatusCode::OK, format!("{body}\n").into_bytes()))
+        Ok((StatusCode::OK, line_of(body)))
     })
     .await
 }

@@ -14,7 +14,7 @@ use super::report::{Change, Report};
 use super::schema::{schema, settings};
 use super::source::{make, new_writer, Made};
 use super::state::{self, now_ns, Payload, Tombstone};
-use super::{legacy, IndexDir, Walk, CURRENT, FORMAT};
+use super::{legacy, IndexDir, Opened, Walk, CURRENT, FORMAT};
 use crate::error::{Error, Result};
 use crate::limits::MAX_TOMBSTONES;
 use crate::meaning::Model;
@@ -40,6 +40,7 @@ impl IndexDir {
         walk: &Walk,
         corpus_root: &Path,
         model: Option<&Model>,
+        current: Option<Opened>,
         progress: &dyn Fn(Progress),
     ) -> Result<Report> {
         let files = walk.files.as_slice();
@@ -47,7 +48,7 @@ impl IndexDir {
         let gen = self.root.join(&gen_name);
         // What the generation being replaced knew of IDs, so that `show
         // OLD_ID` still answers after a rebuild.
-        let replaced = legacy::replaced(self, corpus_root);
+        let replaced = legacy::replaced(self, current);
         // The documents' states are kept only to lay the tombstones of the
         // passages the index being replaced held.
         let keep_states = replaced.is_some();

@@ -67,10 +67,11 @@ impl Replaced {
     }
 }
 
-/// The generation in use, whatever its format; `None` when there is none
-/// that can be read.
-pub(super) fn replaced(dir: &IndexDir, corpus: &Path) -> Option<Replaced> {
-    if let Ok(Some(o)) = dir.open(corpus) {
+/// The generation in use, whatever its format: `current`, as the update
+/// opened it, or one of format 18; `None` when there is none that can be
+/// read.
+pub(super) fn replaced(dir: &IndexDir, current: Option<Opened>) -> Option<Replaced> {
+    if let Some(o) = current {
         return Some(Replaced::Current(Box::new(o)));
     }
     let gen = dir.current().ok()??;

@@ -287,18 +287,18 @@ impl IndexDir {
             Some(m) => p.model == m.dir().display().to_string() && p.model_print == m.print(),
             None => p.model.is_empty(),
         });
-        let incremental = current.as_ref().filter(|_| !opts.full && same_model);
-        let mut report = match incremental {
-            Some(opened) => {
+        let mut report = match current {
+            Some(opened) if !opts.full && same_model => {
                 crate::guard::check_writable(&opened.dir)?;
-                self.incremental(opened, &walk, corpus_root, model.as_ref(), progress)?
+                self.incremental(&opened, &walk, corpus_root, model.as_ref(), progress)?
             }
-            None => {
+            // The generation replaced, opened once: what it knew of IDs is
+            // carried over.
+            replaced => {
                 crate::guard::check_writable(&self.root)?;
-                self.full_build(&walk, corpus_root, model.as_ref(), progress)?
+                self.full_build(&walk, corpus_root, model.as_ref(), replaced, progress)?
             }
         };
-        drop(current);
         // Folders left out are found again by every walk: said by every
         // update, as a file's problems are when it is read.
         report.links = links;

@@ -50,17 +50,14 @@ pub(crate) fn model(opened: &Opened) -> Result<Option<Model>, String> {
             "{why}; searching by the words alone (`passage index --model DIR` gives it one again)"
         )
     };
-    match crate::meaning::fingerprint(dir) {
-        Ok(print) if print == p.model_print => {}
-        Ok(_) => {
-            return Err(stale(format!(
-                "the index's model {} changed since it was indexed",
-                dir.display()
-            )))
-        }
-        Err(e) => return Err(stale(e.to_string())),
+    let model = Model::open(dir).map_err(|e| stale(e.to_string()))?;
+    if model.print() != p.model_print {
+        return Err(stale(format!(
+            "the index's model {} changed since it was indexed",
+            dir.display()
+        )));
     }
-    Model::open(dir).map(Some).map_err(|e| stale(e.to_string()))
+    Ok(Some(model))
 }
 
 /// The text a query means: its words and phrases, as typed. `None` when it
