@@ -2,7 +2,6 @@
 //! options before any work is done.
 
 use std::ffi::OsString;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::commands;
@@ -168,33 +167,46 @@ fn parse_marks(s: &str) -> Result<Marks, String> {
 /// are said as every other error is: one line, `passage: …`, exit 2, with
 /// clap's suggestion kept; help and version print as clap prints them.
 pub fn parse() -> Cli {
-    let args = match words_after_dashes(std::env::args_os().collect()) {
-        Ok(args) => args,
-        Err(e) => {
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    match parse_in(std::env::args_os().collect(), &here, &env) {
+        Ok(cli) => cli,
+        Err(NotParsed::Printed(e)) => e.exit(),
+        Err(NotParsed::Error(e)) => {
             crate::messages::error(e);
             std::process::exit(i32::from(crate::exit::Exit::Error.code()));
         }
-    };
+    }
+}
+
+/// Why a command line gave no command to run.
+pub enum NotParsed {
+    /// Help or the version, for clap to print.
+    Printed(clap::Error),
+    /// A one-line error.
+    Error(String),
+}
+
+/// Reads a command line run in `here` with the environment `env` (a server
+/// reads its client's so).
+pub fn parse_in(
+    args: Vec<OsString>,
+    here: &std::path::Path,
+    env: &dyn Fn(&str) -> Option<OsString>,
+) -> Result<Cli, NotParsed> {
+    let args = words_after_dashes(args).map_err(NotParsed::Error)?;
     let parsed = Cli::command()
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
     let (mut cli, matches) = match parsed {
         Ok(both) => both,
-        Err(e) if !e.use_stderr() => e.exit(),
-        Err(e) => {
-            crate::messages::error(one_line_error(&e.render().to_string()));
-            std::process::exit(i32::from(crate::exit::Exit::Error.code()));
-        }
+        Err(e) if !e.use_stderr() => return Err(NotParsed::Printed(e)),
+        Err(e) => return Err(NotParsed::Error(one_line_error(&e.render().to_string()))),
     };
     if let Some((_, sub)) = matches.subcommand() {
-        let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-        if let Err(e) = resolve(&mut cli.command, sub, &here, &env) {
-            crate::messages::error(e);
-            std::process::exit(i32::from(crate::exit::Exit::Error.code()));
-        }
+        resolve(&mut cli.command, sub, here, env).map_err(NotParsed::Error)?;
     }
-    cli
+    Ok(cli)
 }
 
 /// A passage.toml's value for a choice (`color`, `style`), read as the
@@ -494,9 +506,9 @@ impl ColorWhen {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
             ColorWhen::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+                crate::console::stdout_is_terminal()
+                    && crate::console::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && crate::console::var_os("TERM").is_none_or(|t| t != "dumb")
             }
         };
         if on {

@@ -12,15 +12,14 @@ use anyhow::{Context, Result};
 pub fn quote(path: Option<&Path>) -> Result<String> {
     let limit = passage::limits::MAX_QUOTE_BYTES;
     let name = path.map_or("standard input".to_string(), |p| p.display().to_string());
-    let mut bytes = Vec::new();
-    match path {
-        Some(p) => std::fs::File::open(p)
-            .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
-            .with_context(|| format!("{name}: cannot read the quote"))?,
-        None => io::stdin()
-            .lock()
-            .take(limit as u64 + 1)
-            .read_to_end(&mut bytes)
+    let bytes = match path {
+        Some(p) => match crate::console::file(p) {
+            Some(bytes) => bytes,
+            None => {
+                read_file(p, limit).with_context(|| format!("{name}: cannot read the quote"))?
+            }
+        },
+        None => crate::console::stdin(limit as u64 + 1)
             .context("cannot read the quote from standard input")?,
     };
     if bytes.len() > limit {
@@ -37,24 +36,26 @@ pub fn quote(path: Option<&Path>) -> Result<String> {
 pub fn draft(path: &Path) -> Result<passage::check::Draft> {
     let limit = passage::limits::MAX_DRAFT_BYTES;
     let (name, bytes) = if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .take(limit as u64 + 1)
-            .read_to_end(&mut bytes)
+        let bytes = crate::console::stdin(limit as u64 + 1)
             .context("cannot read the draft from standard input")?;
         ("<stdin>".to_string(), bytes)
     } else {
         let name = path.display().to_string();
-        let file =
-            std::fs::File::open(path).with_context(|| format!("{name}: cannot read the draft"))?;
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
-            anyhow::bail!("{name}: is a folder, not a draft");
-        }
-        let mut bytes = Vec::new();
-        file.take(limit as u64 + 1)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("{name}: cannot read the draft"))?;
+        let bytes = match crate::console::file(path) {
+            Some(bytes) => bytes,
+            None => {
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("{name}: cannot read the draft"))?;
+                if file.metadata().is_ok_and(|m| m.is_dir()) {
+                    anyhow::bail!("{name}: is a folder, not a draft");
+                }
+                let mut bytes = Vec::new();
+                file.take(limit as u64 + 1)
+                    .read_to_end(&mut bytes)
+                    .with_context(|| format!("{name}: cannot read the draft"))?;
+                bytes
+            }
+        };
         (name, bytes)
     };
     if bytes.len() > limit {
@@ -77,4 +78,14 @@ pub fn draft(path: &Path) -> Result<passage::check::Draft> {
         text.drain(..'\u{feff}'.len_utf8());
     }
     Ok(passage::check::Draft { name, text })
+}
+
+/// Up to `limit` + 1 bytes of a file: one more than allowed tells it is too
+/// large without reading all of it.
+pub fn read_file(path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }

@@ -7,13 +7,29 @@ use exit::Exit;
 
 mod cli;
 mod commands;
+mod console;
 mod exit;
 mod input;
 mod messages;
+mod remote;
 
 fn main() -> ExitCode {
     quiet_panics();
+    if let Some(exit) = remote::forward_early() {
+        return exit.into();
+    }
     let cli = cli::parse();
+    // A running `passage serve` answers for this index, if it can.
+    if let Some(exit) = remote::forward(&cli) {
+        return exit.into();
+    }
+    execute(cli).into()
+}
+
+/// Runs a parsed command line to its end: errors (and panics) said in one
+/// line through [`messages`], the outcome an exit status. A server runs
+/// its clients' commands through here too.
+fn execute(cli: cli::Cli) -> Exit {
     // When reading the index fails, rebuilding it is the way out; when
     // writing it fails (a full disk), it is not.
     let reads = !matches!(
@@ -23,22 +39,22 @@ fn main() -> ExitCode {
     let outcome = match std::panic::catch_unwind(|| run(cli)) {
         Ok(outcome) => outcome,
         // Already said in one line by the hook.
-        Err(_) => return Exit::Error.into(),
+        Err(_) => return Exit::Error,
     };
     match outcome {
-        Ok(exit) => exit.into(),
+        Ok(exit) => exit,
         Err(err) => {
             // A closed pipe (`| head`) is the reader saying it has enough.
             if err.chain().any(|e| {
                 e.downcast_ref::<std::io::Error>()
                     .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
-                return Exit::Found.into();
+                return Exit::Found;
             }
             // The chain may quote a query or a file name: messages keeps
             // escapes in it from acting on the terminal.
             messages::error(one_line(&err, reads));
-            Exit::Error.into()
+            Exit::Error
         }
     }
 }

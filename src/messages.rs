@@ -8,14 +8,12 @@
 //! into a panic.
 
 use std::fmt::Display;
-use std::io::Write;
 
 use passage::render::text::sanitize;
 
 /// Writes one line to stderr, escaped.
 fn line(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", sanitize(text));
+    crate::console::err_line(&sanitize(text));
 }
 
 /// A fatal error, the last thing a command says.

@@ -337,12 +337,19 @@ fn a_server_killed_leaves_the_index_searchable_and_the_next_start_answers_the_sa
     server.child.kill().unwrap(); // SIGKILL
     server.child.wait().unwrap();
     let _ = during.join();
-    // The CLI does not wait on a dead watcher: it checks the corpus itself
-    // and finds the edit.
+    // The CLI does not wait on a dead server or watcher: it says so, checks
+    // the corpus itself and finds the edit.
     let r = env.run(&["search", "--json", "zygomorphic"]);
     assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("the server of index is gone (connection refused); answering without it"),
+        "{}",
+        r.stderr
+    );
     let alone = env.run(&["search", "--json", "golden", "counterweight"]);
     assert_eq!(alone.code, 0, "{alone:?}");
+    assert!(alone.stderr.contains("is gone"), "{}", alone.stderr);
     // The next start answers as the CLI alone does.
     let again = start(&env, &[]);
     assert_eq!(
@@ -352,4 +359,281 @@ fn a_server_killed_leaves_the_index_searchable_and_the_next_start_answers_the_sa
     let v: serde_json::Value =
         serde_json::from_str(&get(&again, "/api/search?q=zygomorphic").body).unwrap();
     assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+    // Its socket replaced the dead one's: the CLI goes through it again.
+    let through = env.run(&["search", "--json", "golden", "counterweight"]);
+    assert_eq!((through.code, &through.stdout), (0, &alone.stdout));
+    assert_eq!(through.stderr, "");
+    assert_eq!(status(&again)["forwarded"], 1);
+}
+
+/// The fields of `/api/status`.
+fn status(server: &Server) -> serde_json::Value {
+    serde_json::from_str(&get(server, "/api/status").body).unwrap()
+}
+
+/// How a command line ran: its streams apart, then merged in the order
+/// written (a terminal shows them so), and its exit status.
+fn ran(env: &Env, line: &str, stdin: &str) -> (String, String, String, i32) {
+    let bin = env!("CARGO_BIN_EXE_passage");
+    let shell = |merged: bool| {
+        let redirect = if merged { " 2>&1" } else { "" };
+        let mut child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{bin} {line}{redirect}"))
+            .current_dir(env.path())
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let apart = shell(false);
+    let merged = shell(true);
+    assert_eq!(apart.status.code(), merged.status.code(), "{line}");
+    (
+        String::from_utf8_lossy(&apart.stdout).into_owned(),
+        String::from_utf8_lossy(&apart.stderr).into_owned(),
+        String::from_utf8_lossy(&merged.stdout).into_owned(),
+        apart.status.code().unwrap(),
+    )
+}
+
+/// Runs `line` on a terminal (`script` gives it one): what it showed.
+fn on_a_terminal(env: &Env, line: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_passage");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("{bin} {line}"), "/dev/null"])
+        .current_dir(env.path())
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_cli_through_a_running_server_prints_exactly_what_it_prints_alone() {
+    let env = Env::with_article();
+    env.write(
+        "draft.md",
+        "He said \"Iran is not prepared to lose this golden counterweight\" then, \"and the lost words here\".\n",
+    );
+    env.write("quote.txt", "golden counterweight\n");
+    let id = env.search("golden counterweight").hits[0].id.clone();
+    // Command lines, with what each reads on standard input.
+    let lines: Vec<(String, &str)> = vec![
+        ("search golden counterweight".into(), ""),
+        ("search --color always -n 3 iran syria".into(), ""),
+        ("search --json -n 2 golden counterweight".into(), ""),
+        ("search -l iran".into(), ""),
+        ("search -c iran".into(), ""),
+        ("search -n 0 iran".into(), ""),
+        ("search --format '{rank} {file}:{line}' iran".into(), ""),
+        ("search --list-sections article:iran".into(), ""),
+        ("search -- -hezbollah syria".into(), ""),
+        ("search 'bad \"query'".into(), ""),
+        ("search zzqqxxnotaword".into(), ""),
+        ("search --explain golden".into(), ""),
+        ("search --marks '<<,>>' golden counterweight".into(), ""),
+        (format!("show {id}"), ""),
+        (format!("show --json {id}"), ""),
+        ("show nosuchid".into(), ""),
+        (format!("related -n 2 {id}"), ""),
+        ("cite golden counterweight".into(), ""),
+        ("cite --json --style mla golden counterweight".into(), ""),
+        ("cite -".into(), "golden counterweight\n"),
+        ("cite --file quote.txt".into(), ""),
+        ("check draft.md".into(), ""),
+        (
+            "check --json - draft.md".into(),
+            "\"golden counterweight and more\"\n",
+        ),
+    ];
+    let alone: Vec<_> = lines.iter().map(|(l, i)| ran(&env, l, i)).collect();
+    let coloured_alone = on_a_terminal(&env, "search golden counterweight");
+    assert!(coloured_alone.contains("\x1b["), "{coloured_alone:?}");
+    // Failures are the command's own, whoever runs it.
+    let missing = ran(&env, "check nosuchdraft.md", "");
+
+    let server = start(&env, &[]);
+    let before = status(&server)["forwarded"].as_u64().unwrap();
+    for ((line, input), alone) in lines.iter().zip(&alone) {
+        assert_eq!(&ran(&env, line, input), alone, "{line}");
+    }
+    // `ran` runs each line twice (streams apart, then merged).
+    let forwarded = status(&server)["forwarded"].as_u64().unwrap() - before;
+    assert_eq!(forwarded, 2 * lines.len() as u64);
+    assert_eq!(
+        on_a_terminal(&env, "search golden counterweight"),
+        coloured_alone
+    );
+    assert_eq!(ran(&env, "check nosuchdraft.md", ""), missing);
+    // An edit made just before is in the next answer.
+    env.write("corpus/fresh.txt", "= Fresh =\n\nA zygomorphic marker.\n");
+    let (out, _, _, code) = ran(&env, "search zygomorphic", "");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("zygomorphic"), "{out}");
+    // --no-update asks for the index as it is: not the server.
+    let before = status(&server)["forwarded"].as_u64().unwrap();
+    let (_, _, _, code) = ran(&env, "search --no-update golden", "");
+    assert_eq!(code, 0);
+    assert_eq!(status(&server)["forwarded"].as_u64().unwrap(), before);
+}
+
+#[test]
+fn the_socket_is_for_its_user_alone_and_a_stopped_server_is_answered_without() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::with_article();
+    assert_eq!(env.run(&["index"]).code, 0);
+    let alone = env.run(&["search", "golden", "counterweight"]);
+    let mut server = start(&env, &[]);
+    let socket = env.path().join("index/serve.sock");
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    // Another user (where the tests may switch to one) cannot connect.
+    if unsafe { libc::geteuid() } == 0 {
+        use std::os::unix::process::CommandExt;
+        for dir in [env.path().to_path_buf(), env.path().join("index")] {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let r = std::process::Command::new(env!("CARGO_BIN_EXE_passage"))
+            .args(["search", "golden"])
+            .current_dir(env.path())
+            .uid(65534)
+            .gid(65534)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert!(
+            stderr.contains("cannot be reached (permission denied)"),
+            "{stderr}"
+        );
+        assert_eq!(status(&server)["forwarded"], 0);
+    } else {
+        eprintln!("not root: the test cannot run a command as another user");
+    }
+    // A stopped server takes no request: the CLI waits a moment, then
+    // answers alone and says so.
+    let pid = server.child.id() as i32;
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let r = env.run(&["search", "golden", "counterweight"]);
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    assert_eq!((r.code, &r.stdout), (0, &alone.stdout), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("the server of index did not answer (timed out); answering without it"),
+        "{}",
+        r.stderr
+    );
+    // Stopped cleanly, it takes its socket with it.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    server.child.wait().unwrap();
+    assert!(!socket.exists());
+    let r = env.run(&["search", "golden", "counterweight"]);
+    assert_eq!(
+        (r.code, &r.stdout, &r.stderr),
+        (0, &alone.stdout, &alone.stderr)
+    );
+}
+
+#[test]
+fn in_a_browser_a_query_is_typed_a_citation_copied_and_a_draft_pasted() {
+    use crate::util::browser::Browser;
+    let env = Env::with_article();
+    env.write(
+        "corpus/trap.txt",
+        "= Trap =\n\nThis holds <script>document.title=\"pwned\"</script> and \
+         <img src=x onerror=\"document.title='pwned'\"> as text, golden.\n",
+    );
+    let server = start(&env, &[]);
+    let mut b = Browser::start();
+    b.open(&format!("http://{}/", server.addr));
+    b.wait_for("document.readyState === 'complete' && !!document.getElementById('q')");
+
+    // Typed key by key, searched as typed: the first result highlighted.
+    b.click("#q");
+    b.type_text("golden counterweight");
+    let first = b.wait_for(
+        "(() => { const h = document.querySelector('#results li.hit'); \
+         return h && h.innerHTML.includes('counterweight</mark>') ? h.innerHTML : null })()",
+    );
+    let first = first.as_str().unwrap();
+    assert!(first.contains("Syrian Civil War (2011–2024) ¶1"), "{first}");
+    assert!(
+        first.contains("<mark>golden</mark> <mark>counterweight</mark>"),
+        "{first}"
+    );
+    let selected = "[...document.querySelectorAll('#results li')].findIndex(li => li.classList.contains('selected'))";
+    assert_eq!(b.eval(selected), 0);
+    b.press("ArrowDown", 40);
+    assert_eq!(b.eval(selected), 1);
+    b.press("ArrowUp", 38);
+    assert_eq!(b.eval(selected), 0);
+
+    // A copy button puts the citation on the clipboard.
+    b.click("#results li.hit .copy button");
+    let note = b.wait_for("document.querySelector('#results li.hit .copied').textContent");
+    assert_eq!(note, "copied (plain)");
+    assert_eq!(
+        b.eval("navigator.clipboard.readText()"),
+        "\"Iran–Syria relations\", § History and overview › Syrian Civil War (2011–2024), ¶1, line 52"
+    );
+
+    // A draft pasted (Ctrl+V) and checked: each quotation's status, and
+    // the article's wording beside a misquotation.
+    let draft = "Velayati said \"Iran is not prepared to lose this golden counterweight\".\n\
+                 He added \"Iran is not ready to lose this golden counterweight\".\n\
+                 And \"the moon is made of green cheese entirely\".\n";
+    b.click("#tab-check");
+    b.eval(&format!("navigator.clipboard.writeText({draft:?})"));
+    b.click("#draft");
+    b.paste();
+    assert_eq!(b.eval("document.getElementById('draft').value"), draft);
+    b.click("#check");
+    let statuses = b.wait_for(
+        "(() => { const q = [...document.querySelectorAll('#quotes li')]; \
+         return q.length ? q.map(l => l.querySelector('.label').textContent) : null })()",
+    );
+    assert_eq!(
+        statuses,
+        serde_json::json!(["exact", "misquoted", "missing"])
+    );
+    let wording = b.eval("document.querySelector('#quotes .wording').textContent");
+    assert!(
+        wording
+            .as_str()
+            .unwrap()
+            .contains("this golden counterweight"),
+        "{wording}"
+    );
+
+    // An article holding markup shows it as text, and runs none of it.
+    b.click("#tab-search");
+    b.click("#q");
+    b.eval("document.getElementById('q').select()");
+    b.type_text("onerror");
+    let hit = b.wait_for(
+        "(() => { const h = document.querySelector('#results li.hit .snippet'); \
+         return h && h.innerHTML.includes('onerror</mark>') ? h.innerHTML : null })()",
+    );
+    let hit = hit.as_str().unwrap();
+    assert!(
+        hit.contains("&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;"),
+        "{hit}"
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('#results img, #results script').length"),
+        0
+    );
+    assert_eq!(b.eval("document.title"), "passage");
 }

@@ -20,8 +20,8 @@ pub mod show;
 pub mod status;
 pub mod watch;
 
-use std::io::{self, IsTerminal, Write};
-use std::sync::mpsc;
+use std::io::{self, Write};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -101,7 +101,7 @@ fn total_line(r: &passage::search::Results) -> String {
 
 /// Opens the index, building it when there is none and bringing it up to
 /// date when the corpus changed since (unless `--no-update`).
-fn open_fresh(loc: &Locations, no_update: bool) -> Result<Opened> {
+fn open_fresh(loc: &Locations, no_update: bool) -> Result<Arc<Opened>> {
     let stale = std::cell::Cell::new(false);
     fresh(loc, no_update, &stale, |_| Ok(())).map(|(opened, ())| opened)
 }
@@ -144,8 +144,13 @@ fn fresh<T>(
     no_update: bool,
     stale: &std::cell::Cell<bool>,
     work: impl Fn(&Opened) -> Result<T>,
-) -> Result<(Opened, T)> {
+) -> Result<(Arc<Opened>, T)> {
     use passage::index::freshness::{ensure_fresh, Event, NotUpdated, Policy};
+    // Run by a server for a client: its index is already current.
+    if let Some(opened) = crate::console::resident() {
+        let done = work(&opened)?;
+        return Ok((opened, done));
+    }
     let bar = progress_bar();
     let progress = progress_of(&bar);
     let tell = |event: Event| {
@@ -220,7 +225,7 @@ fn fresh<T>(
     if updated.get() {
         merge_later(loc);
     }
-    fresh
+    fresh.map(|(opened, done)| (Arc::new(opened), done))
 }
 
 /// Starts merging the index's small segments in a process of its own when
@@ -285,7 +290,7 @@ fn progress_bar() -> indicatif::ProgressBar {
     use passage::progress::{time_left, Progress};
     let bar = indicatif::ProgressBar::with_draw_target(
         None,
-        if io::stderr().is_terminal() {
+        if crate::console::stderr_is_terminal() {
             indicatif::ProgressDrawTarget::stderr()
         } else {
             indicatif::ProgressDrawTarget::hidden()
@@ -348,12 +353,4 @@ fn report_problems(report: &Report, which: Problems) {
     }
 }
 
-/// Locked stdout, line-buffered on a terminal and block-buffered otherwise.
-fn stdout() -> Box<dyn Write> {
-    let out = io::stdout();
-    if out.is_terminal() {
-        Box::new(io::LineWriter::new(out.lock()))
-    } else {
-        Box::new(io::BufWriter::new(out.lock()))
-    }
-}
+use crate::console::stdout;

@@ -72,8 +72,18 @@ const MIN_TOKEN_BYTES: usize = 16;
 /// What every request shares.
 struct Shared {
     loc: Locations,
-    /// The index as last opened; swapped by the watcher after each update.
-    opened: RwLock<Arc<Opened>>,
+    /// The index as last opened, with the commit it holds; swapped by the
+    /// watcher after each update.
+    opened: RwLock<(Option<Commit>, Arc<Opened>)>,
+    /// Whether the watcher is this process's (else another `passage watch`
+    /// updates the index, and a request opens it again when it changed).
+    own_watcher: bool,
+    /// Requests waiting for the watcher share its answers.
+    syncs: Syncs,
+    /// The corpus and index, canonical (as the socket's clients are
+    /// compared).
+    corpus: PathBuf,
+    index: PathBuf,
     /// One slot per core: searches are CPU work.
     slots: Arc<Semaphore>,
     token: Option<String>,
@@ -83,7 +93,12 @@ struct Shared {
     hosts: std::sync::OnceLock<Vec<String>>,
     started: Instant,
     updates: std::sync::atomic::AtomicU64,
+    /// Commands run for CLI processes over the socket.
+    forwarded: std::sync::atomic::AtomicU64,
 }
+
+/// What tells one commit of the index from the next.
+type Commit = (PathBuf, std::time::SystemTime, u64);
 
 /// `passage serve`.
 pub fn run(args: &ServeArgs) -> Result<Exit> {
@@ -115,6 +130,7 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
         // Built here; brought up to date by the watcher's first update.
         update(loc, UpdateOptions::default(), Problems::All)?;
     }
+    let commit = IndexDir::new(&loc.index).last_commit();
     let Some(opened) = IndexDir::new(&loc.index).open(&loc.corpus)? else {
         anyhow::bail!("{}: no index here", loc.index.display());
     };
@@ -125,7 +141,13 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
             index: loc.index.clone(),
             from: loc.from.clone(),
         },
-        opened: RwLock::new(Arc::new(opened)),
+        opened: RwLock::new((commit, Arc::new(opened))),
+        own_watcher,
+        syncs: Syncs::default(),
+        corpus: std::fs::canonicalize(&loc.corpus)
+            .with_context(|| format!("{}: cannot read", loc.corpus.display()))?,
+        index: std::fs::canonicalize(&loc.index)
+            .with_context(|| format!("{}: cannot read", loc.index.display()))?,
         slots: Arc::new(Semaphore::new(slots)),
         token: args.token.clone(),
         cors: args
@@ -137,6 +159,7 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
         hosts: std::sync::OnceLock::new(),
         started: Instant::now(),
         updates: std::sync::atomic::AtomicU64::new(0),
+        forwarded: std::sync::atomic::AtomicU64::new(0),
     });
     // Requests are taken once the watcher watches: a request's cookie made
     // before that would be an event it never sees, and wait for nothing.
@@ -155,6 +178,10 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
                     if !r.changed() && !std::mem::take(&mut first) {
                         return Ok(());
                     }
+                }
+                if let Applied::Answered = applied {
+                    shared.syncs.answered();
+                    return Ok(());
                 }
                 reopen(&shared)?;
                 let _ = ready.send(());
@@ -180,13 +207,147 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
 
 /// Opens the index again and swaps it in.
 fn reopen(shared: &Shared) -> Result<()> {
-    if let Some(opened) = IndexDir::new(&shared.loc.index).open(&shared.loc.corpus)? {
-        *shared.opened.write().expect("not poisoned") = Arc::new(opened);
+    let dir = IndexDir::new(&shared.loc.index);
+    let commit = dir.last_commit();
+    if let Some(opened) = dir.open(&shared.loc.corpus)? {
+        *shared.opened.write().expect("not poisoned") = (commit, Arc::new(opened));
         shared
             .updates
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     Ok(())
+}
+
+/// Requests waiting for the watcher at once share one cookie: each waits
+/// for the first round of the handshake that began after it arrived (an
+/// earlier one may have missed its edits), so one cookie at a time is in
+/// flight however many requests come.
+#[derive(Default)]
+struct Syncs {
+    state: std::sync::Mutex<Rounds>,
+    done: std::sync::Condvar,
+    /// Signalled when this process's watcher answered its cookies.
+    answers: std::sync::Mutex<()>,
+    answered: std::sync::Condvar,
+}
+
+impl Syncs {
+    /// Called by this process's watcher once it answered its cookies.
+    fn answered(&self) {
+        let _hold = self.answers.lock().expect("not poisoned");
+        self.answered.notify_all();
+    }
+
+    /// One round of the handshake with this process's own watcher: its
+    /// cookie, then a wait for its answer, woken by the watcher.
+    fn own_round(&self, dir: &IndexDir) -> Sync {
+        let Some(cookie) = dir.own_cookie() else {
+            return Sync::Unwatched;
+        };
+        let started = Instant::now();
+        let mut hold = self.answers.lock().expect("not poisoned");
+        loop {
+            // Looked at with the lock held: the watcher removes the cookie
+            // before it takes the lock to say so, so no answer is missed.
+            if let Some(answer) = passage::index::sync::answered(&cookie) {
+                return answer;
+            }
+            let Some(left) = SYNC_WAIT.checked_sub(started.elapsed()) else {
+                let _ = std::fs::remove_file(&cookie);
+                return Sync::Distrusted(format!(
+                    "did not answer within {:.1} s",
+                    SYNC_WAIT.as_secs_f64()
+                ));
+            };
+            hold = self
+                .answered
+                .wait_timeout(hold, left)
+                .expect("not poisoned")
+                .0;
+        }
+    }
+}
+
+#[derive(Default)]
+struct Rounds {
+    /// Rounds begun and ended; the last one's answer.
+    begun: u64,
+    ended: u64,
+    running: bool,
+    last: Option<Sync>,
+}
+
+impl Shared {
+    /// Brings the index current with every edit made before the call, as a
+    /// CLI search does.
+    fn sync(&self) -> Sync {
+        let mut rounds = self.syncs.state.lock().expect("not poisoned");
+        let wanted = rounds.begun + 1;
+        loop {
+            if rounds.ended >= wanted {
+                return rounds.last.clone().unwrap_or(Sync::Unwatched);
+            }
+            if rounds.running {
+                rounds = self.syncs.done.wait(rounds).expect("not poisoned");
+                continue;
+            }
+            rounds.running = true;
+            rounds.begun += 1;
+            let round = rounds.begun;
+            drop(rounds);
+            let dir = IndexDir::new(&self.loc.index);
+            let answer = if self.own_watcher {
+                self.syncs.own_round(&dir)
+            } else {
+                dir.sync_with_watcher(&self.loc.corpus, SYNC_WAIT)
+            };
+            rounds = self.syncs.state.lock().expect("not poisoned");
+            rounds.running = false;
+            rounds.ended = round;
+            rounds.last = Some(answer);
+            self.syncs.done.notify_all();
+        }
+    }
+
+    /// The index as it is now: when another process's watcher keeps it,
+    /// opened again if it committed since.
+    fn current(&self) -> Arc<Opened> {
+        let (commit, opened) = self.opened.read().expect("not poisoned").clone();
+        if self.own_watcher || IndexDir::new(&self.loc.index).last_commit() == commit {
+            return opened;
+        }
+        if let Err(e) = reopen(self) {
+            messages::warning(format!(
+                "cannot open the index again ({e:#}); answering from it as it was"
+            ));
+        }
+        self.opened.read().expect("not poisoned").1.clone()
+    }
+}
+
+impl crate::remote::Resident for Shared {
+    fn corpus(&self) -> &std::path::Path {
+        &self.corpus
+    }
+    fn index(&self) -> &std::path::Path {
+        &self.index
+    }
+    fn sync(&self) -> Sync {
+        Shared::sync(self)
+    }
+    fn current(&self) -> Arc<Opened> {
+        Shared::current(self)
+    }
+    fn slot(&self) -> Option<Box<dyn Send>> {
+        let handle = tokio::runtime::Handle::try_current().ok()?;
+        let slots = self.slots.clone();
+        let slot = handle.block_on(tokio::time::timeout(QUEUE_WAIT, slots.acquire_owned()));
+        Some(Box::new(slot.ok()?.ok()?))
+    }
+    fn served(&self) {
+        self.forwarded
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 async fn serve(addr: SocketAddr, shared: Arc<Shared>) -> Result<()> {
@@ -200,19 +361,103 @@ async fn serve(addr: SocketAddr, shared: Arc<Shared>) -> Result<()> {
             .map(|h| format!("{h}:{}", local.port()))
             .collect(),
     );
+    let socket = match socket(&shared.loc.index) {
+        Ok(socket) => socket,
+        Err(e) => {
+            messages::warning(format!(
+                "{e:#}; commands run on this index will not use the server"
+            ));
+            None
+        }
+    };
     {
         // The first line: where it listens (a test passes port 0).
         let mut out = io::stdout().lock();
         writeln!(out, "listening on http://{local}")?;
         out.flush()?;
     }
+    if let Some((listener, _)) = &socket {
+        let listener = listener.clone();
+        let shared = shared.clone();
+        let build = Arc::new(crate::remote::build());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let Ok(stream) = stream.into_std() else {
+                    continue;
+                };
+                if stream.set_nonblocking(false).is_err() {
+                    continue;
+                }
+                let (shared, build) = (shared.clone(), build.clone());
+                tokio::task::spawn_blocking(move || crate::remote::answer(stream, shared, &build));
+            }
+        });
+    }
     let app = router(shared);
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+            }
         })
-        .await?;
+        .await;
+    if let Some((_, made)) = socket {
+        made.remove();
+    }
+    served?;
     Ok(())
+}
+
+/// The socket CLI commands on this index ask (mode 0600, in the index
+/// folder): `None` when another server already answers there.
+fn socket(index: &std::path::Path) -> Result<Option<(Arc<tokio::net::UnixListener>, Made)>> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::net::{UnixListener, UnixStream};
+    let path = index.join(crate::remote::SOCKET);
+    if path.exists() {
+        if UnixStream::connect(&path).is_ok() {
+            messages::warning(format!(
+                "another server answers commands run on this index ({})",
+                path.display()
+            ));
+            return Ok(None);
+        }
+        // Left by a server that was killed.
+        let _ = std::fs::remove_file(&path);
+    }
+    // Made under another name and renamed: a client never finds it before
+    // its mode is set.
+    let made = index.join(format!(".serve-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&made);
+    let listener = UnixListener::bind(&made)
+        .with_context(|| format!("cannot make the socket {}", path.display()))?;
+    std::fs::set_permissions(&made, std::fs::Permissions::from_mode(0o600))
+        .and_then(|()| std::fs::rename(&made, &path))
+        .with_context(|| format!("cannot make the socket {}", path.display()))?;
+    let inode = std::fs::metadata(&path)
+        .map(|m| m.ino())
+        .unwrap_or_default();
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::UnixListener::from_std(listener)?;
+    Ok(Some((Arc::new(listener), Made { path, inode })))
+}
+
+/// The socket this server made, removed when it stops (unless another
+/// server has made its own there since).
+struct Made {
+    path: PathBuf,
+    inode: u64,
+}
+
+impl Made {
+    fn remove(self) {
+        use std::os::unix::fs::MetadataExt;
+        if std::fs::metadata(&self.path).is_ok_and(|m| m.ino() == self.inode) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 fn router(shared: Arc<Shared>) -> Router {
@@ -368,37 +613,42 @@ async fn answer<F>(shared: Arc<Shared>, work: F) -> Response
 where
     F: FnOnce(&Opened) -> Result<(StatusCode, Vec<u8>)> + Send + 'static,
 {
-    let slot = tokio::time::timeout(QUEUE_WAIT, shared.slots.clone().acquire_owned()).await;
-    let Ok(Ok(slot)) = slot else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "too many requests at once; try again",
-            None,
-        );
-    };
-    let task = tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        let dir = IndexDir::new(&shared.loc.index);
-        match dir.sync_with_watcher(&shared.loc.corpus, SYNC_WAIT) {
-            Sync::Synced | Sync::Unwatched => {}
-            Sync::Distrusted(why) | Sync::Failed(why) => {
-                messages::warning(format!(
-                    "the watcher {why}; answering from the index as it is"
-                ));
-            }
+    let run = async move {
+        // Waiting for the watcher takes no slot: the requests waiting at
+        // once share one round of the handshake.
+        let synced = {
+            let shared = shared.clone();
+            tokio::task::spawn_blocking(move || shared.sync()).await
+        };
+        if let Ok(Sync::Distrusted(why) | Sync::Failed(why)) = synced {
+            messages::warning(format!(
+                "the watcher {why}; answering from the index as it is"
+            ));
         }
-        let opened = shared.opened.read().expect("not poisoned").clone();
-        work(&opened)
-    });
-    match tokio::time::timeout(REQUEST_TIME, task).await {
+        let slot = tokio::time::timeout(QUEUE_WAIT, shared.slots.clone().acquire_owned()).await;
+        let Ok(Ok(slot)) = slot else {
+            return Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many requests at once; try again",
+                None,
+            ));
+        };
+        Ok(tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            work(&shared.current())
+        })
+        .await)
+    };
+    match tokio::time::timeout(REQUEST_TIME, run).await {
         Err(_) => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "the request took longer than 10 s",
             None,
         ),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e}"), None),
-        Ok(Ok(Err(e))) => failed(&e),
-        Ok(Ok(Ok((status, body)))) => {
+        Ok(Err(busy)) => busy,
+        Ok(Ok(Err(e))) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e}"), None),
+        Ok(Ok(Ok(Err(e)))) => failed(&e),
+        Ok(Ok(Ok(Ok((status, body))))) => {
             (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
     }
@@ -586,6 +836,7 @@ async fn status(State(shared): State<Arc<Shared>>) -> Response {
             "files": opened.files()?.len(),
             "generation": opened.root().file_name().map(|n| n.to_string_lossy().into_owned()),
             "updates": shared.updates.load(std::sync::atomic::Ordering::Relaxed),
+            "forwarded": shared.forwarded.load(std::sync::atomic::Ordering::Relaxed),
             "uptime_s": shared.started.elapsed().as_secs(),
             "version": env!("CARGO_PKG_VERSION"),
         });

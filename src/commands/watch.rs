@@ -60,6 +60,9 @@ pub(crate) enum Applied<'a> {
     Update(&'a Report),
     /// A merge of its small segments.
     Merge,
+    /// The searches that asked for a sync were answered (a server in this
+    /// process waits for this, not for the cookie files to go).
+    Answered,
 }
 
 /// Keeps the index of `loc` current while the corpus is edited, until the
@@ -132,8 +135,11 @@ pub(crate) fn keep_current(
         } else {
             Ok(())
         };
-        for cookie in pending.cookies.drain(..) {
-            passage::index::sync::answer(&cookie, outcome.clone());
+        if !pending.cookies.is_empty() {
+            for cookie in pending.cookies.drain(..) {
+                passage::index::sync::answer(&cookie, outcome.clone());
+            }
+            applied(Applied::Answered)?;
         }
         // Links may have come or gone. A target newly watched may have
         // been written before its watch: update again.

@@ -144,6 +144,16 @@ impl IndexDir {
         &self.root
     }
 
+    /// What tells one commit of the index from the next: the generation
+    /// in use and the time and size of its last commit's metadata. A
+    /// process holding the index open compares it to know when to open it
+    /// again.
+    pub fn last_commit(&self) -> Option<(PathBuf, std::time::SystemTime, u64)> {
+        let dir = self.current().ok()??;
+        let meta = fs::metadata(dir.join("meta.json")).ok()?;
+        Some((dir, meta.modified().ok()?, meta.len()))
+    }
+
     /// The generation in use, if any.
     pub(super) fn current(&self) -> Result<Option<PathBuf>> {
         let path = self.root.join(CURRENT);

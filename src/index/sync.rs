@@ -167,6 +167,13 @@ impl IndexDir {
         }
     }
 
+    /// Drops a cookie for the watcher this process runs itself, which then
+    /// tells when it answered (so nothing polls): read the answer with
+    /// [`answered`]. `None` if the folder cannot be written to.
+    pub fn own_cookie(&self) -> Option<PathBuf> {
+        drop_cookie(&self.root.join(SYNC_DIR))
+    }
+
     /// The folder a watcher must watch, with the corpus, for cookies
     /// (created if need be).
     pub fn sync_dir(&self) -> Result<PathBuf> {
@@ -214,6 +221,20 @@ pub fn answer(cookie: &Path, outcome: std::result::Result<(), String>) {
                 let _ = fs::write(cookie, format!("{}\n", why.replace('\n', " ")));
             }
         }
+    }
+}
+
+/// The watcher's answer to a cookie: `None` while it has not answered.
+pub fn answered(cookie: &Path) -> Option<Sync> {
+    match fs::read(cookie) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Sync::Synced),
+        Ok(answer) if !answer.is_empty() && answer.ends_with(b"\n") => {
+            let _ = fs::remove_file(cookie);
+            Some(Sync::Failed(
+                String::from_utf8_lossy(&answer).trim().to_string(),
+            ))
+        }
+        _ => None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! whole outputs with a diff, [`json`] reads JSON output into typed
 //! structs, [`fixtures`] builds the shared corpora.
 
+pub mod browser;
 pub mod fixtures;
 pub mod json;
 pub mod output;
