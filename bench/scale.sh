@@ -87,67 +87,15 @@ bench_corpus_begin "$WIKI"
 bench_build
 
 # ---------------------------------------------------------------- peer inputs
-# NDJSON for tantivy-cli: one document per paragraph (blank-line-separated
-# block), {"title": the `= T =` line, "section": the last `==X==` heading
-# above it ("" before the first), "body": the paragraph}.
+# NDJSON for tantivy-cli and its empty index (bench/lib.sh).
 NDJSON=$TMP/wiki.ndjson
 log "converting the corpus to $NDJSON"
-NDJSON_DOCS=$(python3 - "$WIKI" "$NDJSON" <<'PY'
-import json, os, re, sys
-
-root, out = sys.argv[1], sys.argv[2]
-HEADING = re.compile(r"^(={2,})\s*(.*?)\s*\1\s*$")
-TITLE = re.compile(r"^=\s*([^=].*?)\s*=\s*$")
-paths = []
-for d, subdirs, names in os.walk(root):
-    subdirs.sort()
-    paths += [os.path.join(d, n) for n in names if n.endswith(".txt")]
-paths.sort()
-docs = 0
-with open(out, "w", encoding="utf-8") as w:
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().split("\n")
-        title, section, para = "", "", []
-
-        def flush():
-            global docs
-            if para:
-                w.write(json.dumps({"title": title, "section": section,
-                                    "body": "\n".join(para)}, ensure_ascii=False))
-                w.write("\n")
-                docs += 1
-                para.clear()
-
-        for line in lines:
-            line = line.rstrip("\r")
-            if not line.strip():
-                flush()
-            elif not title and TITLE.match(line):
-                title = TITLE.match(line).group(1)
-            elif HEADING.match(line):
-                flush()
-                section = HEADING.match(line).group(2)
-            else:
-                para.append(line)
-        flush()
-print(docs)
-PY
-)
+NDJSON_DOCS=$(bench_ndjson "$WIKI" "$NDJSON")
 NDJSON_BYTES=$(stat -c %s "$NDJSON")
 
-# Empty tantivy-cli index with all three fields TEXT | STORED. `tantivy new` is
-# interactive: feed its prompts (name, type, stored, fast, indexed, tokenized,
-# freqs, positions, another field?), then switch its en_stem tokenizer to
-# tantivy's default one, which is what TEXT means.
 TEMPLATE=$TMP/tantivy-empty
 log "creating the empty tantivy index $TEMPLATE"
-printf '%s\n' title Text Y N Y Y Y Y Y section Text Y N Y Y Y Y Y body Text Y N Y Y Y Y N |
-    "$TANTIVY" new -i "$TEMPLATE" >/dev/null
-sed -i 's/"tokenizer": "en_stem"/"tokenizer": "default"/' "$TEMPLATE/meta.json"
-[[ $(grep -c '"tokenizer": "default"' "$TEMPLATE/meta.json") -eq 3 ]] || die "unexpected tantivy schema"
-[[ $(grep -c '"record": "position"' "$TEMPLATE/meta.json") -eq 3 ]] || die "unexpected tantivy schema"
-[[ $(grep -c '"stored": true' "$TEMPLATE/meta.json") -eq 3 ]] || die "unexpected tantivy schema"
+bench_tantivy_template "$TEMPLATE"
 
 # Corpus subsets for the scaling table: the first N of the article folders,
 # copied (passage does not follow symlinked folders) into $TMP/sub-N.

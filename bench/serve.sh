@@ -14,7 +14,14 @@
 #   PASSAGE_BENCH_SECONDS  how long the load runs (default 60)
 #   PASSAGE_BENCH_CLIENTS  concurrent connections (default 64)
 #
-# Needs: cargo, python3, jq, wrk, curl (apt-get install -y wrk curl).
+# Before the load: `passage search hezbollah` through the server (the CLI's
+# fast path), beside the same command alone (a copy of the index, no
+# server) and tantivy-cli 0.24's `search -q hezbollah` over the same
+# corpus, one hyperfine run, process start included; and whether the two
+# passage commands print the same.
+#
+# Needs: cargo, python3, jq, wrk, curl, hyperfine, tantivy-cli
+# (apt-get install -y wrk curl hyperfine; cargo install tantivy-cli).
 
 set -euo pipefail
 
@@ -26,7 +33,7 @@ SECONDS_LOAD=${PASSAGE_BENCH_SECONDS:-60}
 CLIENTS=${PASSAGE_BENCH_CLIENTS:-64}
 REPORT=${1:-/dev/stdout}
 [[ -d $CORPUS ]] || die "no bench corpus at $CORPUS (set PASSAGE_BENCH_CORPUS)"
-bench_need python3 jq wrk curl
+bench_need python3 jq wrk curl hyperfine tantivy
 bench_tmp "$BENCH_REPO"
 trap bench_exit EXIT
 bench_wait
@@ -47,6 +54,26 @@ for _ in $(seq 100); do
 done
 ADDR=$(sed -n 's|^listening on http://||p' "$TMP/serve.out")
 [[ -n $ADDR ]] || die "the server did not start: $(cat "$TMP/serve.err")"
+
+# The CLI's fast path, before any edit.
+FAST=(
+    tantivy-cli "$TANTIVY search -i $TMP/tantivy -q hezbollah"
+    passage-through-server "$BIN search --corpus $TMP/wiki --index $TMP/idx hezbollah"
+    passage-alone "$BIN search --corpus $TMP/wiki --index $TMP/idx-alone hezbollah"
+)
+bench_hf fastpath FAST 2 "${SHELL_OPT[@]}" --warmup 5 --runs 50 --output=pipe
+FAST_MS=$(bench_ms fastpath passage-through-server median)
+ALONE_MS=$(bench_ms fastpath passage-alone median)
+TANTIVY_MS=$(bench_ms fastpath tantivy-cli median)
+"$BIN" search --corpus "$TMP/wiki" --index "$TMP/idx" hezbollah >"$TMP/through.out" 2>"$TMP/through.err"
+"$BIN" search --corpus "$TMP/wiki" --index "$TMP/idx-alone" hezbollah >"$TMP/alone.out" 2>"$TMP/alone.err"
+if cmp -s "$TMP/through.out" "$TMP/alone.out" && cmp -s "$TMP/through.err" "$TMP/alone.err"; then
+    SAME=true
+else
+    SAME=false
+fi
+FORWARDED=$(curl -s "http://$ADDR/api/status" | jq '.forwarded')
+((FORWARDED > 50)) || die "the searches did not go through the server ($FORWARDED forwarded)"
 
 # The request mix: each dev query as a search, every fourth as a cite of
 # its words, and the shows of the IDs the first searches find.
@@ -133,6 +160,11 @@ bench_figure requests_per_s "$RPS"
 bench_figure peak_rss_mb "$PEAK_MB"
 bench_figure clients "$CLIENTS"
 bench_figure seconds "$SECONDS_LOAD"
+bench_figure fast_path_ms "$FAST_MS"
+bench_figure alone_ms "$ALONE_MS"
+bench_figure tantivy_ms "$TANTIVY_MS"
+bench_figure fast_vs_tantivy "$(ratio "$FAST_MS" "$TANTIVY_MS")"
+bench_figure fast_path_same "$SAME"
 bench_write_results "wrk=$(wrk --version 2>&1 | head -n 1)"
 
 {
@@ -143,4 +175,10 @@ bench_write_results "wrk=$(wrk --version 2>&1 | head -n 1)"
     echo "| requests | errors | stale answers (of $EDITS edits) | p50 | p99 | max | requests/s | peak RSS |"
     echo "|---|---|---|---|---|---|---|---|"
     echo "| $REQUESTS | $ERRORS | $STALE | $P50 ms | $P99 ms | $MAX ms | $RPS | $PEAK_MB MB |"
+    echo
+    echo "\`passage search hezbollah\`, median of 50 runs, process start included (tantivy-cli 0.24 is built on tantivy 0.24):"
+    echo
+    echo "| through the server | alone | tantivy-cli \`search -q hezbollah\` | through the server / tantivy-cli | same output |"
+    echo "|---|---|---|---|---|"
+    echo "| $FAST_MS ms | $ALONE_MS ms | $TANTIVY_MS ms | $(ratio "$FAST_MS" "$TANTIVY_MS")× | $SAME |"
 } >"$REPORT"
