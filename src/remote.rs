@@ -437,11 +437,11 @@ pub trait Resident: Send + std::marker::Sync + 'static {
     fn corpus(&self) -> &Path;
     fn index(&self) -> &Path;
     /// Brings the index current with every edit made before the call.
-    fn sync(&self) -> Synced;
+    fn sync(self: &Arc<Self>) -> Synced;
     /// The index as it is now.
     fn current(&self) -> Arc<Opened>;
-    /// Waits for a slot to run a command in (`None`: busy too long).
-    fn slot(&self) -> Option<Box<dyn Send>>;
+    /// Runs `f` where the server runs its searches (`None`: busy too long).
+    fn work<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T>;
     /// Counts a command run for a client.
     fn served(&self);
 }
@@ -541,9 +541,6 @@ fn answer_or_fail<R: Resident>(stream: UnixStream, host: Arc<R>, build: &str) ->
             )
         }
     }
-    let Some(slot) = host.slot() else {
-        return refuse(&mut w, "is busy");
-    };
     host.served();
     let resident = {
         let host = host.clone();
@@ -566,8 +563,10 @@ fn answer_or_fail<R: Resident>(stream: UnixStream, host: Arc<R>, build: &str) ->
         resident,
         printed: Vec::new(),
     };
-    let (exit, remote) = console::run_for(remote, || crate::execute(cli));
-    drop(slot);
+    let Some((exit, remote)) = host.work(move || console::run_for(remote, || crate::execute(cli)))
+    else {
+        return refuse(&mut w, "is busy");
+    };
     for (stream, bytes) in &remote.printed {
         let tag = match stream {
             Stream::Out => b'O',

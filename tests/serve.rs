@@ -172,6 +172,26 @@ fn an_edit_is_in_the_next_answer() {
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert!(v["total"].as_u64().unwrap() > 0, "edit {i}: {v}");
     }
+    // Requests at once share rounds of the handshake with the watcher:
+    // each still answers from a state holding the edit made before it.
+    let server = std::sync::Arc::new(server);
+    for i in 0..3 {
+        env.write(
+            "corpus/fresh.txt",
+            format!("= Fresh =\n\nA zygomorphic marker yq{i}.\n"),
+        );
+        let asked: Vec<_> = (0..16)
+            .map(|_| {
+                let server = server.clone();
+                std::thread::spawn(move || get(&server, &format!("/api/search?q=yq{i}")))
+            })
+            .collect();
+        for a in asked {
+            let r = a.join().unwrap();
+            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            assert!(v["total"].as_u64().unwrap() > 0, "edit {i}: {v}");
+        }
+    }
 }
 
 #[test]

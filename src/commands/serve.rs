@@ -22,7 +22,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use tokio::sync::Semaphore;
 
 use anyhow::Context as _;
 
@@ -84,8 +83,11 @@ struct Shared {
     /// compared).
     corpus: PathBuf,
     index: PathBuf,
-    /// One slot per core: searches are CPU work.
-    slots: Arc<Semaphore>,
+    /// One thread per core runs the searches: they are CPU work.
+    workers: Workers,
+    /// The runtime, for threads of the server outside it that wait for
+    /// the watcher.
+    runtime: std::sync::OnceLock<tokio::runtime::Handle>,
     token: Option<String>,
     cors: Option<HeaderValue>,
     /// The `Host` values a loopback server answers (DNS rebinding), once
@@ -148,7 +150,8 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
             .with_context(|| format!("{}: cannot read", loc.corpus.display()))?,
         index: std::fs::canonicalize(&loc.index)
             .with_context(|| format!("{}: cannot read", loc.index.display()))?,
-        slots: Arc::new(Semaphore::new(slots)),
+        workers: Workers::new(slots),
+        runtime: std::sync::OnceLock::new(),
         token: args.token.clone(),
         cors: args
             .cors
@@ -201,6 +204,7 @@ pub fn run(args: &ServeArgs) -> Result<Exit> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let _ = shared.runtime.set(runtime.handle().clone());
     runtime.block_on(serve(args.listen, shared))?;
     Ok(Exit::Found)
 }
@@ -221,91 +225,115 @@ fn reopen(shared: &Shared) -> Result<()> {
 /// Requests waiting for the watcher at once share one cookie: each waits
 /// for the first round of the handshake that began after it arrived (an
 /// earlier one may have missed its edits), so one cookie at a time is in
-/// flight however many requests come.
-#[derive(Default)]
+/// flight however many requests come. Waiting takes no thread.
 struct Syncs {
     state: std::sync::Mutex<Rounds>,
-    done: std::sync::Condvar,
-    /// Signalled when this process's watcher answered its cookies.
-    answers: std::sync::Mutex<()>,
-    answered: std::sync::Condvar,
+    /// The last round ended, and its answer.
+    ended: tokio::sync::watch::Sender<(u64, Option<Sync>)>,
+    /// Bumped when this process's watcher answered its cookies.
+    answers: tokio::sync::watch::Sender<u64>,
+}
+
+#[derive(Default)]
+struct Rounds {
+    /// Rounds begun; whether one runs.
+    begun: u64,
+    running: bool,
+}
+
+impl Default for Syncs {
+    fn default() -> Syncs {
+        Syncs {
+            state: Default::default(),
+            ended: tokio::sync::watch::channel((0, None)).0,
+            answers: tokio::sync::watch::channel(0).0,
+        }
+    }
 }
 
 impl Syncs {
     /// Called by this process's watcher once it answered its cookies.
     fn answered(&self) {
-        let _hold = self.answers.lock().expect("not poisoned");
-        self.answered.notify_all();
+        self.answers.send_modify(|n| *n += 1);
     }
 
     /// One round of the handshake with this process's own watcher: its
     /// cookie, then a wait for its answer, woken by the watcher.
-    fn own_round(&self, dir: &IndexDir) -> Sync {
+    async fn own_round(&self, dir: &IndexDir) -> Sync {
+        // Before the cookie: an answer after it is then seen as a change.
+        let mut answers = self.answers.subscribe();
         let Some(cookie) = dir.own_cookie() else {
             return Sync::Unwatched;
         };
-        let started = Instant::now();
-        let mut hold = self.answers.lock().expect("not poisoned");
+        let deadline = tokio::time::Instant::now() + SYNC_WAIT;
         loop {
-            // Looked at with the lock held: the watcher removes the cookie
-            // before it takes the lock to say so, so no answer is missed.
             if let Some(answer) = passage::index::sync::answered(&cookie) {
                 return answer;
             }
-            let Some(left) = SYNC_WAIT.checked_sub(started.elapsed()) else {
+            if tokio::time::timeout_at(deadline, answers.changed())
+                .await
+                .is_err()
+            {
                 let _ = std::fs::remove_file(&cookie);
                 return Sync::Distrusted(format!(
                     "did not answer within {:.1} s",
                     SYNC_WAIT.as_secs_f64()
                 ));
-            };
-            hold = self
-                .answered
-                .wait_timeout(hold, left)
-                .expect("not poisoned")
-                .0;
+            }
         }
     }
-}
-
-#[derive(Default)]
-struct Rounds {
-    /// Rounds begun and ended; the last one's answer.
-    begun: u64,
-    ended: u64,
-    running: bool,
-    last: Option<Sync>,
 }
 
 impl Shared {
     /// Brings the index current with every edit made before the call, as a
     /// CLI search does.
-    fn sync(&self) -> Sync {
-        let mut rounds = self.syncs.state.lock().expect("not poisoned");
-        let wanted = rounds.begun + 1;
+    async fn sync(self: &Arc<Self>) -> Sync {
+        let mut ended = self.syncs.ended.subscribe();
+        let wanted = self.syncs.state.lock().expect("not poisoned").begun + 1;
         loop {
-            if rounds.ended >= wanted {
-                return rounds.last.clone().unwrap_or(Sync::Unwatched);
+            {
+                let last = ended.borrow_and_update();
+                if last.0 >= wanted {
+                    return last.1.clone().unwrap_or(Sync::Unwatched);
+                }
             }
-            if rounds.running {
-                rounds = self.syncs.done.wait(rounds).expect("not poisoned");
-                continue;
-            }
-            rounds.running = true;
-            rounds.begun += 1;
-            let round = rounds.begun;
-            drop(rounds);
-            let dir = IndexDir::new(&self.loc.index);
-            let answer = if self.own_watcher {
-                self.syncs.own_round(&dir)
-            } else {
-                dir.sync_with_watcher(&self.loc.corpus, SYNC_WAIT)
+            let lead = {
+                let mut rounds = self.syncs.state.lock().expect("not poisoned");
+                (!rounds.running).then(|| {
+                    rounds.running = true;
+                    rounds.begun += 1;
+                    rounds.begun
+                })
             };
-            rounds = self.syncs.state.lock().expect("not poisoned");
-            rounds.running = false;
-            rounds.ended = round;
-            rounds.last = Some(answer);
-            self.syncs.done.notify_all();
+            if let Some(round) = lead {
+                // A task of its own: a request given up on (timed out)
+                // does not leave the round half-run.
+                let shared = self.clone();
+                tokio::spawn(async move {
+                    let dir = IndexDir::new(&shared.loc.index);
+                    let answer = if shared.own_watcher {
+                        shared.syncs.own_round(&dir).await
+                    } else {
+                        let corpus = shared.loc.corpus.clone();
+                        tokio::task::spawn_blocking(move || {
+                            dir.sync_with_watcher(&corpus, SYNC_WAIT)
+                        })
+                        .await
+                        .unwrap_or_else(|e| Sync::Failed(e.to_string()))
+                    };
+                    shared.syncs.state.lock().expect("not poisoned").running = false;
+                    shared.syncs.ended.send_replace((round, Some(answer)));
+                });
+            }
+            let _ = ended.changed().await;
+        }
+    }
+
+    /// [`Self::sync`] for a thread outside the runtime's workers.
+    fn sync_blocking(self: &Arc<Self>) -> Sync {
+        match self.runtime.get() {
+            Some(handle) => handle.block_on(self.sync()),
+            None => Sync::Failed("the server has not started".into()),
         }
     }
 
@@ -332,17 +360,14 @@ impl crate::remote::Resident for Shared {
     fn index(&self) -> &std::path::Path {
         &self.index
     }
-    fn sync(&self) -> Sync {
-        Shared::sync(self)
+    fn sync(self: &Arc<Self>) -> Sync {
+        self.sync_blocking()
     }
     fn current(&self) -> Arc<Opened> {
         Shared::current(self)
     }
-    fn slot(&self) -> Option<Box<dyn Send>> {
-        let handle = tokio::runtime::Handle::try_current().ok()?;
-        let slots = self.slots.clone();
-        let slot = handle.block_on(tokio::time::timeout(QUEUE_WAIT, slots.acquire_owned()));
-        Some(Box::new(slot.ok()?.ok()?))
+    fn work<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        self.workers.run_blocking(f)
     }
     fn served(&self) {
         self.forwarded
@@ -614,30 +639,25 @@ where
     F: FnOnce(&Opened) -> Result<(StatusCode, Vec<u8>)> + Send + 'static,
 {
     let run = async move {
-        // Waiting for the watcher takes no slot: the requests waiting at
+        // Waiting for the watcher takes no worker: the requests waiting at
         // once share one round of the handshake.
-        let synced = {
-            let shared = shared.clone();
-            tokio::task::spawn_blocking(move || shared.sync()).await
-        };
-        if let Ok(Sync::Distrusted(why) | Sync::Failed(why)) = synced {
+        if let Sync::Distrusted(why) | Sync::Failed(why) = shared.sync().await {
             messages::warning(format!(
                 "the watcher {why}; answering from the index as it is"
             ));
         }
-        let slot = tokio::time::timeout(QUEUE_WAIT, shared.slots.clone().acquire_owned()).await;
-        let Ok(Ok(slot)) = slot else {
-            return Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "too many requests at once; try again",
-                None,
-            ));
-        };
-        Ok(tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            work(&shared.current())
-        })
-        .await)
+        let worker = shared.clone();
+        shared
+            .workers
+            .run(move || work(&worker.current()))
+            .await
+            .map_err(|Busy| {
+                error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many requests at once; try again",
+                    None,
+                )
+            })
     };
     match tokio::time::timeout(REQUEST_TIME, run).await {
         Err(_) => error(
@@ -646,11 +666,78 @@ where
             None,
         ),
         Ok(Err(busy)) => busy,
-        Ok(Ok(Err(e))) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("{e}"), None),
-        Ok(Ok(Ok(Err(e)))) => failed(&e),
-        Ok(Ok(Ok(Ok((status, body))))) => {
+        Ok(Ok(Err(e))) => failed(&e),
+        Ok(Ok(Ok((status, body)))) => {
             (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
+    }
+}
+
+/// The threads that run searches, one per core, fed by a queue. A thread
+/// per request (tokio's blocking pool) gave each of dozens of threads an
+/// allocator heap of its own, and the server a gigabyte under load.
+struct Workers {
+    queue: std::sync::mpsc::SyncSender<Job>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Every worker stayed busy for [`QUEUE_WAIT`], or the work panicked.
+struct Busy;
+
+impl Workers {
+    fn new(n: usize) -> Workers {
+        let (queue, jobs) = std::sync::mpsc::sync_channel::<Job>(1024);
+        let jobs = Arc::new(std::sync::Mutex::new(jobs));
+        for i in 0..n {
+            let jobs = jobs.clone();
+            std::thread::Builder::new()
+                .name(format!("search-{i}"))
+                .spawn(move || loop {
+                    let job = jobs.lock().expect("not poisoned").recv();
+                    match job {
+                        // A panic was said by the hook; the worker goes on.
+                        Ok(job) => {
+                            drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)))
+                        }
+                        Err(_) => return,
+                    }
+                })
+                .expect("a thread starts");
+        }
+        Workers { queue }
+    }
+
+    /// Runs `f` on a worker, unless it waits in the queue longer than
+    /// [`QUEUE_WAIT`].
+    fn submit<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+        answer: impl FnOnce(T) + Send + 'static,
+    ) -> Result<(), Busy> {
+        let queued = Instant::now();
+        self.queue
+            .try_send(Box::new(move || {
+                if queued.elapsed() <= QUEUE_WAIT {
+                    answer(f());
+                }
+            }))
+            .map_err(|_| Busy)
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.submit(f, move |v| drop(tx.send(v)))?;
+        rx.await.map_err(|_| Busy)
+    }
+
+    fn run_blocking<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.submit(f, move |v| drop(tx.send(v))).ok()?;
+        rx.recv().ok()
     }
 }
 
