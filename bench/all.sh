@@ -4,14 +4,15 @@
 #
 # Usage:  bench/all.sh [REPORTS-DIR]
 #
-# Runs scale.sh, incremental.sh, cite.sh, check.sh, headings.sh, typos.sh, compare.sh, relevance.sh, hostile.sh
-# and growth.sh one after another (each writes bench/results/<date>-<commit>-<script>.json), then
+# Runs scale.sh, incremental.sh, cite.sh, check.sh, headings.sh, typos.sh, compare.sh, relevance.sh,
+# meaning.sh, serve.sh, hostile.sh and growth.sh one after another (each writes bench/results/<date>-<commit>-<script>.json), then
 # bench/render.py. Each script's full Markdown report goes into REPORTS-DIR
 # (default: a fresh `mktemp -d`, printed at the end); those reports are for
 # reading now, the results files are what is kept. Stops at the first
 # failing script, so no half-set of results is rendered.
 #
-# About 35 minutes on 2 cores: 20 for the first nine (hostile.sh is 5 of them),
+# About 40 minutes on 2 cores: 25 for the first eleven (hostile.sh is 5 of them,
+# meaning.sh and serve.sh about 2 each),
 # then about 15 for growth.sh (1x, 3x and 10x copies of the bench corpus; 10x
 # is about 1 GB in a scratch folder and 10 of the 15 minutes; PASSAGE_GROWTH_SCALES="1 3"
 # takes about 5). To stay near that, it runs fewer repetitions
@@ -29,15 +30,15 @@
 # and bench/lib.sh's PASSAGE_BENCH_REV, PASSAGE_BENCH_WAIT, PASSAGE_BENCH_RESULTS.
 #
 # Needs (checked before anything runs): cargo, python3, hyperfine >= 1.13,
-# rg, jq, GNU time, tantivy-cli:
-#   apt-get install -y hyperfine ripgrep jq time && cargo install tantivy-cli
+# rg, jq, GNU time, tantivy-cli, and for serve.sh wrk and curl:
+#   apt-get install -y hyperfine ripgrep jq time wrk curl && cargo install tantivy-cli
 
 set -euo pipefail
 
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SCRIPTS=(scale incremental cite check headings typos compare relevance hostile growth)
+SCRIPTS=(scale incremental cite check headings typos compare relevance meaning serve hostile growth)
 if [[ -n ${PASSAGE_BENCH_ONLY:-} ]]; then
     read -r -a SCRIPTS <<<"$PASSAGE_BENCH_ONLY"
     for s in "${SCRIPTS[@]}"; do
@@ -45,7 +46,8 @@ if [[ -n ${PASSAGE_BENCH_ONLY:-} ]]; then
     done
 fi
 bench_need cargo python3 hyperfine rg jq time timeout du awk pgrep flock
-if [[ " ${SCRIPTS[*]} " == *" scale "* ]]; then bench_need tantivy; fi
+if [[ " ${SCRIPTS[*]} " == *" scale "* || " ${SCRIPTS[*]} " == *" serve "* ]]; then bench_need tantivy; fi
+if [[ " ${SCRIPTS[*]} " == *" serve "* ]]; then bench_need wrk curl; fi
 WIKI=${PASSAGE_BENCH_WIKI:-../shared/bench/wiki}
 [[ -d $WIKI ]] || die "no bench corpus at $WIKI (set PASSAGE_BENCH_WIKI; see ../shared/bench/README.md)"
 
@@ -63,7 +65,7 @@ mkdir -p "$REPORTS"
 START=$(date +%s)
 for s in "${SCRIPTS[@]}"; do
     log "---- bench/$s.sh ($(($(date +%s) - START)) s so far)"
-    if [[ $s == scale || $s == hostile ]]; then
+    if [[ $s == scale || $s == hostile || $s == meaning || $s == serve ]]; then
         PASSAGE_BENCH_CORPUS=$WIKI "$BENCH_REPO/bench/$s.sh" "$REPORTS/$s.md"
     else
         "$BENCH_REPO/bench/$s.sh" "$REPORTS/$s.md"

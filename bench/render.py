@@ -299,6 +299,14 @@ def other_lines(results):
             f"searches, cites and shows, a file edited every second: {f['errors']} errors, {f['stale']} stale answers "
             f"of {f['edits']} edits, p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, {f['requests_per_s']:.0f} requests/s, "
             f"peak RSS {f['peak_rss_mb']:.1f} MB (targets: 0, 0, ≤ 5 ms, ≤ 50 ms, ≤ 150 MB)"
+            + (
+                f"; `passage search hezbollah` through the server {f['fast_path_ms']:.2f} ms, alone {f['alone_ms']:.2f} ms, "
+                f"tantivy-cli 0.24 `search -q hezbollah` {f['tantivy_ms']:.2f} ms (medians, one run): "
+                f"{f['fast_vs_tantivy']:.2f}× tantivy-cli (target ≤ 0.5×), output "
+                + ("the same as alone" if f["fast_path_same"] else "NOT the same as alone")
+                if "fast_path_ms" in f
+                else ""
+            )
         )(d["figures"]),
         "incremental": lambda d: "bench corpus copy, incremental update after a one-paragraph edit / full build "
         f"(medians): {median_ms(d, 'wiki', 'b incremental (one paragraph edited)') / median_ms(d, 'wiki', 'a full build') * 100:.2f} %, "
