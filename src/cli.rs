@@ -152,11 +152,26 @@ fn parse_marks(s: &str) -> Result<Marks, String> {
     if open.chars().chain(close.chars()).any(char::is_control) {
         return Err("the marks must be printable".into());
     }
-    // Parsed once per process: leaking the two strings keeps `Style` `Copy`.
     Ok(Marks {
-        open: Box::leak(open.into()),
-        close: Box::leak(close.into()),
+        open: interned(open),
+        close: interned(close),
     })
+}
+
+/// A string kept for the life of the process, once per distinct value:
+/// `Style` stays `Copy`, and a server parsing its clients' command lines
+/// keeps each pair of marks once, not once per request.
+fn interned(s: &str) -> &'static str {
+    static KEPT: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(k) = kept.iter().find(|k| **k == s) {
+        return k;
+    }
+    let k: &'static str = Box::leak(s.into());
+    kept.push(k);
+    k
 }
 
 /// Reads the command line. A query or quote word that starts with `-`

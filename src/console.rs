@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use passage::index::Opened;
 
@@ -48,8 +48,8 @@ thread_local! {
 }
 
 /// Standard input read before a command ran (by a client that then could
-/// not use its server): a command reads this instead.
-static STDIN_READ: OnceLock<Vec<u8>> = OnceLock::new();
+/// not use its server): the command's first read gives it.
+static STDIN_READ: Mutex<Option<Vec<u8>>> = Mutex::new(None);
 
 /// Runs `f` as a command run for another process, and gives back what it
 /// printed with what it returned.
@@ -144,13 +144,19 @@ impl Write for Capture {
     }
 }
 
-/// Standard input, up to `limit` bytes.
+/// Standard input, up to `limit` bytes. Read once, it is at its end, as a
+/// second `-` finds it.
 pub fn stdin(limit: u64) -> io::Result<Vec<u8>> {
-    if let Some(bytes) = with_remote(|r| r.stdin.clone()) {
+    if let Some(bytes) = with_remote(|r| r.stdin.take()) {
         return Ok(bytes.unwrap_or_default());
     }
-    if let Some(bytes) = STDIN_READ.get() {
-        return Ok(bytes.iter().copied().take(limit as usize).collect());
+    let kept = STDIN_READ
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some(mut bytes) = kept {
+        bytes.truncate(limit as usize);
+        return Ok(bytes);
     }
     let mut bytes = Vec::new();
     io::stdin().lock().take(limit).read_to_end(&mut bytes)?;
@@ -160,7 +166,7 @@ pub fn stdin(limit: u64) -> io::Result<Vec<u8>> {
 /// Keeps standard input, read by a client that then could not use its
 /// server, for the command to read.
 pub fn keep_stdin(bytes: Vec<u8>) {
-    let _ = STDIN_READ.set(bytes);
+    *STDIN_READ.lock().unwrap_or_else(PoisonError::into_inner) = Some(bytes);
 }
 
 /// A file the client read for a remote command (`None`: read it here).

@@ -13,7 +13,13 @@
 //! chunk by chunk (`O` stdout, `E` stderr), then `X` and the exit status.
 //! Or `N` and why it will not: the client then runs the command itself and
 //! says so on stderr, as it does when the server is gone or answers
-//! nothing, the way a search treats a watcher it cannot trust.
+//! nothing, the way a search treats a watcher it cannot trust. Or `M`: the
+//! command line is not for this server (it names another index, or reads
+//! inputs the client did not send): the client reads it as usual, quietly.
+//!
+//! A `search`, `show`, `related` or `cite` is sent before clap reads the
+//! command line ([`forward_early`]: reading it takes longer than the rest
+//! of the client's work); the others after ([`forward`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;

@@ -478,6 +478,11 @@ fn the_cli_through_a_running_server_prints_exactly_what_it_prints_alone() {
             "check --json - draft.md".into(),
             "\"golden counterweight and more\"\n",
         ),
+        // Standard input is read once: the second `-` finds it at its end.
+        (
+            "check - -".into(),
+            "\"Iran is not prepared to lose this golden counterweight\"\n",
+        ),
     ];
     let alone: Vec<_> = lines.iter().map(|(l, i)| ran(&env, l, i)).collect();
     let coloured_alone = on_a_terminal(&env, "search golden counterweight");

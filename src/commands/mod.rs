@@ -39,6 +39,7 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
 use crate::cli::{hit_count, CitationStyle, Freshness, Locations, Output};
+use crate::console::stdout;
 use crate::exit::Exit;
 use crate::messages;
 
@@ -352,5 +353,3 @@ fn report_problems(report: &Report, which: Problems) {
         messages::problem(p, what);
     }
 }
-
-use crate::console::stdout;
