@@ -157,6 +157,44 @@ fn errors_are_json_with_the_message_position_and_a_fitting_status() {
     assert_eq!(get(&server, "/health").status, 200);
     let missing = get(&server, "/api/search");
     assert_eq!(missing.status, 400, "{}", missing.body);
+    // Each of the CLI's query limits: 400 with its message and position,
+    // as the CLI says it.
+    let long = "a".repeat(passage::limits::MAX_QUERY_BYTES + 1);
+    let many: Vec<String> = (0..=passage::limits::MAX_QUERY_TERMS)
+        .map(|i| format!("w{i}"))
+        .collect();
+    for query in [long, many.join(" ")] {
+        let r = get(
+            &server,
+            &format!("/api/search?q={}", query.replace(' ', "%20")),
+        );
+        assert_eq!(r.status, 400, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let cli = env.run(&["search", &query]);
+        assert_eq!(cli.code, 2);
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(cli.stderr.contains(message), "{message} vs {}", cli.stderr);
+        assert!(v["error"]["position"].as_u64().unwrap() >= 1, "{v}");
+    }
+    // More hits than shown at most: capped, and said, as the CLI says it.
+    let r = get(&server, "/api/search?q=iran&n=100000");
+    assert_eq!(r.status, 200);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("is more than the 10000 hits shown at most"),
+        "{}",
+        v["notes"]
+    );
+    // An address longer than the HTTP layer reads: refused with its status
+    // (414), not a dropped connection.
+    let r = get(&server, &format!("/api/cite?q={}", "a".repeat(70_000)));
+    assert_eq!(r.status, 414, "{}", r.headers);
+    // Nothing lost: the server answers as before.
+    let again = get(&server, "/api/search?q=golden%20counterweight&n=3");
+    let cli = env.run(&["search", "--json", "-n", "3", "golden", "counterweight"]);
+    assert_eq!((again.status, again.body), (200, cli.stdout));
 }
 
 #[test]
