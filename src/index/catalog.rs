@@ -102,6 +102,21 @@ impl Cols {
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// One of the columns that place a document in its article (`kind`,
+    /// `up`, `span`, `reach`, `len`), opened once for the segment: the
+    /// scorers read these for every query.
+    pub fn placing(&self, name: &str) -> Option<Column<u64>> {
+        let cell = match name {
+            "kind" => &self.kind,
+            "up" => &self.up,
+            "span" => &self.span,
+            "reach" => &self.reach,
+            "len" => &self.len,
+            _ => return None,
+        };
+        Some(open(&self.ff, cell, name, self.docs).clone())
+    }
+
     /// The kind of a document.
     pub fn kind(&self, doc: DocId) -> Option<DocKind> {
         DocKind::from_u64(open(&self.ff, &self.kind, "kind", self.docs).first(doc)?)

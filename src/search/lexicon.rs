@@ -178,6 +178,11 @@ impl Lexicon for IndexLexicon<'_> {
         if let Some(f) = self.forms.borrow().get(stem) {
             return f.clone();
         }
+        if let Some((words, df)) = self.opened.remembered_forms(stem) {
+            let f = Forms { words, df };
+            self.forms.borrow_mut().insert(stem.to_string(), f.clone());
+            return f;
+        }
         // The words of the text, and of headings and titles (a word a
         // heading alone uses, `Harvesting`, is a form too).
         let mut words: Vec<String> = Vec::new();
@@ -209,6 +214,7 @@ impl Lexicon for IndexLexicon<'_> {
             .map(|w| Term::from_field_text(self.text(), w))
             .collect();
         let df = union_doc_freq(&self.opened.searcher, self.text(), &terms).unwrap_or(0);
+        self.opened.remember_forms(stem, &words, df);
         let f = Forms { words, df };
         self.forms.borrow_mut().insert(stem.to_string(), f.clone());
         f

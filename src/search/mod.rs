@@ -266,6 +266,7 @@ pub fn search(
     query: &Query,
     opts: &SearchOptions,
 ) -> Result<Results> {
+    let _placing = scoring::PlacingColumns::set(opened);
     let mut analyzer = Analyzer::default();
     let searcher = opened.reader.searcher();
     let lexicon = IndexLexicon::new(opened);
