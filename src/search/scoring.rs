@@ -1053,6 +1053,139 @@ impl Weight for SummedWeight {
 /// The documents of some kinds, read from the `kind` column: a test of
 /// one value for a document another clause proposes (`seek`), a walk of the
 /// column only when listed on its own.
+/// Every paragraph, and the documents `others` match: a gate a search asks
+/// about one document at a time (`seek`), never to list what passes. As a
+/// union of the paragraphs with the others, it listed every paragraph of
+/// the index in windows of 4,096 documents for each query that seeked it,
+/// a third of a search's time.
+#[derive(Debug)]
+pub(crate) struct ParagraphOr {
+    others: Vec<Box<dyn Query>>,
+}
+
+impl Clone for ParagraphOr {
+    fn clone(&self) -> Self {
+        ParagraphOr {
+            others: self.others.iter().map(|q| q.box_clone()).collect(),
+        }
+    }
+}
+
+impl ParagraphOr {
+    pub fn new(others: Vec<Box<dyn Query>>) -> ParagraphOr {
+        ParagraphOr { others }
+    }
+}
+
+impl Query for ParagraphOr {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let others = self
+            .others
+            .iter()
+            .map(|q| q.weight(scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(ParagraphOrWeight { others }))
+    }
+}
+
+struct ParagraphOrWeight {
+    others: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for ParagraphOrWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let others = self
+            .others
+            .iter()
+            .map(|w| w.scorer(reader, boost))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut s = ParagraphOrScorer {
+            kind: placing(reader, "kind")?,
+            others,
+            doc: 0,
+            max_doc: reader.max_doc(),
+        };
+        s.settle(0);
+        Ok(Box::new(s))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        explain_by_scoring(self.scorer(reader, 1.0)?, doc)
+    }
+}
+
+struct ParagraphOrScorer {
+    kind: Column<u64>,
+    others: Vec<Box<dyn Scorer>>,
+    doc: DocId,
+    max_doc: DocId,
+}
+
+impl ParagraphOrScorer {
+    /// Stands on the first document from `target` on that passes.
+    fn settle(&mut self, mut target: DocId) {
+        loop {
+            if target >= self.max_doc {
+                self.doc = TERMINATED;
+                return;
+            }
+            if self.kind.first(target) == Some(DocKind::Paragraph as u64) {
+                self.doc = target;
+                return;
+            }
+            let mut next = TERMINATED;
+            for s in &mut self.others {
+                let d = if s.doc() < target {
+                    s.seek(target)
+                } else {
+                    s.doc()
+                };
+                next = next.min(d);
+            }
+            if next == target {
+                self.doc = target;
+                return;
+            }
+            // Paragraphs follow their section: the next one passes.
+            target += 1;
+        }
+    }
+}
+
+impl DocSet for ParagraphOrScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.settle(self.doc + 1);
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc != TERMINATED && target > self.doc {
+            self.settle(target);
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.max_doc.saturating_sub(self.doc)
+    }
+}
+
+impl Scorer for ParagraphOrScorer {
+    fn score(&mut self) -> Score {
+        self.others
+            .iter_mut()
+            .filter(|s| s.doc() == self.doc)
+            .map(|s| s.score())
+            .sum()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct KindIn {
     kinds: Vec<u64>,

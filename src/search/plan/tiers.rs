@@ -11,13 +11,13 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, 
 
 use super::function_words::is_function_word;
 use super::weights::LEAD_BOOST;
-use crate::index::{DocKind, Fields};
+use crate::index::Fields;
 use crate::query::{Atom, Query};
 use crate::search::coverage::{self, Counted};
 use crate::search::exclusion::forward_only;
 use crate::search::lexicon::{IndexStats, Lexicon};
-use crate::search::queries::{boxed, kind_is, results};
-use crate::search::scoring::{Only, Words};
+use crate::search::queries::{boxed, results};
+use crate::search::scoring::{Only, ParagraphOr, Words};
 use crate::text::Analyzer;
 
 /// One planned clause: its query, whether it holds only function words, and
@@ -232,11 +232,7 @@ pub(super) fn complete_gate(
     let heading = Words::new(f.heading, &words, stats.headings, Only::Sections);
     let title = Words::new(f.title, &words, stats.titles, Only::Sections);
     boxed(ConstScoreQuery::new(
-        boxed(BooleanQuery::new(vec![
-            (Occur::Should, kind_is(f, DocKind::Paragraph)),
-            (Occur::Should, boxed(heading)),
-            (Occur::Should, boxed(title)),
-        ])),
+        boxed(ParagraphOr::new(vec![boxed(heading), boxed(title)])),
         0.0,
     ))
 }
