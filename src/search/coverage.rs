@@ -135,6 +135,122 @@ impl Scorer for CountedScorer {
     }
 }
 
+/// A query, with `offset` more for each of its documents that `gate`
+/// passes: the on-topic step of the any-word tier. As one more optional
+/// clause beside the words, the gate (which passes most of the index) was
+/// listed window by window with them, a sixth of a search's time; here it
+/// is asked about each document the query found.
+pub(crate) struct Bonus {
+    base: Box<dyn TQuery>,
+    gate: Box<dyn TQuery>,
+    offset: Score,
+}
+
+impl Bonus {
+    pub(crate) fn new(base: Box<dyn TQuery>, gate: Box<dyn TQuery>, offset: Score) -> Bonus {
+        Bonus { base, gate, offset }
+    }
+}
+
+impl Clone for Bonus {
+    fn clone(&self) -> Self {
+        Bonus {
+            base: self.base.box_clone(),
+            gate: self.gate.box_clone(),
+            offset: self.offset,
+        }
+    }
+}
+
+impl std::fmt::Debug for Bonus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bonus")
+            .field("base", &self.base)
+            .field("gate", &self.gate)
+            .field("offset", &self.offset)
+            .finish()
+    }
+}
+
+impl TQuery for Bonus {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(BonusWeight {
+            base: self.base.weight(scoring)?,
+            gate: self.gate.weight(scoring)?,
+            offset: self.offset,
+        }))
+    }
+}
+
+struct BonusWeight {
+    base: Box<dyn Weight>,
+    gate: Box<dyn Weight>,
+    offset: Score,
+}
+
+impl Weight for BonusWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(BonusScorer {
+            base: self.base.scorer(reader, boost)?,
+            gate: self.gate.scorer(reader, boost)?,
+            offset: self.offset * boost,
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut e = self.base.explain(reader, doc)?;
+        if let Ok(gate) = self.gate.explain(reader, doc) {
+            e.add_detail(gate);
+        }
+        Ok(e)
+    }
+}
+
+struct BonusScorer {
+    base: Box<dyn Scorer>,
+    gate: Box<dyn Scorer>,
+    offset: Score,
+}
+
+impl DocSet for BonusScorer {
+    fn advance(&mut self) -> DocId {
+        self.base.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.base.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.base.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.base.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.base.cost()
+    }
+}
+
+impl Scorer for BonusScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.base.doc();
+        let score = self.base.score();
+        let at = if self.gate.doc() < doc {
+            self.gate.seek(doc)
+        } else {
+            self.gate.doc()
+        };
+        if at == doc {
+            score + self.offset
+        } else {
+            score
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use super::function_words::is_function_word;
 use super::weights::LEAD_BOOST;
 use crate::index::Fields;
 use crate::query::{Atom, Query};
-use crate::search::coverage::{self, Counted};
+use crate::search::coverage::{self, Bonus, Counted};
 use crate::search::exclusion::forward_only;
 use crate::search::lexicon::{IndexStats, Lexicon};
 use crate::search::queries::{boxed, results};
@@ -162,14 +162,17 @@ impl Tiers {
                     .iter()
                     .map(|c| (Occur::Should, c.query.box_clone())),
             );
-            if let Some(g) = &gate {
-                let on_topic = Counted::new(g.box_clone(), coverage::on_topic(m));
-                ranked.push((Occur::Should, boxed(on_topic)));
-            }
             if let Some(l) = &lead {
                 ranked.push((Occur::Should, l.box_clone()));
             }
-            build(ranked)
+            match &gate {
+                Some(g) => boxed(Bonus::new(
+                    build(ranked),
+                    g.box_clone(),
+                    coverage::on_topic(m),
+                )),
+                None => build(ranked),
+            }
         });
         Tiers { all, between, any }
     }
