@@ -89,9 +89,16 @@ pub struct Opened {
     /// time), the same for every search of this commit (a server's, or a
     /// page's search as you type).
     forms: Mutex<HashMap<String, (Vec<String>, u64)>>,
+    /// The words within an edit distance of each word (close spellings
+    /// of it), the same for every search of this commit.
+    neighbours: Mutex<HashMap<(String, u8), Vec<Counted>>>,
 }
 
-/// Stems whose forms an index remembers at most (then it starts over).
+/// A word and the paragraphs holding it.
+type Counted = (String, u64);
+
+/// Stems (or words) whose forms (or close spellings) an index remembers at
+/// most (then it starts over).
 const MAX_FORMS_REMEMBERED: usize = 50_000;
 
 /// Corpus files whose passages could not be read back, and why (gone, or
@@ -172,6 +179,23 @@ impl Opened {
                 forms.clear();
             }
             forms.insert(stem.to_string(), (words.to_vec(), df));
+        }
+    }
+
+    /// The words within `distance` edits of `word`, found by an earlier
+    /// search of this commit.
+    pub(crate) fn remembered_neighbours(&self, word: &str, distance: u8) -> Option<Vec<Counted>> {
+        let neighbours = self.neighbours.lock().ok()?;
+        neighbours.get(&(word.to_string(), distance)).cloned()
+    }
+
+    /// Remembers the words within `distance` edits of `word`.
+    pub(crate) fn remember_neighbours(&self, word: &str, distance: u8, found: &[Counted]) {
+        if let Ok(mut neighbours) = self.neighbours.lock() {
+            if neighbours.len() >= MAX_FORMS_REMEMBERED {
+                neighbours.clear();
+            }
+            neighbours.insert((word.to_string(), distance), found.to_vec());
         }
     }
 
@@ -543,6 +567,7 @@ pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Result<Opened, Unopened> 
             cols,
             strings: Mutex::new(HashMap::default()),
             forms: Mutex::new(HashMap::default()),
+            neighbours: Mutex::new(HashMap::default()),
         })
     })();
     opened.ok_or(Unopened::Failed)

@@ -245,8 +245,13 @@ impl Lexicon for IndexLexicon<'_> {
     }
 
     fn within(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
+        if let Some(found) = self.opened.remembered_neighbours(word, distance) {
+            return found;
+        }
         let fz = FuzzyTermQuery::new(Term::from_field_text(self.text(), word), distance, true);
-        self.walk(&fz, |_| true)
+        let found = self.walk(&fz, |_| true);
+        self.opened.remember_neighbours(word, distance, &found);
+        found
     }
 
     fn starting_with(&self, prefix: &str, max: usize) -> Vec<(String, u64)> {
