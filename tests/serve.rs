@@ -700,3 +700,27 @@ fn in_a_browser_a_query_is_typed_a_citation_copied_and_a_draft_pasted() {
     );
     assert_eq!(b.eval("document.title"), "passage");
 }
+
+#[test]
+fn what_a_search_remembers_of_the_index_is_forgotten_with_its_commit() {
+    let env = Env::with_article();
+    let server = start(&env, &[]);
+    let total = |q: &str| -> u64 {
+        let v: serde_json::Value =
+            serde_json::from_str(&get(&server, &format!("/api/search?q={q}")).body).unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    // The forms of `counterweight`, and the close spellings of a word the
+    // index does not know, are found and remembered...
+    let before = total("counterweight");
+    assert!(before > 0);
+    assert_eq!(total("zygomorphix"), 0);
+    // ...and an edit brings a new form and a word one letter away: the
+    // next searches find them.
+    env.write(
+        "corpus/fresh.txt",
+        "= Fresh =\n\nThe counterweighting of a zygomorphic flower.\n",
+    );
+    assert!(total("counterweight") > before);
+    assert!(total("zygomorphix") > 0);
+}
