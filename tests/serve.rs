@@ -188,9 +188,21 @@ fn errors_are_json_with_the_message_position_and_a_fitting_status() {
         v["notes"]
     );
     // An address longer than the HTTP layer reads: refused with its status
-    // (414), not a dropped connection.
+    // (414), not a dropped connection; a quote that long is posted, and one
+    // over the CLI's limit gets its message.
     let r = get(&server, &format!("/api/cite?q={}", "a".repeat(70_000)));
     assert_eq!(r.status, 414, "{}", r.headers);
+    let r = request(&server, "POST", "/api/cite", &[], b"golden counterweight");
+    let cli = env.run(&["cite", "--json", "golden counterweight"]);
+    assert_eq!((r.status, r.body), (200, cli.stdout));
+    let long = "a ".repeat(passage::limits::MAX_QUOTE_BYTES / 2 + 1);
+    let r = request(&server, "POST", "/api/cite", &[], long.as_bytes());
+    assert_eq!(r.status, 400, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let cli = env.run(&["cite", &long]);
+    assert_eq!(cli.code, 2);
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(cli.stderr.contains(message), "{message} vs {}", cli.stderr);
     // Nothing lost: the server answers as before.
     let again = get(&server, "/api/search?q=golden%20counterweight&n=3");
     let cli = env.run(&["search", "--json", "-n", "3", "golden", "counterweight"]);

@@ -503,7 +503,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/citation/{id}", get(citation))
         .route("/api/status", get(status))
         .route("/api/search", get(search))
-        .route("/api/cite", get(cite))
+        .route("/api/cite", get(cite).post(cite_posted))
         .route("/api/check", post(check))
         .route("/api/show/{id}", get(show))
         .route("/api/related/{id}", get(related))
@@ -804,16 +804,45 @@ struct CiteParams {
 
 /// `GET /api/cite?q=…`: `passage cite --json`.
 async fn cite(State(shared): State<Arc<Shared>>, UrlQuery(p): UrlQuery<CiteParams>) -> Response {
-    if let Err(e) = passage::quote::check_quote(&p.q) {
+    let CiteParams { q, n, style } = p;
+    cited(shared, q, n, style).await
+}
+
+#[derive(Deserialize)]
+struct PostedCiteParams {
+    n: Option<usize>,
+    style: Option<CitationStyle>,
+}
+
+/// `POST /api/cite` with the quote as the body: a quote longer than an
+/// address carries (HTTP stops at 64 KB; the CLI's limit is 100 KB).
+async fn cite_posted(
+    State(shared): State<Arc<Shared>>,
+    UrlQuery(p): UrlQuery<PostedCiteParams>,
+    body: Bytes,
+) -> Response {
+    let Ok(q) = String::from_utf8(body.to_vec()) else {
+        return error(StatusCode::BAD_REQUEST, "the quote is not UTF-8 text", None);
+    };
+    cited(shared, q, p.n, p.style).await
+}
+
+async fn cited(
+    shared: Arc<Shared>,
+    q: String,
+    n: Option<usize>,
+    style: Option<CitationStyle>,
+) -> Response {
+    if let Err(e) = passage::quote::check_quote(&q) {
         return error(StatusCode::BAD_REQUEST, &e.to_string(), None);
     }
     answer(shared, move |opened| {
         let options = passage::quote::CiteOptions {
-            limit: p.n.map(|n| n.min(MAX_HITS)),
-            style: p.style.unwrap_or(CitationStyle::Plain).into(),
+            limit: n.map(|n| n.min(MAX_HITS)),
+            style: style.unwrap_or(CitationStyle::Plain).into(),
             ..Default::default()
         };
-        let results = passage::quote::cite(opened, &p.q, &options)?;
+        let results = passage::quote::cite(opened, &q, &options)?;
         Ok((StatusCode::OK, json_of(|o| json::cite(o, &results))?))
     })
     .await
