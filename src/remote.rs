@@ -172,14 +172,12 @@ pub fn forward(cli: &crate::cli::Cli) -> Option<Exit> {
     if no_update {
         return None;
     }
-    if !std::fs::symlink_metadata(loc.index.join(SOCKET)).is_ok_and(|m| m.file_type().is_socket()) {
+    // Checked before the inputs are read: standard input is read only for
+    // a server.
+    if !has_socket(&loc.index) {
         return None;
     }
-    // A command line that is not UTF-8 is run here.
-    let args = std::env::args_os()
-        .map(OsString::into_string)
-        .collect::<Result<Vec<_>, _>>()
-        .ok()?;
+    let args = utf8_args()?;
     let inputs = inputs(&cli.command)?;
     through(&loc.index, args, Some(inputs))
 }
@@ -192,10 +190,7 @@ pub fn forward(cli: &crate::cli::Cli) -> Option<Exit> {
 /// there, or inputs to read, or anything amiss, the command line is parsed
 /// here as usual, and that path may ask the server again.
 pub fn forward_early() -> Option<Exit> {
-    let args = std::env::args_os()
-        .map(OsString::into_string)
-        .collect::<Result<Vec<_>, _>>()
-        .ok()?;
+    let args = utf8_args()?;
     if !matches!(
         args.get(1).map(String::as_str),
         Some("search" | "show" | "related" | "cite")
@@ -236,16 +231,29 @@ pub fn forward_early() -> Option<Exit> {
             }
         },
     };
+    if !has_socket(&index) {
+        return None;
+    }
     through(&index, args, None)
 }
 
-/// Asks the server of `index`, if one runs, to run the command line `args`
-/// (with the inputs it reads, when read).
+/// Whether a server's socket is in the index folder `index`.
+fn has_socket(index: &Path) -> bool {
+    std::fs::symlink_metadata(index.join(SOCKET)).is_ok_and(|m| m.file_type().is_socket())
+}
+
+/// The command line, if it is UTF-8 (one that is not is run here).
+fn utf8_args() -> Option<Vec<String>> {
+    std::env::args_os()
+        .map(OsString::into_string)
+        .collect::<Result<Vec<_>, _>>()
+        .ok()
+}
+
+/// Asks the server whose socket is in `index` to run the command line
+/// `args` (with the inputs it reads, when read).
 fn through(index: &Path, args: Vec<String>, inputs: Option<Inputs>) -> Option<Exit> {
     let socket = index.join(SOCKET);
-    if !std::fs::symlink_metadata(&socket).is_ok_and(|m| m.file_type().is_socket()) {
-        return None;
-    }
     let cwd = std::env::current_dir().ok()?;
     // Said once: the usual path, after the early one, does not ask again.
     static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

@@ -88,18 +88,43 @@ pub struct Opened {
     /// one: found by walking the term dictionaries (a sixth of a search's
     /// time), the same for every search of this commit (a server's, or a
     /// page's search as you type).
-    forms: Mutex<HashMap<String, (Vec<String>, u64)>>,
+    pub(crate) forms: Memo<String, (Vec<String>, u64)>,
     /// The words within an edit distance of each word (close spellings
-    /// of it), the same for every search of this commit.
-    neighbours: Mutex<HashMap<(String, u8), Vec<Counted>>>,
+    /// of it), with the paragraphs holding each: the same for every search
+    /// of this commit.
+    pub(crate) neighbours: Memo<(String, u8), Vec<(String, u64)>>,
 }
 
-/// A word and the paragraphs holding it.
-type Counted = (String, u64);
+/// What searches of one commit found and later ones reuse; it starts over
+/// when it holds [`Memo::MAX`] entries.
+pub(crate) struct Memo<K, V>(Mutex<HashMap<K, V>>);
 
-/// Stems (or words) whose forms (or close spellings) an index remembers at
-/// most (then it starts over).
-const MAX_FORMS_REMEMBERED: usize = 50_000;
+impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
+    const MAX: usize = 50_000;
+
+    fn new() -> Self {
+        Memo(Mutex::new(HashMap::default()))
+    }
+
+    /// What was kept for `key`.
+    pub(crate) fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keeps `value` for `key`.
+    pub(crate) fn keep(&self, key: K, value: V) {
+        if let Ok(mut kept) = self.0.lock() {
+            if kept.len() >= Self::MAX {
+                kept.clear();
+            }
+            kept.insert(key, value);
+        }
+    }
+}
 
 /// Corpus files whose passages could not be read back, and why (gone, or
 /// changed without the index being updated): gathered by a command as it
@@ -167,38 +192,6 @@ enum Str {
 }
 
 impl Opened {
-    /// The forms of `stem` found by an earlier search of this commit.
-    pub(crate) fn remembered_forms(&self, stem: &str) -> Option<(Vec<String>, u64)> {
-        self.forms.lock().ok()?.get(stem).cloned()
-    }
-
-    /// Remembers the forms of `stem` for later searches of this commit.
-    pub(crate) fn remember_forms(&self, stem: &str, words: &[String], df: u64) {
-        if let Ok(mut forms) = self.forms.lock() {
-            if forms.len() >= MAX_FORMS_REMEMBERED {
-                forms.clear();
-            }
-            forms.insert(stem.to_string(), (words.to_vec(), df));
-        }
-    }
-
-    /// The words within `distance` edits of `word`, found by an earlier
-    /// search of this commit.
-    pub(crate) fn remembered_neighbours(&self, word: &str, distance: u8) -> Option<Vec<Counted>> {
-        let neighbours = self.neighbours.lock().ok()?;
-        neighbours.get(&(word.to_string(), distance)).cloned()
-    }
-
-    /// Remembers the words within `distance` edits of `word`.
-    pub(crate) fn remember_neighbours(&self, word: &str, distance: u8, found: &[Counted]) {
-        if let Ok(mut neighbours) = self.neighbours.lock() {
-            if neighbours.len() >= MAX_FORMS_REMEMBERED {
-                neighbours.clear();
-            }
-            neighbours.insert((word.to_string(), distance), found.to_vec());
-        }
-    }
-
     /// The generation's folder, for error messages.
     pub fn root(&self) -> &Path {
         &self.dir
@@ -566,8 +559,8 @@ pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Result<Opened, Unopened> 
             corpus: CorpusRoot::new(corpus),
             cols,
             strings: Mutex::new(HashMap::default()),
-            forms: Mutex::new(HashMap::default()),
-            neighbours: Mutex::new(HashMap::default()),
+            forms: Memo::new(),
+            neighbours: Memo::new(),
         })
     })();
     opened.ok_or(Unopened::Failed)

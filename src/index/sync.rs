@@ -145,14 +145,8 @@ impl IndexDir {
         let started = Instant::now();
         let mut pause = Duration::from_micros(200);
         loop {
-            match fs::read(&cookie) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Sync::Synced,
-                Ok(answer) if !answer.is_empty() && answer.ends_with(b"\n") => {
-                    let _ = fs::remove_file(&cookie);
-                    let why = String::from_utf8_lossy(&answer).trim().to_string();
-                    return Sync::Failed(why);
-                }
-                _ => {}
+            if let Some(answer) = answered(&cookie) {
+                return answer;
             }
             if started.elapsed() >= timeout {
                 let _ = fs::remove_file(&cookie);

@@ -178,7 +178,7 @@ impl Lexicon for IndexLexicon<'_> {
         if let Some(f) = self.forms.borrow().get(stem) {
             return f.clone();
         }
-        if let Some((words, df)) = self.opened.remembered_forms(stem) {
+        if let Some((words, df)) = self.opened.forms.get(stem) {
             let f = Forms { words, df };
             self.forms.borrow_mut().insert(stem.to_string(), f.clone());
             return f;
@@ -214,7 +214,9 @@ impl Lexicon for IndexLexicon<'_> {
             .map(|w| Term::from_field_text(self.text(), w))
             .collect();
         let df = union_doc_freq(&self.opened.searcher, self.text(), &terms).unwrap_or(0);
-        self.opened.remember_forms(stem, &words, df);
+        self.opened
+            .forms
+            .keep(stem.to_string(), (words.clone(), df));
         let f = Forms { words, df };
         self.forms.borrow_mut().insert(stem.to_string(), f.clone());
         f
@@ -245,12 +247,13 @@ impl Lexicon for IndexLexicon<'_> {
     }
 
     fn within(&self, word: &str, distance: u8) -> Vec<(String, u64)> {
-        if let Some(found) = self.opened.remembered_neighbours(word, distance) {
+        let key = (word.to_string(), distance);
+        if let Some(found) = self.opened.neighbours.get(&key) {
             return found;
         }
         let fz = FuzzyTermQuery::new(Term::from_field_text(self.text(), word), distance, true);
         let found = self.walk(&fz, |_| true);
-        self.opened.remember_neighbours(word, distance, &found);
+        self.opened.neighbours.keep(key, found.clone());
         found
     }
 
