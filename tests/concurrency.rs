@@ -44,9 +44,15 @@ fn watch_first_line(env: &Env) -> (std::process::Child, String) {
     (watch, line)
 }
 
+/// Writes version `v` of every file, each replaced whole by a rename: a
+/// file rewritten in place is empty for a moment, and an update reading it
+/// then rightly indexes no paragraph for it, a state no version had.
 fn write_version(env: &Env, v: usize) {
     for i in 0..FILES {
-        env.write(&format!("corpus/f{i}.txt"), article(i, v).0);
+        let next = env.path().join(format!("f{i}.next"));
+        std::fs::write(&next, article(i, v).0).unwrap();
+        std::fs::create_dir_all(env.path().join("corpus")).unwrap();
+        std::fs::rename(&next, env.path().join(format!("corpus/f{i}.txt"))).unwrap();
     }
 }
 
