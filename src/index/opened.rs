@@ -83,7 +83,7 @@ pub struct Opened {
     cols: Vec<Cols>,
     /// Stored strings already read: headings, titles, paths (a result's
     /// place reads its section's and its article's).
-    strings: Mutex<HashMap<(DocAddress, u8), String>>,
+    strings: Memo<(DocAddress, u8), String>,
     /// The forms of each stem searched for, and the paragraphs holding
     /// one: found by walking the term dictionaries (a sixth of a search's
     /// time), the same for every search of this commit (a server's, or a
@@ -209,8 +209,8 @@ impl Opened {
 
     fn string(&self, addr: DocAddress, which: Str) -> Result<String> {
         let key = (addr, which as u8);
-        if let Some(s) = self.strings.lock().expect("not poisoned").get(&key) {
-            return Ok(s.clone());
+        if let Some(s) = self.strings.get(&key) {
+            return Ok(s);
         }
         let s = match which {
             Str::Path => self
@@ -226,10 +226,7 @@ impl Opened {
                 first_str(&doc, field)
             }
         };
-        self.strings
-            .lock()
-            .expect("not poisoned")
-            .insert(key, s.clone());
+        self.strings.keep(key, s.clone());
         Ok(s)
     }
 
@@ -558,7 +555,7 @@ pub(super) fn try_open(dir: PathBuf, corpus: &Path) -> Result<Opened, Unopened> 
             dir,
             corpus: CorpusRoot::new(corpus),
             cols,
-            strings: Mutex::new(HashMap::default()),
+            strings: Memo::new(),
             forms: Memo::new(),
             neighbours: Memo::new(),
         })
