@@ -298,7 +298,13 @@ def other_lines(results):
             lambda f: f"passage serve, bench corpus copy, {f['clients']} clients for {f['seconds']} s over the dev suite's "
             f"searches, cites and shows, a file edited every second: {f['errors']} errors, {f['stale']} stale answers "
             f"of {f['edits']} edits, p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, {f['requests_per_s']:.0f} requests/s, "
-            f"peak RSS {f['peak_rss_mb']:.1f} MB (targets: 0, 0, ≤ 5 ms, ≤ 50 ms, ≤ 150 MB)"
+            f"peak RSS {f['peak_rss_mb']:.1f} MB"
+            + (
+                f" (heap {f['peak_rss_anon_mb']:.1f} MB, mapped files {f['peak_rss_file_mb']:.1f} MB)"
+                if "peak_rss_anon_mb" in f
+                else ""
+            )
+            + " (targets: 0, 0, ≤ 5 ms, ≤ 50 ms, ≤ 150 MB)"
             + (
                 f"; `passage search hezbollah` through the server {f['fast_path_ms']:.2f} ms, alone {f['alone_ms']:.2f} ms, "
                 f"tantivy-cli 0.24 `search -q hezbollah` {f['tantivy_ms']:.2f} ms (medians, one run): "

@@ -117,12 +117,17 @@ done = function(summary, latency, requests)
 end
 LUA
 
-# Peak RSS of the server, sampled every 100 ms.
+# Peak RSS of the server, sampled every 100 ms, with its parts at the
+# peak: the heap (anonymous) and the mapped files (the index, the binary).
 (
     peak=0
     while kill -0 "$SERVER" 2>/dev/null; do
-        rss=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVER/status" 2>/dev/null || echo 0)
-        ((rss > peak)) && peak=$rss && echo "$peak" >"$TMP/peak_rss_kib"
+        read -r rss anon file < <(awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s ", $2 } END { print "" }' \
+            "/proc/$SERVER/status" 2>/dev/null || echo "0 0 0")
+        if ((${rss:-0} > peak)); then
+            peak=$rss
+            echo "$rss $anon $file" >"$TMP/peak_rss_kib"
+        fi
         sleep 0.1
     done
 ) &
@@ -152,7 +157,7 @@ read -r REQUESTS E_CONNECT E_READ E_WRITE E_STATUS E_TIMEOUT P50 P99 MAX RPS < <
 ERRORS=$((E_CONNECT + E_READ + E_WRITE + E_STATUS + E_TIMEOUT))
 STALE=$(grep -c stale "$TMP/edits.txt" || true)
 EDITS=$(wc -l <"$TMP/edits.txt")
-PEAK_MB=$(awk '{ printf "%.1f", $1 / 1024 }' "$TMP/peak_rss_kib")
+read -r PEAK_MB PEAK_ANON_MB PEAK_FILE_MB < <(awk '{ printf "%.1f %.1f %.1f\n", $1 / 1024, $2 / 1024, $3 / 1024 }' "$TMP/peak_rss_kib")
 
 bench_figure requests "$REQUESTS"
 bench_figure errors "$ERRORS"
@@ -163,6 +168,8 @@ bench_figure p99_ms "$P99"
 bench_figure max_ms "$MAX"
 bench_figure requests_per_s "$RPS"
 bench_figure peak_rss_mb "$PEAK_MB"
+bench_figure peak_rss_anon_mb "$PEAK_ANON_MB"
+bench_figure peak_rss_file_mb "$PEAK_FILE_MB"
 bench_figure clients "$CLIENTS"
 bench_figure seconds "$SECONDS_LOAD"
 bench_figure fast_path_ms "$FAST_MS"
@@ -179,7 +186,7 @@ bench_write_results "wrk=$(wrk --version 2>&1 | head -n 1)"
     echo
     echo "| requests | errors | stale answers (of $EDITS edits) | p50 | p99 | max | requests/s | peak RSS |"
     echo "|---|---|---|---|---|---|---|---|"
-    echo "| $REQUESTS | $ERRORS | $STALE | $P50 ms | $P99 ms | $MAX ms | $RPS | $PEAK_MB MB |"
+    echo "| $REQUESTS | $ERRORS | $STALE | $P50 ms | $P99 ms | $MAX ms | $RPS | $PEAK_MB MB (heap $PEAK_ANON_MB, mapped files $PEAK_FILE_MB) |"
     echo
     echo "\`passage search hezbollah\`, median of 50 runs, process start included (tantivy-cli 0.24 is built on tantivy 0.24):"
     echo

@@ -3,8 +3,8 @@
 //! generation is checked before it is searched. Also the read-only
 //! tolerance that lets a search read an index it cannot lock.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
@@ -53,9 +53,27 @@ pub fn segment_files_intact(
 pub struct ReadOnlyTolerant(MmapDirectory);
 
 impl ReadOnlyTolerant {
-    /// Opens `dir`.
+    /// Opens `dir`, or shares it where this process has it open already.
+    /// Tantivy maps each file once per directory: a server opens its index
+    /// again after every commit, and with a directory each time, the
+    /// segments that stayed were mapped (and counted in its memory) once
+    /// per commit still being read, the whole index twice over under load.
     pub fn open(dir: &Path) -> Option<ReadOnlyTolerant> {
-        MmapDirectory::open(dir).ok().map(ReadOnlyTolerant)
+        /// The folders kept open: a generation's, and those a full build
+        /// replaced while searches still read them.
+        const KEPT: usize = 4;
+        static OPEN: Mutex<Vec<(PathBuf, MmapDirectory)>> = Mutex::new(Vec::new());
+        let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, shared)) = open.iter().find(|(p, _)| p == dir) {
+            return Some(ReadOnlyTolerant(shared.clone()));
+        }
+        let opened = MmapDirectory::open(dir).ok()?;
+        open.retain(|(p, _)| p.is_dir());
+        if open.len() >= KEPT {
+            open.remove(0);
+        }
+        open.push((dir.to_path_buf(), opened.clone()));
+        Some(ReadOnlyTolerant(opened))
     }
 }
 
@@ -96,5 +114,41 @@ impl Directory for ReadOnlyTolerant {
             }
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{IndexDir, UpdateOptions};
+
+    /// How many times each file of `folder` is mapped in this process.
+    fn maps_of(folder: &std::path::Path) -> std::collections::HashMap<String, usize> {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let folder = folder.to_string_lossy();
+        let mut count = std::collections::HashMap::new();
+        for line in maps.lines() {
+            if let Some(at) = line.find(&*folder) {
+                *count.entry(line[at..].to_string()).or_insert(0) += 1;
+            }
+        }
+        count
+    }
+
+    #[test]
+    fn an_index_opened_twice_maps_its_files_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let corpus = tmp.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), "= A =\n\nThe golden counterweight.\n").unwrap();
+        let dir = IndexDir::new(tmp.path().join("index"));
+        dir.update(&corpus, UpdateOptions::default()).unwrap();
+        // As a server holds the commit a slow search still reads beside
+        // the one it opened after the next update.
+        let first = dir.open(&corpus).unwrap().unwrap();
+        let second = dir.open(&corpus).unwrap().unwrap();
+        let maps = maps_of(&tmp.path().join("index"));
+        assert!(!maps.is_empty(), "the segments are mapped");
+        assert!(maps.values().all(|&n| n == 1), "{maps:#?}");
+        drop((first, second));
     }
 }
