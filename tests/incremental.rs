@@ -691,15 +691,19 @@ fn a_writer_waits_for_a_merge_instead_of_failing() {
     let env = Env::with_article();
     index(&env);
     let lock_path = env.path().join("index/.lock");
-    let lock = std::fs::File::options()
-        .write(true)
-        .open(&lock_path)
-        .unwrap();
-    lock.lock().unwrap();
-    std::fs::write(&lock_path, "merging").unwrap();
+    let locked = |path: &std::path::Path| {
+        let f = std::fs::File::create(path).unwrap();
+        f.lock().unwrap();
+        f
+    };
+    // A background merge the instant it has both its locks, before it has
+    // done anything else: it is waited for, not taken for another writer.
+    let merge = locked(&env.path().join("index/.merge.lock"));
+    let lock = locked(&lock_path);
     let held = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
         drop(lock);
+        drop(merge);
     });
     let started = Instant::now();
     let r = env.run(&["index", "--full"]);
@@ -707,12 +711,7 @@ fn a_writer_waits_for_a_merge_instead_of_failing() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(started.elapsed() >= Duration::from_millis(250), "{r:?}");
     // Any other writer is refused at once, as before.
-    let lock = std::fs::File::options()
-        .write(true)
-        .open(&lock_path)
-        .unwrap();
-    lock.lock().unwrap();
-    std::fs::write(&lock_path, "writing").unwrap();
+    let _lock = locked(&lock_path);
     let r = env.run(&["index", "--full"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("another `passage index`"), "{r:?}");

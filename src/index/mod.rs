@@ -20,7 +20,9 @@
 //!   the file documents of those touched, in one tantivy commit (atomic: a
 //!   killed update leaves the previous commit, state and all).
 //! - A lock file (`.lock`, an OS lock that dies with its process) keeps two
-//!   writers apart.
+//!   writers apart. A merge also holds `.merge.lock` while it holds it, so
+//!   that a writer finding the index locked can tell a merge, which it
+//!   waits for, from another writer, which it reports.
 
 mod block;
 mod build;
@@ -108,26 +110,15 @@ pub struct IndexDir {
 }
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = ".lock";
+/// Held by a merge from before it takes [`LOCK`] until after it lets it
+/// go. (What the holder of `LOCK` wrote into it could not tell: between
+/// taking the lock and writing, a merge's lock read as a writer's.)
+const MERGE_LOCK: &str = ".merge.lock";
 
-/// Holds the writer lock of an index folder until dropped.
+/// Holds an OS lock on a file of an index folder until dropped.
 pub struct WriteLock {
     file: File,
 }
-
-impl WriteLock {
-    /// Writes what the holder is doing into the lock file, for a writer
-    /// that finds it busy.
-    fn say(&mut self, what: &[u8]) {
-        use std::io::Write;
-        let _ = self.file.set_len(0);
-        let _ = self.file.write_all(what);
-    }
-}
-
-/// What a merging lock holder writes into the lock file.
-const MERGING: &[u8] = b"merging";
-/// What any other writer writes there.
-const WRITING: &[u8] = b"writing";
 
 /// Longest a writer waits for a merge to end (merging only small segments
 /// takes well under a second).
@@ -336,23 +327,30 @@ impl IndexDir {
     /// background: see [`IndexDir::merge`]) is waited for.
     pub fn lock(&self) -> Result<WriteLock> {
         let started = Instant::now();
+        // A merge may end between finding the lock held and asking whether
+        // a merge holds it: the lock is tried once more before a writer is
+        // said to hold it.
+        let mut tried_again = false;
         loop {
             match self.try_lock_file(LOCK) {
-                Err(Error::Busy { .. }) if self.merging() && started.elapsed() < MERGE_WAIT => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Ok(mut lock) => {
-                    lock.say(WRITING);
-                    return Ok(lock);
+                Err(Error::Busy { .. }) if started.elapsed() < MERGE_WAIT => {
+                    if self.merging() {
+                        tried_again = false;
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    } else if std::mem::replace(&mut tried_again, true) {
+                        return Err(Error::Busy {
+                            path: self.root.clone(),
+                        });
+                    }
                 }
                 other => return other,
             }
         }
     }
 
-    /// Whether the writer lock's holder says it is merging.
+    /// Whether a merge is running (or about to, or just ended).
     fn merging(&self) -> bool {
-        fs::read(self.root.join(LOCK)).is_ok_and(|b| b.starts_with(MERGING))
+        matches!(self.try_lock_file(MERGE_LOCK), Err(Error::Busy { .. }))
     }
 
     /// Whether the current generation has more segments than a search
@@ -377,12 +375,17 @@ impl IndexDir {
     /// in a watcher between changes. `Ok(false)` when there was nothing to
     /// merge or another writer holds the index.
     pub fn merge(&self, corpus: &Path) -> Result<bool> {
-        let mut lock = match self.try_lock_file(LOCK) {
+        // Taken first and let go last (locals drop in reverse order).
+        let _merging = match self.try_lock_file(MERGE_LOCK) {
             Ok(lock) => lock,
             Err(Error::Busy { .. }) => return Ok(false),
             Err(e) => return Err(e),
         };
-        lock.say(MERGING);
+        let _lock = match self.try_lock_file(LOCK) {
+            Ok(lock) => lock,
+            Err(Error::Busy { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
         let Some(opened) = self.open(corpus)? else {
             return Ok(false);
         };
