@@ -1,7 +1,8 @@
 //! Index files damaged behind the index's back: tantivy trusts its files,
 //! and a flipped byte can make it panic or ask for petabytes, so a
-//! generation is checked before it is searched. Also the read-only
-//! tolerance that lets a search read an index it cannot lock.
+//! generation is checked before it is searched. Also the directory a
+//! generation is read through: one per folder and process, tolerant of an
+//! index it cannot lock.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
