@@ -300,7 +300,12 @@ def other_lines(results):
             f"of {f['edits']} edits, p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, {f['requests_per_s']:.0f} requests/s, "
             f"peak RSS {f['peak_rss_mb']:.1f} MB"
             + (
-                f" (heap {f['peak_rss_anon_mb']:.1f} MB, mapped files {f['peak_rss_file_mb']:.1f} MB)"
+                (
+                    f" (the kernel's high-water mark; highest 100 ms sample {f['peak_rss_sampled_mb']:.1f} MB: "
+                    if "peak_rss_sampled_mb" in f
+                    else " ("
+                )
+                + f"heap {f['peak_rss_anon_mb']:.1f} MB, mapped files {f['peak_rss_file_mb']:.1f} MB)"
                 if "peak_rss_anon_mb" in f
                 else ""
             )
