@@ -3,11 +3,8 @@
 //! (checked against the article file itself), misquotes with their
 //! differences, exit codes, standard input and bad drafts.
 
-use std::io::Write as _;
-use std::process::Stdio;
-
 use crate::util::json::{CheckResults, CheckStatus, MatchKind};
-use crate::util::{article_text, Env, Run};
+use crate::util::{article_text, output_with_stdin, Env, Run};
 
 /// Line and column (1-based, in characters) where `needle` first starts
 /// in `text`, counted here independently of the code under test.
@@ -260,20 +257,10 @@ fn every_quote_exact_exits_0_and_no_quotes_too() {
 fn several_drafts_and_standard_input() {
     let env = Env::with_article();
     env.write("a.md", "\"the Iranian embassy was ransacked\"\n");
-    let mut child = env
-        .command(&["check", "--json", "a.md", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all("Piped: «the golden ring of the resistance chain»\n".as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        env.command(&["check", "--json", "a.md", "-"]),
+        "Piped: «the golden ring of the resistance chain»\n".as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let v: CheckResults = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.drafts, ["a.md", "<stdin>"]);

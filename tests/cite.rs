@@ -2,7 +2,7 @@
 //! file itself (line, column, bytes, text).
 
 use crate::util::json::{CiteMatch, CiteResults, Difference, MatchKind};
-use crate::util::{article_text, Env};
+use crate::util::{article_text, output_with_stdin, Env};
 
 /// Checks a match's location fields against the file and returns its text.
 fn check_location(m: &CiteMatch) -> String {
@@ -322,7 +322,6 @@ fn cite_many_candidates_are_counted_and_listed_in_document_order() {
 
 #[test]
 fn cite_reads_the_quote_from_stdin_and_from_a_file() {
-    use std::io::Write as _;
     let env = Env::with_article();
     // Shell characters and a trailing line break, as a file or a pipe has.
     let quote = "Iran's \"leaders\", such as Ayatollah Khamenei; $(not run) `ever`\n";
@@ -330,20 +329,10 @@ fn cite_reads_the_quote_from_stdin_and_from_a_file() {
     let r = env.run(&["cite", "--json", "--file", "q.txt"]);
     let v: CiteResults = r.parse();
     assert_eq!(v.quote, quote.trim_end());
-    let mut child = env
-        .command(&["cite", "--json", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"the golden ring of the resistance chain\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        env.command(&["cite", "--json", "-"]),
+        b"the golden ring of the resistance chain\n",
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let v: CiteResults = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.quote, "the golden ring of the resistance chain");

@@ -609,8 +609,7 @@ fn id_history_survives_a_full_rebuild() {
 
 /// Segments of the index's current generation.
 fn segments(env: &Env) -> usize {
-    let meta: serde_json::Value = serde_json::from_str(&meta(env)).unwrap();
-    meta["segments"].as_array().unwrap().len()
+    segment_list(env).len()
 }
 
 /// Waits until no process holds the index's writer lock (a merge started

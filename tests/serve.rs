@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 
-use crate::util::Env;
+use crate::util::{output_with_stdin, Env};
 
 /// A running server; killed when dropped.
 struct Server {
@@ -325,14 +325,20 @@ fn rendered(url: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn the_page_searches_as_the_api_does_and_shows_article_text_as_text() {
-    let env = Env::with_article();
+/// An article holding markup that would run if the page did not show
+/// article text as text.
+fn write_trap(env: &Env) {
     env.write(
         "corpus/trap.txt",
         "= Trap =\n\nThis holds <script>document.title=\"pwned\"</script> and \
          <img src=x onerror=\"document.title='pwned'\"> as text, golden.\n",
     );
+}
+
+#[test]
+fn the_page_searches_as_the_api_does_and_shows_article_text_as_text() {
+    let env = Env::with_article();
+    write_trap(&env);
     let server = start(&env, &[]);
     let page = get(&server, "/");
     assert_eq!(page.status, 200);
@@ -447,24 +453,13 @@ fn ran(env: &Env, line: &str, stdin: &str) -> (String, String, String, i32) {
     let bin = env!("CARGO_BIN_EXE_passage");
     let shell = |merged: bool| {
         let redirect = if merged { " 2>&1" } else { "" };
-        let mut child = std::process::Command::new("sh")
-            .arg("-c")
+        let mut sh = std::process::Command::new("sh");
+        sh.arg("-c")
             .arg(format!("{bin} {line}{redirect}"))
             .current_dir(env.path())
             .env_remove("NO_COLOR")
-            .env("TERM", "xterm")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+            .env("TERM", "xterm");
+        output_with_stdin(sh, stdin.as_bytes())
     };
     let apart = shell(false);
     let merged = shell(true);
@@ -625,11 +620,7 @@ fn the_socket_is_for_its_user_alone_and_a_stopped_server_is_answered_without() {
 fn in_a_browser_a_query_is_typed_a_citation_copied_and_a_draft_pasted() {
     use crate::util::browser::Browser;
     let env = Env::with_article();
-    env.write(
-        "corpus/trap.txt",
-        "= Trap =\n\nThis holds <script>document.title=\"pwned\"</script> and \
-         <img src=x onerror=\"document.title='pwned'\"> as text, golden.\n",
-    );
+    write_trap(&env);
     let server = start(&env, &[]);
     let mut b = Browser::start();
     b.open(&format!("http://{}/", server.addr));

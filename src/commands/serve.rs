@@ -821,10 +821,21 @@ async fn cite_posted(
     UrlQuery(p): UrlQuery<PostedCiteParams>,
     body: Bytes,
 ) -> Response {
-    let Ok(q) = String::from_utf8(body.to_vec()) else {
-        return error(StatusCode::BAD_REQUEST, "the quote is not UTF-8 text", None);
-    };
-    cited(shared, q, p.n, p.style).await
+    match text_of(body, "the quote") {
+        Ok(q) => cited(shared, q, p.n, p.style).await,
+        Err(e) => e,
+    }
+}
+
+/// A request's body as text, or the 400 saying `what` is not.
+fn text_of(body: Bytes, what: &str) -> Result<String, Response> {
+    String::from_utf8(body.into()).map_err(|_| {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("{what} is not UTF-8 text"),
+            None,
+        )
+    })
 }
 
 async fn cited(
@@ -860,8 +871,9 @@ async fn check(
     UrlQuery(p): UrlQuery<CheckParams>,
     body: Bytes,
 ) -> Response {
-    let Ok(text) = String::from_utf8(body.to_vec()) else {
-        return error(StatusCode::BAD_REQUEST, "the draft is not UTF-8 text", None);
+    let text = match text_of(body, "the draft") {
+        Ok(text) => text,
+        Err(e) => return e,
     };
     answer(shared, move |opened| {
         let options = passage::check::CheckOptions {

@@ -10,7 +10,7 @@ pub mod output;
 
 pub use output::{assert_output, assert_output_with, Volatile};
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
@@ -209,6 +209,18 @@ impl Env {
         assert!(r.code == 0 || r.code == 1, "{r:?}");
         r.parse()
     }
+}
+
+/// Runs `cmd` with `stdin` on its standard input: what it printed.
+pub fn output_with_stdin(mut cmd: Command, stdin: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// The documents of `export` output, each without its ID, sorted: what two
